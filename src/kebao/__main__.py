@@ -1,0 +1,5 @@
+"""``python -m kebao``."""
+
+from kebao.cli import main
+
+raise SystemExit(main())

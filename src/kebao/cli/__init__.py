@@ -1,0 +1,48 @@
+"""The ``kebao`` command: thin subcommands, one module each, no logic, lazy imports.
+
+Exit codes: 0 success, 1 internal error, 2 invalid input (content or usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> (module under kebao.cli, one-line help); each module has add_arguments(parser) and run(args).
+COMMANDS = {
+    "validate": ("validate", "check every strand, audience, module, case and programme"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kebao import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="kebao", description="kebao (课包): curricula, course packs and their book.")
+    parser.add_argument("--version", action="version", version=f"kebao {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(f"kebao.cli.{module_name}")
+        command = sub.add_parser(name, help=help_text, description=module.__doc__)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from kebao.errors import KebaoError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except KebaoError as error:
+        print(f"kebao: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

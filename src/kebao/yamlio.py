@@ -1,0 +1,222 @@
+"""Strict YAML for specs and front matter, with a source location for every value.
+
+We build plain Python data straight from the parser's events (never
+``yaml.load``), so that nothing can construct objects, expand aliases or
+coerce text behind our back:
+
+* duplicate keys, tabs, anchors/aliases and explicit tags (``!!python/object``)
+  are errors with their line and column;
+* plain scalars stay *text* (``no``, ``012``, ``1:30``, ``1.10`` reach the model
+  exactly as written); the typed model converts a field only when the field is
+  a number or a date, so a string field never changes type;
+* ``true``/``false`` become booleans and ``null``/``~``/empty become None
+  (YAML 1.2 core schema); boolean fields accept nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml import events as ev
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import ContentError, Location, Problem
+
+PathKey = tuple[str | int, ...]
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+@dataclass
+class Document:
+    """Parsed YAML data plus the (line, column) of every key and item in it."""
+
+    file: Path
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems that left the data usable (duplicate keys, anchors, tags); see ``parse``."""
+
+    def locate(self, path: PathKey = ()) -> Location:
+        """Location of the value at ``path`` or, failing that, its nearest parent."""
+        path = tuple(path)
+        while path and path not in self.positions:
+            path = path[:-1]
+        line, column = self.positions.get(path, (1, 1))
+        return Location(self.file, line, column)
+
+    def problem(self, path: PathKey, message: str, hint: str = "") -> Problem:
+        return Problem(self.locate(path), dotted(path), message, hint)
+
+
+def dotted(path: PathKey) -> str:
+    """``("pools", 0, "strand")`` -> ``pools[0].strand``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> Document:
+    """Parse one YAML document strictly; ``first_line`` is where ``text`` starts in ``file``.
+
+    Syntax errors and tabs always raise ContentError. Duplicate keys, anchors,
+    aliases and tags raise too, unless ``collect`` is true: then they are kept in
+    ``Document.problems`` (the offending values dropped) so a caller can report
+    them alongside every other problem.
+    """
+    problems: list[Problem] = []
+    offset = first_line - 1
+
+    def at(line0: int, col0: int) -> Location:
+        return Location(file, line0 + 1 + offset, col0 + 1)
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line:
+            problems.append(Problem(
+                Location(file, number + offset, line.index("\t") + 1), "",
+                "tab character in YAML",
+                "indent with spaces; YAML does not allow tabs"))
+    if problems:
+        raise ContentError(problems)
+
+    parser = YAML(typ="safe", pure=True)
+    try:
+        events = list(parser.parse(io.StringIO(text)))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
+        message = " ".join(str(error.problem or error.context or "invalid YAML").split())
+        raise ContentError([Problem(at(line0, col0), "", f"YAML syntax error: {message}",
+                                    "check indentation and quoting on this line")]) from None
+
+    doc = Document(file, None)
+    documents = [e for e in events if isinstance(e, ev.DocumentStartEvent)]
+    if len(documents) > 1:
+        mark = documents[1].start_mark
+        raise ContentError([Problem(at(mark.line, mark.column), "",
+                                    "more than one YAML document in this file",
+                                    "remove the extra '---' line")])
+    stream = iter(e for e in events if not isinstance(
+        e, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentStartEvent, ev.DocumentEndEvent)))
+
+    def node(event: ev.Event, path: PathKey) -> Any:
+        mark = event.start_mark
+        if isinstance(event, ev.AliasEvent):
+            problems.append(Problem(at(mark.line, mark.column), dotted(path),
+                                    f"alias '*{event.anchor}' is not allowed",
+                                    "write the value out in full"))
+            return None
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            problems.append(Problem(at(mark.line, mark.column), dotted(path),
+                                    f"anchor '&{anchor}' is not allowed",
+                                    "write the value out in full"))
+        tag = getattr(event, "tag", None)
+        if tag and tag != "!":
+            problems.append(Problem(at(mark.line, mark.column), dotted(path),
+                                    f"YAML tag '{tag}' is not allowed",
+                                    "remove the tag; kebao reads plain data only"))
+        if isinstance(event, ev.ScalarEvent):
+            if event.style is None and not tag:
+                value = event.value
+                if value in _NULLS:
+                    return None
+                if value in _TRUE:
+                    return True
+                if value in _FALSE:
+                    return False
+            return event.value
+        if isinstance(event, ev.SequenceStartEvent):
+            items: list[Any] = []
+            for child in stream:
+                if isinstance(child, ev.SequenceEndEvent):
+                    return items
+                doc.positions[path + (len(items),)] = (child.start_mark.line + 1 + offset,
+                                                       child.start_mark.column + 1)
+                items.append(node(child, path + (len(items),)))
+            return items
+        if isinstance(event, ev.MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            for key_event in stream:
+                if isinstance(key_event, ev.MappingEndEvent):
+                    return mapping
+                kmark = key_event.start_mark
+                if not isinstance(key_event, ev.ScalarEvent):
+                    problems.append(Problem(at(kmark.line, kmark.column), dotted(path),
+                                            "mapping keys must be plain text"))
+                    node(key_event, path)
+                    node(next(stream), path)
+                    continue
+                key = key_event.value
+                value_event = next(stream)
+                if key in mapping:
+                    first = doc.positions.get(path + (key,), (0, 0))[0]
+                    problems.append(Problem(at(kmark.line, kmark.column), dotted(path + (key,)),
+                                            f"duplicate key '{key}' (first given on line {first})",
+                                            "keep one of them"))
+                    node(value_event, path + (key,))
+                    continue
+                doc.positions[path + (key,)] = (kmark.line + 1 + offset, kmark.column + 1)
+                mapping[key] = node(value_event, path + (key,))
+            return mapping
+        raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    first = next(stream, None)
+    doc.positions[()] = (first.start_mark.line + 1 + offset if first else first_line, 1)
+    doc.data = node(first, ()) if first is not None else None
+    if problems and not collect:
+        raise ContentError(problems)
+    doc.problems = problems
+    return doc
+
+
+def read_yaml(file: Path, collect: bool = False) -> Document:
+    """Read a whole YAML file strictly (see ``parse`` for ``collect``)."""
+    return parse(_read_text(file), file, collect=collect)
+
+
+@dataclass
+class FrontMatterFile:
+    """A Markdown file: its YAML front matter and its body."""
+
+    meta: Document
+    body: str
+    body_line: int
+
+
+def read_front_matter(file: Path, collect: bool = False) -> FrontMatterFile:
+    """Read a MyST Markdown file whose YAML front matter sits between ``---`` lines."""
+    text = _read_text(file)
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise ContentError([Problem(Location(file, 1, 1), "", "missing YAML front matter",
+                                    "start the file with a '---' line, the fields, then '---'")])
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            meta = parse("".join(lines[1:index]), file, first_line=2, collect=collect)
+            return FrontMatterFile(meta, "".join(lines[index + 1:]), index + 2)
+    raise ContentError([Problem(Location(file, 1, 1), "", "front matter is not closed",
+                                "end the front matter with a '---' line")])
+
+
+def _read_text(file: Path) -> str:
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise ContentError([Problem(Location(file), "", f"cannot read file: {error.strerror}")]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError([Problem(Location(file, line, 1), "", "file is not valid UTF-8",
+                                    "save it as UTF-8")]) from None
