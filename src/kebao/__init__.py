@@ -27,7 +27,10 @@ _EXPORTS = {
     "Cohort": "kebao.model",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Audience", "Case", "Catalog", "Cohort", "ContentError", "KebaoError", "Location", "Module",
+    "Problem", "Programme", "Strand", "UsageError", "__version__", "load_catalog",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog, load_catalog

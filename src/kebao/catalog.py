@@ -23,11 +23,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem
-from .model import (SCHEMA_VERSION, Audience, Case, Model, Module, Programme, Strand,
-                    id_problem, slugify_hint)
+from .model import SCHEMA_VERSION, Audience, Case, Entity, Model, Module, Programme, Strand, id_problem, slugify_hint
 from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M", bound=Entity)
 
 
 @dataclass(frozen=True)
@@ -183,10 +182,13 @@ class _Loader:
 
     def _validate(self, cls: type[M], data: Any, doc: Document, base: PathKey) -> M | None:
         try:
-            obj = cls.model_validate(data)
+            obj: M = cls.model_validate(data)
         except ValidationError as error:
+            already = {p.field for p in doc.problems}  # e.g. an alias dropped: don't report it twice
             for detail in error.errors(include_url=False):
-                self.problems.append(_problem_from(detail, cls, data, doc, base))
+                problem = _problem_from(detail, cls, data, doc, base)
+                if problem.field not in already or not problem.field:
+                    self.problems.append(problem)
             return None
         obj._source = doc.locate(base)
         return obj
@@ -217,10 +219,25 @@ def _problem_from(detail: Any, cls: type[BaseModel], data: Any, doc: Document, b
         hint = _did_you_mean(str(name), allowed) or (f"allowed: {', '.join(sorted(allowed))}" if allowed else "")
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
-    elif isinstance(node, str) and kind.endswith(("_parsing", "_type")):
+    elif isinstance(node, str) and kind.endswith(("_parsing", "_type", "_from_datetime_parsing")):
         message = f"{message}, got '{node}'"
+    hint = hint or _HINTS.get(kind, "")
     location_path = base + tuple(path)
     return Problem(doc.locate(location_path), dotted(location_path), message, hint)
+
+
+_HINTS = {
+    "bool_type": "write true or false",
+    "bool_parsing": "write true or false",
+    "date_from_datetime_parsing": "write a real date as YYYY-MM-DD",
+    "date_parsing": "write a real date as YYYY-MM-DD",
+    "int_parsing": "write a whole number",
+    "float_parsing": "write a number",
+    "string_type": "put the text in quotes",
+    "list_type": "write a list, e.g. [a, b] or one '- item' per line",
+    "dict_type": "write a mapping of 'key: value' lines",
+    "model_type": "write a mapping of 'key: value' lines",
+}
 
 
 def _fields_at(cls: type[BaseModel], path: list[str | int]) -> list[str]:
@@ -344,8 +361,8 @@ class _CrossCheck:
         self._refs_nested(p, ("cohort", "extra"), p.cohort.extra)
         if audience_ok:
             for index, module_id in enumerate(p.required):
-                module = c.modules.get(module_id)
-                if module and module.audiences and p.audience not in module.audiences:
+                found = c.modules.get(module_id)
+                if found is not None and found.audiences and p.audience not in found.audiences:
                     self.problems.append(Problem(
                         c.locate(p, "required", index), f"required[{index}]",
                         f"module '{module_id}' is not meant for audience '{p.audience}'",

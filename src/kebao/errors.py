@@ -11,7 +11,8 @@ Every error a user can cause carries *where* (file, line, column, field) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -34,7 +35,7 @@ class Problem:
     location: Location
     field: str
     message: str
-    hint: str = field(default="", compare=False)
+    hint: str = dataclasses.field(default="", compare=False)
 
     def render(self, root: Path | None = None) -> str:
         file = self.location.file

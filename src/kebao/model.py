@@ -10,8 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StrictBool,
-                      model_validator)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 
 from .errors import Location
 
@@ -113,6 +112,12 @@ class Model(BaseModel):
         return self._source
 
 
+class Entity(Model):
+    """A model with an id: strands, audiences, modules, cases, programmes."""
+
+    id: Id
+
+
 class Title(Model):
     """A name in Simplified Chinese with its English form."""
 
@@ -126,19 +131,17 @@ class Title(Model):
         return self.zh if language == "zh" else self.en
 
 
-class Strand(Model):
+class Strand(Entity):
     """A theme that hours are counted against (党建, 产业, 技能…)."""
 
-    id: Id
     name: Title
     colour: Colour
     description: str = ""
 
 
-class Audience(Model):
+class Audience(Entity):
     """Who a programme is for, and the limits of their day."""
 
-    id: Id
     name: Title
     max_hours_per_day: Hours = Field(description="most 学时 of teaching in one day")
     max_hours_per_session: Hours = Field(description="most 学时 in one half-day session")
@@ -160,10 +163,9 @@ class Site(Model):
     duration: Literal["half-day", "whole-day"]
 
 
-class Module(Model):
+class Module(Entity):
     """A reusable unit of teaching; the file stem is its id, the body its session plan."""
 
-    id: Id
     title: Title
     strand: Id
     format: Format
@@ -189,10 +191,9 @@ class Module(Model):
         return self
 
 
-class Case(Model):
+class Case(Entity):
     """A case study (a MyST notebook); its body may analyse files in cases/data/."""
 
-    id: Id
     title: Title
     sector: Text
     region: Text
@@ -265,10 +266,9 @@ class Cohort(Model):
     extra: list[Id] = Field(default_factory=list)
 
 
-class Programme(Model):
+class Programme(Entity):
     """A customised course recipe: who, how long, which strands in what proportion."""
 
-    id: Id
     title: Title
     partner: Title
     audience: Id
