@@ -26,7 +26,7 @@ system:
 	@.ci/system-packages
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check
 
 typecheck: setup
 	$(BIN)/mypy
