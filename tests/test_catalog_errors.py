@@ -46,6 +46,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
     "syntax-error": [("curricula/programmes/nev-class.yml", 8, "", "YAML syntax error")],
     "no-front-matter": [("curricula/modules/smartphone-tools.md", 1, "", "missing YAML front matter")],
     "id-in-front-matter": [("curricula/modules/hv-safety.md", 3, "id", "the id is the file name")],
+    "unclosed-trainer-note": [("curricula/modules/party-theory.md", 21, "body", "trainer note is never closed")],
     "not-a-site-visit": [("curricula/programmes/cadres-course.yml", 13, "site_visits[0].module",
                           "module 'industry-plan' is a lecture, not a site-visit")],
 }

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .content import UnclosedTrainerNote, trainer_note_blocks
 from .errors import ContentError, Location, Problem
 from .model import SCHEMA_VERSION, Audience, Case, Entity, Model, Module, Programme, Strand, id_problem, slugify_hint
 from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml
@@ -64,7 +65,7 @@ class _Loader:
         self.root = root
         self.problems: list[Problem] = []
         self.places: dict[tuple[str, str], tuple[Document, PathKey]] = {}
-        self.bodies: dict[Path, str] = {}
+        self.bodies: dict[Path, tuple[str, int]] = {}  # body text, its first line in the file
         self.unreadable: set[Path] = set()
         self.broken: set[str] = set()  # "kind:id" of objects that exist but failed validation
 
@@ -146,7 +147,9 @@ class _Loader:
                     self.problems.append(doc.problem(("body",), "'body' is the text after the front matter",
                                                      "remove 'body:' from the front matter"))
                     continue
-                data["body"] = self.bodies[file]
+                body, body_line = self.bodies[file]
+                data["body"] = body
+                self._check_trainer_notes(file, body, body_line)
             obj = self._validate(cls, data, doc, ())
             if obj is not None:
                 items[obj.id] = obj
@@ -163,7 +166,7 @@ class _Loader:
         try:
             if front_matter:
                 parsed = read_front_matter(file, collect=True)
-                self.bodies[file] = parsed.body
+                self.bodies[file] = (parsed.body, parsed.body_line)
                 doc = parsed.meta
             else:
                 doc = read_yaml(file, collect=True)
@@ -173,6 +176,13 @@ class _Loader:
             return None
         self.problems.extend(doc.problems)
         return doc
+
+    def _check_trainer_notes(self, file: Path, body: str, body_line: int) -> None:
+        try:
+            trainer_note_blocks(body)
+        except UnclosedTrainerNote as error:
+            self.problems.append(Problem(Location(file, body_line + error.line - 1, 1), "body",
+                                         "trainer note is never closed", "end it with a ':::' line"))
 
     def _check_schema(self, doc: Document, data: dict[str, Any]) -> None:
         version = data.get("schema", SCHEMA_VERSION)
