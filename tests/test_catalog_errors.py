@@ -41,7 +41,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
     "duplicate-id": [("curricula/strands.yml", 12, "strands[3].id",
                       "duplicate id 'industry' (first defined on line 6)")],
     "site-missing": [("curricula/modules/industry-visit.md", 2, "", "a site-visit module needs 'site'")],
-    "data-escape": [("cases/red-dates.md", 16, "data[0]", "'../secrets.csv' must be a path inside cases/")],
+    "data-escape": [("cases/red-dates.md", 17, "data[0]", "'../secrets.csv' must be a path inside cases/")],
     "schema-too-new": [("curricula/programmes/nev-class.yml", 1, "schema", "written for content schema 2")],
     "syntax-error": [("curricula/programmes/nev-class.yml", 8, "", "YAML syntax error")],
     "no-front-matter": [("curricula/modules/smartphone-tools.md", 1, "", "missing YAML front matter")],

@@ -29,6 +29,9 @@ from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml
 
 M = TypeVar("M", bound=Entity)
 
+# Notebook metadata a case may carry beside its kebao fields (jupytext writes these).
+NOTEBOOK_METADATA = ("jupytext", "kernelspec")
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -79,7 +82,8 @@ class _Loader:
         strands = self._list_file(curricula / "strands.yml", "strands", Strand)
         audiences = self._list_file(curricula / "audiences.yml", "audiences", Audience)
         modules = self._stem_files(sorted((curricula / "modules").glob("*.md")), Module, front_matter=True)
-        cases = self._stem_files(sorted((self.root / "cases").glob("*.md")), Case, front_matter=True)
+        cases = self._stem_files(sorted((self.root / "cases").glob("*.md")), Case, front_matter=True,
+                                 namespace="kebao")
         programmes = self._stem_files(sorted((curricula / "programmes").glob("*.yml")), Programme)
         for extra in sorted((curricula / "programmes").glob("*.yaml")):
             self.problems.append(Problem(Location(extra), "", "programme files end in .yml",
@@ -122,7 +126,9 @@ class _Loader:
             self.places[(cls.__name__, obj.id)] = (doc, (key, index))
         return items
 
-    def _stem_files(self, files: Iterable[Path], cls: type[M], front_matter: bool = False) -> dict[str, M]:
+    def _stem_files(self, files: Iterable[Path], cls: type[M], front_matter: bool = False,
+                    namespace: str | None = None) -> dict[str, M]:
+        """Files named <id>; with ``namespace``, kebao's fields sit under that key (case notebooks)."""
         items: dict[str, M] = {}
         for file in files:
             problem = id_problem(file.stem)
@@ -137,23 +143,30 @@ class _Loader:
             if not isinstance(doc.data, dict):
                 self.problems.append(doc.problem((), "expected a mapping of fields"))
                 continue
-            if "id" in doc.data:
-                self.problems.append(doc.problem(("id",), "the id is the file name; remove 'id:'",
+            base: PathKey = ()
+            fields = doc.data
+            if namespace is not None:
+                fields = self._namespaced(doc, namespace)
+                if fields is None:
+                    continue
+                base = (namespace,)
+            if "id" in fields:
+                self.problems.append(doc.problem(base + ("id",), "the id is the file name; remove 'id:'",
                                                  f"rename the file to change the id ('{file.stem}')"))
                 continue
-            data = dict(doc.data, id=file.stem)
+            data = dict(fields, id=file.stem)
             if front_matter:
-                if "body" in doc.data:
-                    self.problems.append(doc.problem(("body",), "'body' is the text after the front matter",
+                if "body" in fields:
+                    self.problems.append(doc.problem(base + ("body",), "'body' is the text after the front matter",
                                                      "remove 'body:' from the front matter"))
                     continue
                 body, body_line = self.bodies[file]
                 data["body"] = body
                 self._check_trainer_notes(file, body, body_line)
-            obj = self._validate(cls, data, doc, ())
+            obj = self._validate(cls, data, doc, base)
             if obj is not None:
                 items[obj.id] = obj
-                self.places[(cls.__name__, obj.id)] = (doc, ())
+                self.places[(cls.__name__, obj.id)] = (doc, base)
                 self.broken.discard(f"{cls.__name__.lower()}:{obj.id}")
         return items
 
@@ -176,6 +189,24 @@ class _Loader:
             return None
         self.problems.extend(doc.problems)
         return doc
+
+    def _namespaced(self, doc: Document, namespace: str) -> dict[str, Any] | None:
+        """kebao's fields of a notebook's front matter; the rest is notebook metadata."""
+        for key in sorted(set(doc.data) - {namespace, *NOTEBOOK_METADATA}):
+            self.problems.append(doc.problem((key,), f"unknown field '{key}'",
+                                             f"kebao's fields go under '{namespace}:'; besides it a case holds "
+                                             f"only notebook metadata ({', '.join(NOTEBOOK_METADATA)})"))
+        if "kernelspec" not in doc.data:
+            self.problems.append(doc.problem((), "a case is a MyST notebook and needs 'kernelspec'",
+                                             "add kernelspec: {name: python3, display_name: Python 3, "
+                                             "language: python}"))
+        fields = doc.data.get(namespace)
+        if not isinstance(fields, dict):
+            self.problems.append(doc.problem((namespace,) if namespace in doc.data else (),
+                                             f"missing '{namespace}:' with the case's fields",
+                                             "see docs/content.md"))
+            return None
+        return fields
 
     def _check_trainer_notes(self, file: Path, body: str, body_line: int) -> None:
         try:

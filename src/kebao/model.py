@@ -192,7 +192,12 @@ class Module(Entity):
 
 
 class Case(Entity):
-    """A case study (a MyST notebook); its body may analyse files in cases/data/."""
+    """A case study (a MyST notebook); its body may analyse files in cases/data/.
+
+    In the file these fields sit under ``kebao:`` in the front matter, next to the
+    notebook metadata (``jupytext``, ``kernelspec``), because a notebook's own
+    ``title`` must be a plain string.
+    """
 
     title: Title
     sector: Text
@@ -203,8 +208,6 @@ class Case(Entity):
     illustrative: StrictBool = Field(description="true when figures are invented for teaching")
     summary: str = ""
     schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
-    jupytext: dict[str, object] | None = None
-    kernelspec: dict[str, object] | None = None
     body: str = ""
 
 
