@@ -96,3 +96,11 @@ def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
         read_front_matter(file)
     assert raised.value.problems[0].location.line == 3
     assert "UTF-8" in raised.value.problems[0].message
+
+
+def test_text_after_a_closing_quote_gets_advice_in_plain_words() -> None:
+    with pytest.raises(ContentError) as raised:
+        parse('title:\n  zh: "三会一课"与主题党日\n', F)
+    (problem,) = raised.value.problems
+    assert problem.location.line == 2
+    assert "use Chinese quotes" in problem.hint

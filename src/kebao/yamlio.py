@@ -16,6 +16,7 @@ coerce text behind our back:
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,7 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
         line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
         message = " ".join(str(error.problem or error.context or "invalid YAML").split())
         raise ContentError([Problem(at(line0, col0), "", f"YAML syntax error: {message}",
-                                    "check indentation and quoting on this line")]) from None
+                                    _syntax_hint(text, line0))]) from None
 
     doc = Document(file, None)
     documents = [e for e in events if isinstance(e, ev.DocumentStartEvent)]
@@ -178,6 +179,19 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
         raise ContentError(problems)
     doc.problems = problems
     return doc
+
+
+_QUOTED_THEN_TEXT = re.compile(r"""(?:^|:\s|-\s)(["'])[^"']*\1\s*[^\s#,\]}]""")
+
+
+def _syntax_hint(text: str, line0: int) -> str:
+    """Advice for the commonest syntax error in Chinese content: text after a closing quote."""
+    lines = text.splitlines()
+    for candidate in lines[max(line0 - 1, 0):line0 + 1]:
+        if _QUOTED_THEN_TEXT.search(candidate):
+            return ("a value that starts with a quote must end with it: quote the whole value, for example "
+                    "'\"三会一课\"与主题党日', or use Chinese quotes, for example “三会一课”与主题党日")
+    return "check indentation and quoting on this line"
 
 
 def read_yaml(file: Path, collect: bool = False) -> Document:

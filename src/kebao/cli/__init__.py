@@ -13,6 +13,8 @@ from collections.abc import Sequence
 # name -> (module under kebao.cli, one-line help); each module has add_arguments(parser) and run(args).
 COMMANDS = {
     "validate": ("validate", "check every strand, audience, module, case and programme"),
+    "plan": ("plan", "compose and schedule a programme for a cohort: plan, hours per strand, timetable"),
+    "pack": ("pack", "generate a cohort's course pack (or --all packs) with papermill"),
 }
 
 

@@ -1,0 +1,144 @@
+"""`kebao plan`: the plan, hours per strand and timetable as aligned text or JSON; exit 2 on bad requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kebao.catalog import load_catalog
+from kebao.cli import main
+from kebao.cli.plan import table, width
+
+from . import catalog_factory as cf
+from .conftest import FIXTURES
+
+KEBAO = Path(sys.executable).with_name("kebao")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A small valid repository: three strands, a site visit on the last day, an arrival day."""
+    modules = [cf.module(f"party-{n}", "party-building", 4) for n in range(3)]
+    modules += [cf.module(f"industry-{n}", "industry", 4) for n in range(3)]
+    modules += [cf.module(f"skills-{n}", "skills", 2 + n) for n in range(4)]
+    modules += [cf.module("capital-visit", "industry", 8, duration="whole-day")]
+    spec = cf.Spec(modules=modules, programmes=[cf.programme(
+        "cadre-course", mix={"party-building": 30, "industry": 40, "skills": 30}, days=6, total_hours=36,
+        arrival=True, site_visits=[{"module": "capital-visit", "day": "last"}],
+        cohort={"id": "2026-autumn", "start": "2026-09-13"})])
+    return cf.write(tmp_path / "repo", spec)
+
+
+def plan(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main(["plan", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_factory_writes_a_repository_that_validates(repo: Path) -> None:
+    catalog = load_catalog(repo)
+    assert sorted(catalog.programmes) == ["cadre-course"] and len(catalog.modules) == 11
+
+
+def test_table_shows_plan_strand_hours_and_timetable_in_aligned_columns(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "cadre-course", "--root", repo)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "培训班cadre-course · Cadre-Course (cadre-course)"
+    assert "Plan: " in out and "Hours per strand" in out and "Timetable (Asia/Shanghai)" in out
+    assert "site visit (day: last)" in out and "chosen for strand 党建 (party-building)" in out
+    timetable = lines[lines.index("Timetable (Asia/Shanghai)") + 1:]
+    assert timetable[0].split() == ["日期", "星期", "时段", "开始", "结束", "课程模块", "主题", "学时"]
+    assert "2026-09-13  周日" in timetable[2] and "报到" in timetable[2]
+    session_rows = [row for row in timetable[2:] if row.rstrip().endswith(("2", "3", "4", "5"))]
+    assert len(session_rows) >= 9
+    assert {width(row) for row in session_rows} == {width(timetable[0])}  # right-aligned 学时 column lines up
+    strands = lines[lines.index("Hours per strand") + 1:lines.index("Hours per strand") + 7]
+    assert strands[2].startswith("党建 (party-building)") and "10.8" in strands[2]
+    assert strands[-1].startswith("合计 total") and "36" in strands[-1]
+
+
+def test_json_has_the_documented_shape_and_adds_up(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = plan(capsys, "cadre-course", "--root", repo, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["programme"] == "cadre-course"
+    assert data["cohort"] == {"id": "2026-autumn", "start": "2026-09-13", "size": 30, "venue": "培训中心",
+                              "language": "zh", "days": 6,
+                              "mix": {"party-building": 30, "industry": 40, "skills": 30}, "exclude": [],
+                              "extra": []}
+    assert [s["id"] for s in data["strands"]] == ["party-building", "industry", "skills"]
+    for strand in data["strands"]:
+        assert set(strand) >= {"id", "target_hours", "hours"}
+        assert strand["hours"] == sum(s["hours"] for s in data["sessions"] if s["strand"] == strand["id"])
+    for session in data["sessions"]:
+        assert set(session) >= {"date", "start", "end", "module", "strand", "hours", "reason"}
+    assert sum(s["hours"] for s in data["sessions"]) == data["total_hours"]
+    assert data["target_hours"] == 36 and abs(data["total_hours"] - 36) <= 4
+    assert [s["date"] for s in data["sessions"] if s["module"] == "capital-visit"] == ["2026-09-18"] * 2
+
+
+def test_start_and_settings_change_the_cohort(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "cadre-course", "--root", repo, "--format", "json", "--start", "2026-09-27",
+                          "--set", "size=25", "--set", "days=14")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["cohort"]["size"] == 25 and data["cohort"]["start"] == "2026-09-27"
+    dates = {s["date"] for s in data["sessions"]}
+    assert not any("2026-10-01" <= d <= "2026-10-07" for d in dates)  # 国庆
+    assert "2026-10-10" in dates  # a Saturday, worked to make up for 国庆 (调休)
+    assert data["calendar"][4] == {"date": "2026-10-01", "kind": "holiday", "label": "国庆节", "teaching_day": None}
+
+
+def test_unknown_programme_exits_2_with_did_you_mean(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "cadre-corse", "--root", repo)
+    assert code == 2 and out == ""
+    assert err.strip() == "kebao: error: unknown programme 'cadre-corse' (did you mean 'cadre-course'?)"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--set", "sise=3"], "unknown cohort setting 'sise' (did you mean 'size'?)"),
+    (["--set", "mix.skills=50"], "the strand weights add up to 120, not 100"),
+    (["--start", "2026-02-30"], "--start 2026-02-30: not a date"),
+    (["--start", "2027-03-01"], "no data for 2027"),
+    (["--set", "mix.skills=90", "--set", "mix.party-building=10", "--set", "mix.industry=0"],
+     "strand 技能 (skills) is short by"),
+])
+def test_bad_requests_exit_2_with_a_clear_message(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                  args: list[str], expected: str) -> None:
+    code, out, err = plan(capsys, "cadre-course", "--root", repo, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("kebao: error: ") and expected in err
+
+
+def test_fixture_programme_that_cannot_meet_its_mix_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = plan(capsys, "cadres-course", "--root", FIXTURES / "catalog")
+    assert code == 2 and "strand 技能 (skills) is short by 4.4 学时" in err
+    code, out, _ = plan(capsys, "cadres-course", "--root", FIXTURES / "catalog", "--set", "mix.skills=15",
+                        "--set", "mix.industry=55")
+    assert code == 0 and "经开区实地研学（2/2）" in out
+
+
+def test_table_pads_by_display_width() -> None:
+    lines = table(["名称", "n"], [["党建", "1"], ["skills", "10"]], right={1})
+    assert lines == ["名称     n", "------  --", "党建     1", "skills  10"]
+    assert width("党建ab") == 6
+
+
+def test_plan_runs_through_the_console_script_without_importing_pandas() -> None:
+    code = ("import sys\nfrom kebao.cli import main\n"
+            f"main(['plan', 'nev-class', '--root', {str(FIXTURES / 'catalog')!r}, '--format', 'json'])\n"
+            "print('pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONWARNINGS": "error"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("False")
+    result = subprocess.run([str(KEBAO), "plan", "nev-class", "--root", str(FIXTURES / "catalog")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "动力电池实操" in result.stdout

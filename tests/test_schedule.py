@@ -1,0 +1,320 @@
+"""Schedule: dated half-day sessions on real Chinese calendars, one test per rule, then properties."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from kebao.calendar import is_statutory_holiday, is_teaching_day
+from kebao.catalog import Catalog, load_catalog
+from kebao.compose import PlanItem, compose
+from kebao.errors import PlanError
+from kebao.schedule import Timetable, schedule
+
+from . import catalog_factory as cf
+from .conftest import FIXTURES
+
+D = dt.date.fromisoformat
+
+
+def make(modules: list[dict[str, Any]], audience: dict[str, Any] | None = None,
+         **programme: Any) -> tuple[Catalog, Timetable]:
+    spec = cf.Spec(modules=modules, programmes=[cf.programme("p", **programme)])
+    if audience is not None:
+        spec.audiences = [cf.audience("cadres", **audience), cf.audience("others")]
+    catalog = cf.build(spec)
+    return catalog, schedule(catalog, compose(catalog, catalog.programmes["p"]))
+
+
+def rows(timetable: Timetable) -> list[tuple[str, str, str, str, str, float, int, int]]:
+    return [(s.date.isoformat(), s.slot, s.start, s.end, s.module, s.hours, s.part, s.parts)
+            for s in timetable.sessions]
+
+
+def fours(strand: str, count: int, prefix: str = "") -> list[dict[str, Any]]:
+    return [cf.module(f"{prefix or strand[:1]}{n}", strand, 4) for n in range(count)]
+
+
+def test_fixture_programme_gets_a_tidy_timetable() -> None:
+    catalog = load_catalog(FIXTURES / "catalog")
+    timetable = schedule(catalog, compose(catalog, catalog.programmes["nev-class"]))
+    assert rows(timetable) == [
+        ("2026-11-16", "上午", "08:30", "11:30", "hv-safety", 4, 1, 1),
+        ("2026-11-16", "下午", "14:00", "17:00", "battery-practicum", 4, 1, 1),
+        ("2026-11-17", "上午", "08:30", "11:30", "smartphone-tools", 4, 1, 1),
+    ]
+
+
+def test_statutory_holidays_are_skipped_and_working_weekends_teach() -> None:
+    # 2025 国庆 + 中秋: 1-8 Oct off; Sunday 28 Sep and Saturday 11 Oct are working days (调休).
+    _, timetable = make(fours("skills", 16), mix={"skills": 100}, start="2025-09-26", days=18)
+    taught = sorted({s.date for s in timetable.sessions})
+    assert taught == [D(x) for x in ("2025-09-26", "2025-09-28", "2025-09-29", "2025-09-30", "2025-10-09",
+                                     "2025-10-10", "2025-10-11", "2025-10-13")]
+    labels = {d.date.isoformat(): d.label for d in timetable.days}
+    assert labels["2025-10-01"] == "国庆节" and labels["2025-10-06"] == "中秋节"
+    assert labels["2025-09-27"] == "周末" and labels["2025-09-28"] == "调休（国庆节）"
+    assert timetable.total_hours == 64
+
+
+def test_intensive_courses_teach_through_weekends_but_not_holidays() -> None:
+    _, timetable = make(fours("skills", 20), {"weekends": True}, mix={"skills": 100}, start="2025-09-26", days=18)
+    taught = {s.date for s in timetable.sessions}
+    assert {D("2025-09-27"), D("2025-10-12")} <= taught
+    assert not taught & {D("2025-10-01") + dt.timedelta(days=n) for n in range(8)}
+    assert len(taught) == 10
+
+
+def test_spring_festival_and_its_working_saturday() -> None:
+    _, timetable = make(fours("skills", 6), mix={"skills": 100}, start="2026-02-12", days=14, total_hours=24)
+    assert sorted({s.date for s in timetable.sessions}) == [D("2026-02-12"), D("2026-02-13"), D("2026-02-14"),
+                                                             D("2026-02-24"), D("2026-02-25")]
+
+
+@pytest.mark.parametrize(("date", "weekends", "teaches"), [
+    ("2025-10-01", True, False), ("2025-09-28", False, True), ("2025-09-27", False, False),
+    ("2025-09-27", True, True), ("2026-02-14", False, True), ("2026-02-16", True, False),
+])
+def test_teaching_day_rule(date: str, weekends: bool, teaches: bool) -> None:
+    assert is_teaching_day(D(date), weekends) is teaches
+    assert is_statutory_holiday(D(date)) is (date in ("2025-10-01", "2026-02-16"))
+
+
+def test_a_year_the_holiday_table_lacks_is_a_clear_error() -> None:
+    with pytest.raises(PlanError) as caught:
+        make(fours("skills", 2), mix={"skills": 100}, start="2026-12-28", days=7, total_hours=8)
+    assert "no data for 2027" in str(caught.value)
+    assert "2004-01-01 and 2026-12-31" in caught.value.hint and "pip install -U chinesecalendar" in caught.value.hint
+
+
+def test_arrival_and_departure_days_do_not_teach() -> None:
+    _, timetable = make(fours("skills", 4), mix={"skills": 100}, days=4, arrival=True, departure=True)
+    assert sorted({s.date.isoformat() for s in timetable.sessions}) == ["2026-09-15", "2026-09-16"]
+    assert [d.label for d in timetable.days] == ["报到", "教学日", "教学日", "返程"]
+
+
+def test_evenings_only_where_allowed_and_never_past_the_daily_maximum() -> None:
+    modules = [cf.module(f"s{n}", "skills", 2) for n in range(10)]
+    _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2)
+    evening = [s for s in timetable.sessions if s.slot == "晚上"]
+    assert [(s.start, s.end) for s in evening] == [("19:00", "20:30")] * 2
+    for date in {s.date for s in timetable.sessions}:
+        assert sum(s.hours for s in timetable.sessions_on(date)) == 10
+    _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2,
+                        evenings=False)
+    assert {s.slot for s in timetable.sessions} == {"上午", "下午"} and timetable.total_hours == 16
+
+
+def test_a_module_longer_than_a_session_is_split_into_even_consecutive_parts() -> None:
+    _, timetable = make([cf.module("long", "skills", 6)], mix={"skills": 100}, days=1, total_hours=6)
+    assert rows(timetable) == [("2026-09-14", "上午", "08:30", "10:45", "long", 3, 1, 2),
+                               ("2026-09-14", "下午", "14:00", "16:15", "long", 3, 2, 2)]
+    _, timetable = make([cf.module("long", "skills", 7)], {"session": 3, "day": 6}, mix={"skills": 100}, days=2,
+                        total_hours=7)
+    assert [(s.date.day, s.slot, s.hours, s.part) for s in timetable.sessions] == [
+        (14, "上午", 2.5, 1), (14, "下午", 2.5, 2), (15, "上午", 2, 3)]
+
+
+def test_several_modules_share_a_half_day_back_to_back() -> None:
+    modules = [cf.module("a", "skills", 2), cf.module("b", "industry", 2)]
+    _, timetable = make(modules, mix={"skills": 50, "industry": 50}, days=1, total_hours=4, minutes_per_hour=40)
+    assert rows(timetable) == [("2026-09-14", "上午", "08:30", "09:50", "a", 2, 1, 1),
+                               ("2026-09-14", "上午", "09:50", "11:10", "b", 2, 1, 1)]
+
+
+def test_site_visits_go_where_the_programme_places_them() -> None:
+    modules = [cf.module("zone", "industry", 6, duration="whole-day"), cf.module("factory", "industry", 3,
+               duration="half-day"), cf.module("capital", "industry", 8, duration="whole-day"), *fours("skills", 4)]
+    visits = [{"module": "zone", "day": "first"}, {"module": "factory", "day": 2},
+              {"module": "capital", "day": "last"}]
+    _, timetable = make(modules, mix={"industry": 50, "skills": 50}, days=5, total_hours=33, site_visits=visits)
+    placed = [(s.date.isoformat(), s.slot, s.module, s.hours) for s in timetable.sessions
+              if s.module in ("zone", "factory", "capital")]
+    assert placed == [("2026-09-14", "上午", "zone", 3), ("2026-09-14", "下午", "zone", 3),
+                      ("2026-09-15", "上午", "factory", 3),
+                      ("2026-09-18", "上午", "capital", 4), ("2026-09-18", "下午", "capital", 4)]
+
+
+def test_prerequisites_come_before_dependents_even_across_strands_and_visits() -> None:
+    modules = [cf.module("c", "skills", 4, prerequisites=["b"]), cf.module("b", "industry", 4, prerequisites=["a"]),
+               cf.module("a", "party-building", 4), cf.module("debrief", "skills", 2, prerequisites=["trip"]),
+               cf.module("trip", "industry", 4, duration="half-day")]
+    _, timetable = make(modules, mix={"skills": 35, "industry": 45, "party-building": 20}, days=3,
+                        total_hours=18, required=["c", "debrief"], site_visits=[{"module": "trip", "day": 2}])
+    first = {}
+    last = {}
+    for session in timetable.sessions:
+        first.setdefault(session.module, session.starts_at())
+        last[session.module] = session.ends_at()
+    assert last["a"] <= first["b"] and last["b"] <= first["c"] and last["trip"] <= first["debrief"]
+
+
+def test_a_prerequisite_of_a_first_day_visit_cannot_come_before_it() -> None:
+    modules = [cf.module("briefing", "skills", 2), cf.module("trip", "skills", 8, duration="whole-day",
+               prerequisites=["briefing"])]
+    with pytest.raises(PlanError, match="prerequisite\\(s\\) briefing of site visit 'trip' do not fit before it"):
+        make(modules, mix={"skills": 100}, days=2, total_hours=10, site_visits=[{"module": "trip", "day": "first"}])
+
+
+def test_a_dependent_of_a_last_day_visit_with_no_room_after_it_fails() -> None:
+    modules = [cf.module("debrief", "skills", 2, prerequisites=["trip"]),
+               cf.module("trip", "skills", 8, duration="whole-day")]
+    with pytest.raises(PlanError, match="debrief must follow a site visit"):
+        make(modules, mix={"skills": 100}, days=2, total_hours=10, required=["debrief"],
+             site_visits=[{"module": "trip", "day": "last"}])
+
+
+def test_a_plan_larger_than_its_days_fails_saying_by_how_many_hours() -> None:
+    spec = cf.Spec(modules=fours("skills", 3), programmes=[cf.programme("p", mix={"skills": 100}, days=1,
+                                                                        total_hours=8)])
+    catalog = cf.build(spec)
+    plan = compose(catalog, catalog.programmes["p"])
+    bigger = dataclasses.replace(plan, items=(*plan.items, PlanItem("s2", "skills", 4, "extra", "extra")))
+    with pytest.raises(PlanError) as caught:
+        schedule(catalog, bigger)
+    assert "4 学时 are left over (the plan has 12 学时; 1 teaching day(s) hold at most 8)" in str(caught.value)
+    assert "add days" in caught.value.hint
+
+
+def test_strands_are_interleaved_so_no_day_is_one_strand() -> None:
+    # The plan lists the modules strand by strand (6 party, 3 industry, 3 skills); the timetable mixes them.
+    counts = {"party-building": 6, "industry": 3, "skills": 3}
+    modules = [cf.module(f"{s[:1]}{n}", s, 2) for s, count in counts.items() for n in range(count)]
+    _, timetable = make(modules, mix={"party-building": 50, "industry": 25, "skills": 25}, days=3, total_hours=24,
+                        required=[m["id"] for m in modules])
+    for date in {s.date for s in timetable.sessions}:
+        assert len({s.strand for s in timetable.sessions_on(date)}) >= 2, date
+
+
+def test_times_are_local_to_the_programme_time_zone() -> None:
+    _, timetable = make(fours("skills", 1), mix={"skills": 100}, days=1, total_hours=4, timezone="Asia/Urumqi")
+    session = timetable.sessions[0]
+    assert (session.start, session.end) == ("08:30", "11:30")
+    assert session.starts_at().utcoffset() == dt.timedelta(hours=6)
+    assert session.starts_at().isoformat() == "2026-09-14T08:30:00+06:00"
+
+
+@pytest.mark.parametrize(("modules", "programme", "expected"), [
+    ([cf.module("a", "skills", 8, duration="whole-day"), cf.module("b", "skills", 8, duration="whole-day")],
+     {"site_visits": [{"module": "a", "day": 1}, {"module": "b", "day": 1}]}, "'b' and 'a' both want teaching day 1"),
+    ([cf.module("a", "skills", 4, duration="half-day")], {"site_visits": [{"module": "a", "day": 9}]},
+     "on teaching day 9, but there are only 5"),
+    ([cf.module("a", "skills", 6, duration="half-day")], {"site_visits": [{"module": "a"}]},
+     "takes 6 学时 but a half day holds at most 4"),
+    ([cf.module("a", "skills", 4)], {"session_starts": {"morning": "15:00"}},
+     r"session_starts.afternoon \(14:00\) is not after morning \(15:00\)"),
+])
+def test_impossible_layouts_fail(modules: list[dict[str, Any]], programme: dict[str, Any], expected: str) -> None:
+    with pytest.raises(PlanError, match=expected):
+        make(modules, mix={"skills": 100}, total_hours=8, **programme)
+
+
+def test_the_same_plan_gives_the_same_timetable() -> None:
+    modules = [cf.module(f"m{n}", ("industry", "skills")[n % 2], 1 + n % 4) for n in range(14)]
+    first = make(modules, mix={"industry": 50, "skills": 50}, days=4, total_hours=20)[1]
+    second = make(modules, mix={"industry": 50, "skills": 50}, days=4, total_hours=20)[1]
+    assert first.total_hours == 20
+    assert first == second
+
+
+def test_frame_and_json_forms() -> None:
+    modules = [cf.module("long", "skills", 6), cf.module("i1", "industry", 2)]
+    _, timetable = make(modules, mix={"skills": 75, "industry": 25}, days=2, total_hours=8)
+    frame = timetable.to_frame()
+    assert len(frame) == len(timetable.sessions) and frame["hours"].sum() == 8
+    assert str(frame["starts_at"].dt.tz) == "Asia/Shanghai"
+    assert list(frame.columns[:5]) == ["date", "weekday", "slot", "start", "end"]
+    data = json.loads(json.dumps(timetable.to_json_dict(), ensure_ascii=False))
+    assert data["programme"] == "p" and data["cohort"]["id"] == "test-cohort"
+    assert data["strands"] == [{"id": "skills", "name": "技能", "target_hours": 6, "hours": 6},
+                               {"id": "industry", "name": "产业", "target_hours": 2, "hours": 2}]
+    required = {"date", "start", "end", "module", "strand", "hours", "reason"}
+    for session in data["sessions"]:
+        assert required <= set(session)
+        dt.date.fromisoformat(session["date"])
+        assert len(session["start"]) == len(session["end"]) == 5
+    assert [s["module"] for s in data["sessions"]].count("long") == 2
+
+
+# -- properties over generated programmes and start dates (国庆 and 春节 included) -----------------
+
+
+def check(catalog: Catalog, timetable: Timetable) -> None:
+    plan = timetable.plan
+    programme = catalog.programmes[plan.programme]
+    audience = catalog.audiences[programme.audience]
+    sessions = timetable.sessions
+    # total and per-module hours as planned
+    assert timetable.total_hours == pytest.approx(plan.total_hours)
+    by_module: dict[str, float] = defaultdict(float)
+    for session in sessions:
+        by_module[session.module] += session.hours
+    assert by_module == pytest.approx({i.module: i.hours for i in plan.items})
+    # no overlaps, in time order; each session as long as its hours
+    for before, after in zip(sessions, sessions[1:], strict=False):
+        assert before.ends_at() <= after.starts_at()
+    for session in sessions:
+        minutes = (session.ends_at() - session.starts_at()).total_seconds() / 60
+        assert abs(minutes - session.hours * programme.minutes_per_hour) < 1
+    # only on teaching days (holidays, weekends, travel) and within the audience's limits
+    weekends = programme.weekends if programme.weekends is not None else audience.weekends
+    evenings = programme.evenings if programme.evenings is not None else audience.evenings
+    allowed = set(cf.teaching_days(plan.cohort.start, plan.days, programme.travel.arrival,
+                                   programme.travel.departure, weekends))
+    per_day: dict[dt.date, float] = defaultdict(float)
+    per_slot: dict[tuple[dt.date, str], float] = defaultdict(float)
+    for session in sessions:
+        assert session.date in allowed and not cf.is_statutory_holiday(session.date)
+        assert session.slot in (("上午", "下午", "晚上") if evenings else ("上午", "下午"))
+        assert session.hours <= audience.max_hours_per_session
+        per_day[session.date] += session.hours
+        per_slot[(session.date, session.slot)] += session.hours
+    assert max(per_day.values(), default=0) <= audience.max_hours_per_day
+    assert max(per_slot.values(), default=0) <= audience.max_hours_per_session
+    # prerequisites before dependents
+    starts = {s.module: s.starts_at() for s in reversed(sessions)}
+    ends = {s.module: s.ends_at() for s in sessions}
+    for item in plan.items:
+        for prerequisite in catalog.modules[item.module].prerequisites:
+            assert ends[prerequisite] <= starts[item.module]
+    # site visits on their day
+    teaching = sorted(allowed)
+    for visit in programme.site_visits:
+        day = {"first": teaching[0], "last": teaching[-1]}.get(str(visit.day)) or teaching[int(visit.day) - 1]
+        assert {s.date for s in sessions if s.module == visit.module} == {day}
+    # the mix error stays within one module's 学时 per strand, unless a note says why
+    for strand in plan.strands:
+        granularity = max((m.hours for m in catalog.modules.values() if m.strand == strand.id), default=0)
+        if abs(strand.error) > granularity + 1e-9:
+            assert any(f"({strand.id})" in note for note in plan.notes), (strand, plan.notes)
+
+
+PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                             HealthCheck.filter_too_much])
+
+
+@PROPERTIES
+@given(cf.specs(feasible=True))
+def test_feasible_programmes_always_plan_and_schedule_within_every_rule(spec: cf.Spec) -> None:
+    catalog = cf.build(spec)
+    plan = compose(catalog, catalog.programmes["p"])
+    assert plan == compose(catalog, catalog.programmes["p"])
+    check(catalog, schedule(catalog, plan))
+
+
+@PROPERTIES
+@given(cf.specs(feasible=False))
+def test_any_programme_either_fails_early_with_advice_or_schedules_within_every_rule(spec: cf.Spec) -> None:
+    catalog = cf.build(spec)
+    try:
+        plan = compose(catalog, catalog.programmes["p"])
+    except PlanError as error:
+        assert error.hint, error  # every refusal says what would fix it
+        return
+    check(catalog, schedule(catalog, plan))  # compose's checks are exact: what it accepts, schedule places
