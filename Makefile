@@ -8,8 +8,11 @@ STAMP  := $(VENV)/.kebao-installed
 
 demo: setup system
 	$(BIN)/kebao validate
+	$(BIN)/kebao pack --all
 	@echo
-	@echo "Content is valid. Next: 'kebao plan', course packs and the book arrive with later issues."
+	@echo "Course packs (handbook, trainer guide, timetable, attendance, credits, zip):"
+	@ls -d $(CURDIR)/build/packs/*/* | grep -v /_failed
+	@echo "Try: $(BIN)/kebao plan xpcc-cadres"
 
 test: setup system lint typecheck
 	$(BIN)/pytest -q

@@ -144,12 +144,12 @@ class _Loader:
                 self.problems.append(doc.problem((), "expected a mapping of fields"))
                 continue
             base: PathKey = ()
-            fields = doc.data
+            fields: dict[str, Any] = doc.data
             if namespace is not None:
-                fields = self._namespaced(doc, namespace)
-                if fields is None:
+                namespaced = self._namespaced(doc, namespace)
+                if namespaced is None:
                     continue
-                base = (namespace,)
+                fields, base = namespaced, (namespace,)
             if "id" in fields:
                 self.problems.append(doc.problem(base + ("id",), "the id is the file name; remove 'id:'",
                                                  f"rename the file to change the id ('{file.stem}')"))
@@ -233,6 +233,12 @@ class _Loader:
             return None
         obj._source = doc.locate(base)
         return obj
+
+
+def problems_from_validation(error: ValidationError, cls: type[BaseModel], data: Any, doc: Document,
+                             base: PathKey = ()) -> list[Problem]:
+    """Every pydantic error of validating ``data`` (read from ``doc``) as located Problems."""
+    return [_problem_from(detail, cls, data, doc, base) for detail in error.errors(include_url=False)]
 
 
 def _problem_from(detail: Any, cls: type[BaseModel], data: Any, doc: Document, base: PathKey) -> Problem:

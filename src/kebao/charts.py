@@ -7,6 +7,12 @@ missing font is a clear warning (never silent tofu boxes).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 # Preferred families, best first. Noto comes from Debian's fonts-noto-cjk.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -40,3 +46,102 @@ def use_cjk_font() -> str | None:
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.hashsalt"] = "kebao"  # deterministic SVG ids
     return family
+
+
+# Hatches per strand position, so that strands stay apart in greyscale print.
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo", "**")
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
+
+    use_cjk_font()
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def hours_chart(rows: Sequence[tuple[str, str, float, float]], colours: Mapping[str, str],
+                language: str = "zh") -> Figure:
+    """Bars of planned vs target 学时 per strand; rows are (strand id, label, target, planned)."""
+    figure, axes = _figure(7, 0.5 + 0.55 * max(len(rows), 1))
+    labels = [label for _, label, _, _ in rows]
+    positions = list(range(len(rows)))
+    planned = [row[3] for row in rows]
+    target = [row[2] for row in rows]
+    bars = axes.barh(positions, planned, height=0.6, edgecolor="black", linewidth=0.6,
+                     color=[colours.get(row[0], "#999999") for row in rows])
+    for index, bar in enumerate(bars):
+        bar.set_hatch(HATCHES[index % len(HATCHES)])
+    axes.scatter(target, positions, marker="|", s=400, color="black", zorder=3,
+                 label="目标" if language == "zh" else "target")
+    for position, value in zip(positions, planned, strict=True):
+        axes.annotate(f"{value:g}", (value, position), xytext=(4, 0), textcoords="offset points", va="center")
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    axes.set_xlabel("学时" if language == "zh" else "hours (学时)")
+    axes.set_xlim(0, max([*planned, *target, 1.0]) * 1.12)
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def timetable_chart(sessions: Sequence[tuple[str, float, float, str, str]], colours: Mapping[str, str],
+                    strand_labels: Mapping[str, str], language: str = "zh") -> Figure:
+    """A Gantt view: one row per day; sessions are (day label, start hour, end hour, strand id, text)."""
+    days = list(dict.fromkeys(day for day, *_ in sessions))
+    figure, axes = _figure(9, 0.8 + 0.42 * max(len(days), 1))
+    order = {strand: index for index, strand in enumerate(dict.fromkeys(s for *_, s, _ in sessions))}
+    seen: set[str] = set()
+    for day, start, end, strand, _text in sessions:
+        row = days.index(day)
+        label = strand_labels.get(strand, strand) if strand not in seen else None
+        seen.add(strand)
+        axes.barh(row, end - start, left=start, height=0.7, color=colours.get(strand, "#999999"),
+                  edgecolor="black", linewidth=0.5, hatch=HATCHES[order[strand] % len(HATCHES)], label=label)
+    axes.set_yticks(range(len(days)), days)
+    axes.invert_yaxis()
+    axes.set_xlim(7.5, 21.5)
+    axes.set_xticks(range(8, 22, 2), [f"{h:02d}:00" for h in range(8, 22, 2)])
+    axes.grid(axis="x", linestyle=":", linewidth=0.6)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(order), 5), frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def coverage_chart(outcomes: Sequence[str], modules: Sequence[str], covered: set[tuple[int, int]],
+                   language: str = "zh") -> Figure:
+    """A grid of programme outcomes (rows) against modules (columns); a filled square = addressed."""
+    figure, axes = _figure(max(6.0, 0.45 * len(modules) + 3), 0.8 + 0.45 * max(len(outcomes), 1))
+    for row, column in sorted(covered):
+        axes.add_patch(_square(column, row))
+    axes.set_xlim(-0.5, len(modules) - 0.5)
+    axes.set_ylim(len(outcomes) - 0.5, -0.5)
+    axes.set_xticks(range(len(modules)), modules, rotation=60, ha="right", fontsize=8)
+    axes.set_yticks(range(len(outcomes)), outcomes, fontsize=9)
+    axes.set_xticks([x - 0.5 for x in range(len(modules) + 1)], minor=True)
+    axes.set_yticks([y - 0.5 for y in range(len(outcomes) + 1)], minor=True)
+    axes.grid(which="minor", color="#BBBBBB", linewidth=0.5)
+    axes.tick_params(which="minor", length=0)
+    return figure
+
+
+def _square(x: float, y: float) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.35, y - 0.35), 0.7, 0.7, color="#1E3A8A")
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes with no version metadata (byte-identical reruns)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def save(figure: Figure, path: Path) -> Path:
+    """Write a figure as PNG (see :func:`png`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png(figure))
+    return path

@@ -1,0 +1,76 @@
+"""Generate course packs: handbook, trainer guide, timetable (XLSX/CSV/ICS), attendance, credits, zip.
+
+``kebao pack PROGRAMME`` builds one cohort's pack (the programme's default
+cohort, changed with ``--cohort FILE.yml`` or ``--set key=value``);
+``kebao pack --all`` builds every programme's default pack in parallel, skips
+packs whose inputs did not change, carries on past failures and prints a
+summary. Packs go to build/packs/<programme>/<cohort>/; a failed build keeps
+the previous pack and leaves its notebook and error under build/packs/_failed/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("programme", nargs="?", help="the programme's id (omit with --all)")
+    parser.add_argument("--all", action="store_true", help="build every programme's default pack")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
+    parser.add_argument("--cohort", type=Path, metavar="FILE.yml", help="a cohort file (id, start, size, venue, …)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                        help="change a cohort parameter, e.g. --set size=30 (repeatable)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="the pack's language (default: the programme's)")
+    parser.add_argument("--out", type=Path, default=Path("build/packs"), help="where packs go (default: build/packs)")
+    parser.add_argument("--jobs", type=int, default=2, help="packs built at once with --all (default: 2)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--notebook", type=Path, help="the pack notebook (default: ROOT/notebooks/course_pack.ipynb)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds one notebook may run (default: 600)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kebao.errors import UsageError
+    from kebao.packs.build import PackRequest, build_all, build_pack
+    from kebao.packs.context import cohort_file_settings
+
+    if args.all == bool(args.programme):
+        raise UsageError("name one programme, or use --all", "e.g. kebao pack xpcc-cadres, or kebao pack --all")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: must be at least 1")
+    settings = cohort_file_settings(args.cohort) if args.cohort else []
+    settings += args.settings + ([f"language={args.lang}"] if args.lang else [])
+    if args.programme:
+        outcome = build_pack(PackRequest(args.root, args.programme, tuple(settings), args.out, args.notebook,
+                                         timeout=args.timeout, force=args.force))
+        verb = "built" if outcome.status == "built" else "up to date"
+        print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
+        return 0
+    results = build_all(args.root, settings=settings, out=args.out, workers=args.jobs, notebook=args.notebook,
+                        force=args.force, timeout=args.timeout, progress=_progress_bar())
+    width = max((len(r.programme) for r in results), default=9)
+    print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
+    for r in results:
+        print(f"{r.programme:<{width}}  {r.status:<6}  {r.seconds:>7.1f}  {r.detail}")
+    failed = [r for r in results if r.status == "failed"]
+    built = sum(r.status == "built" for r in results)
+    fresh = sum(r.status == "fresh" for r in results)
+    print(f"{built} built, {fresh} up to date, {len(failed)} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="pack", desc="packs", file=sys.stderr, disable=None)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done == total:
+            bar.close()
+
+    return update

@@ -1,0 +1,94 @@
+"""Words that kebao prints into packs and pages, in Chinese and English (one table, one place)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["zh", "en"]
+
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "date": ("日期", "Date"),
+    "weekday": ("星期", "Day"),
+    "slot": ("时段", "Session"),
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+    "module": ("模块编号", "Module id"),
+    "title": ("课程模块", "Module"),
+    "strand": ("主题", "Strand"),
+    "hours": ("学时", "Hours"),
+    "credits": ("学分", "Credits"),
+    "format": ("形式", "Format"),
+    "location": ("地点", "Location"),
+    "part": ("部分", "Part"),
+    "outcomes": ("学习成果", "Outcomes"),
+    "assessment": ("考核方式", "Assessment"),
+    "reason": ("编排理由", "Why it is in"),
+    "number": ("序号", "No."),
+    "name": ("姓名", "Name"),
+    "organisation": ("单位", "Organisation"),
+    "sign_in": ("签到", "Sign in"),
+    "sign_out": ("签退", "Sign out"),
+    "remarks": ("备注", "Remarks"),
+    "timetable": ("课程表", "Timetable"),
+    "attendance": ("签到表", "Attendance sheet"),
+    "rubric": ("评分表", "Assessment rubric"),
+    "pre_survey": ("课前问卷", "Pre-course questionnaire"),
+    "post_survey": ("课后问卷", "Post-course questionnaire"),
+    "criterion": ("评价要点", "Criterion"),
+    "excellent": ("优秀", "Excellent"),
+    "good": ("良好", "Good"),
+    "pass": ("合格", "Pass"),
+    "fail": ("不合格", "Not yet"),
+    "score": ("得分", "Score"),
+    "statement": ("题目", "Statement"),
+    "cohort": ("班次", "Cohort"),
+    "venue": ("培训地点", "Venue"),
+    "size": ("人数", "Participants"),
+    "partner": ("合作单位", "Partner"),
+    "audience": ("培训对象", "Audience"),
+    "handbook": ("学员手册", "Participant handbook"),
+    "trainer_guide": ("培训师指南", "Trainer guide"),
+    "total": ("合计", "Total"),
+    "target": ("目标学时", "Target hours"),
+    "section_strands": ("学时分布", "Hours per strand"),
+    "section_timetable": ("课程表", "Timetable"),
+    "section_coverage": ("学习成果覆盖", "Outcome coverage"),
+    "section_modules": ("课程模块", "Modules"),
+    "section_cases": ("案例阅读", "Case readings"),
+    "section_credits": ("学分记录", "Credit record"),
+    "planned": ("计划学时", "Planned hours"),
+}
+
+SLOTS: dict[str, tuple[str, str]] = {
+    "morning": ("上午", "Morning"),
+    "afternoon": ("下午", "Afternoon"),
+    "evening": ("晚上", "Evening"),
+}
+
+WEEKDAYS: tuple[tuple[str, str], ...] = (
+    ("星期一", "Mon"), ("星期二", "Tue"), ("星期三", "Wed"), ("星期四", "Thu"),
+    ("星期五", "Fri"), ("星期六", "Sat"), ("星期日", "Sun"),
+)
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "lecture": ("专题讲座", "Lecture"),
+    "workshop": ("工作坊", "Workshop"),
+    "case-study": ("案例教学", "Case study"),
+    "site-visit": ("现场教学", "Site visit"),
+    "live-stream": ("专家直播", "Live stream"),
+    "practicum": ("实操训练", "Practicum"),
+    "mentoring": ("导师带教", "Mentoring"),
+    "assessment": ("考核评估", "Assessment"),
+    "seminar": ("研讨交流", "Seminar"),
+}
+
+
+def label(key: str, language: Language) -> str:
+    """The word for ``key`` in ``language``."""
+    zh, en = LABELS[key]
+    return zh if language == "zh" else en
+
+
+def pick(pair: tuple[str, str], language: Language) -> str:
+    return pair[0] if language == "zh" else pair[1]

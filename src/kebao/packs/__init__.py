@@ -1,0 +1,1 @@
+"""Course packs: run parameterised notebooks, write pack files, bundle and publish them."""

@@ -1,0 +1,299 @@
+"""Bundle a built pack: manifest, deterministic zip, and an atomic publish that keeps failures.
+
+A pack folder is built in a temporary sibling and renamed into place only when
+the build succeeded, so a failed run leaves the previous good pack untouched;
+what the failed run produced (its notebooks and an ``error.txt``) is kept under
+``<packs root>/_failed/<programme>/<cohort>/`` for debugging.
+
+Everything volatile (time stamp, tool versions, git commit) lives only in
+``manifest.json``; every other file of a pack is a pure function of its
+inputs, and :func:`make_zip` stores them with fixed dates and permissions.
+
+Order inside a build: write the pack files, then :func:`write_manifest`
+(it lists every file present), then :func:`make_zip` (a zip inside the folder
+leaves itself out and is not in the manifest; pass it to ``is_fresh(require=)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import traceback
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .run import NotebookFailed, PackError
+
+MANIFEST = "manifest.json"
+FAILED = "_failed"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+TOOLS = ("kebao", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas", "matplotlib",
+         "openpyxl", "icalendar", "weasyprint", "pydantic")
+
+
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of a file's bytes."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def check_entry_name(name: str) -> str:
+    """``name`` if it is a safe relative POSIX path for a zip entry or a manifest; raise PackError otherwise."""
+    problem = ("is empty" if not name else
+               "contains a backslash" if "\\" in name else
+               "is absolute" if name.startswith("/") else
+               "starts with a drive letter" if _DRIVE.match(name) else
+               "contains a NUL character" if "\0" in name else
+               "contains an empty, '.' or '..' part" if any(part in ("", ".", "..") for part in name.split("/"))
+               else None)
+    if problem:
+        raise PackError(f"refusing the file name {name!r} in a pack: it {problem}")
+    return name
+
+
+def _relative_name(folder: Path, path: Path) -> str:
+    return check_entry_name(unicodedata.normalize("NFC", path.relative_to(folder).as_posix()))
+
+
+def pack_files(folder: Path, *, exclude: Iterable[Path] = ()) -> list[tuple[str, Path]]:
+    """Every regular file under ``folder`` as (POSIX relative name, path), sorted by name.
+
+    Symbolic links are refused: a pack must not carry files from outside its folder.
+    """
+    folder = Path(folder)
+    skip = {Path(p).resolve() for p in exclude}
+    files: list[tuple[str, Path]] = []
+    for path in folder.rglob("*"):
+        if path.is_symlink():
+            raise PackError(f"refusing the symbolic link {path} in a pack; copy the file instead")
+        if path.is_file() and path.resolve() not in skip:
+            files.append((_relative_name(folder, path), path))
+    return sorted(files)
+
+
+# -- manifest -----------------------------------------------------------------
+
+
+def tool_versions(tools: Iterable[str] = TOOLS) -> dict[str, str]:
+    """Python's version and the installed version of each tool that shapes a pack (absent ones skipped)."""
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for tool in tools:
+        try:
+            versions[tool] = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def git_commit(repository: Path) -> str | None:
+    """The commit checked out in ``repository`` (with ``+dirty`` for local changes), or None without git."""
+    try:
+        head = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        status = subprocess.run(["git", "-C", str(repository), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
+
+
+def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[str, Path],
+                   versions: Mapping[str, str] | None = None, *, cache_key: str | None = None,
+                   repository: Path | None = None) -> Path:
+    """Write ``folder/manifest.json`` describing the pack and return its path.
+
+    It records the parameters, the sha256 and size of every input (keyed by
+    the names given) and of every file in ``folder`` (sorted POSIX relative
+    paths), tool versions (:func:`tool_versions` when None), the git commit
+    of ``repository`` (the current directory when None; null without git), the
+    cache key and the UTC creation time.
+    """
+    folder = Path(folder)
+    manifest = folder / MANIFEST
+    outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+               for name, path in pack_files(folder, exclude=[manifest])}
+    try:
+        recorded_inputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+                           for name, path in sorted(inputs.items())}
+    except OSError as error:
+        raise PackError(f"cannot read the pack input {error.filename}: {error.strerror}") from error
+    document = {
+        "manifest_version": 1,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "cache_key": cache_key,
+        "parameters": dict(parameters),
+        "inputs": recorded_inputs,
+        "outputs": outputs,
+        "versions": dict(versions) if versions is not None else tool_versions(),
+        "git_commit": git_commit(repository if repository is not None else Path.cwd()),
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    partial = manifest.with_name(MANIFEST + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, manifest)
+    return manifest
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None when it is missing or unreadable."""
+    try:
+        document = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+# -- zip ------------------------------------------------------------------------
+
+
+def make_zip(folder: Path, zip_path: Path) -> Path:
+    """Zip every file of ``folder`` deterministically: same files, same bytes.
+
+    Entries are sorted, dated 1980-01-01, mode 0644, deflated, with UTF-8
+    (NFC) names; unsafe names are refused. A zip inside ``folder`` is skipped.
+    """
+    folder, zip_path = Path(folder), Path(zip_path)
+    files = pack_files(folder, exclude=[zip_path])
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = zip_path.with_name(zip_path.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name, path in files:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, whatever system builds it
+            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
+            with open(path, "rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+    os.replace(partial, zip_path)
+    return zip_path
+
+
+# -- atomic publish -------------------------------------------------------------
+
+
+def _segment(name: str, what: str) -> str:
+    if not name or name in (".", "..") or any(c in name for c in "/\\:\0") or name.startswith("_"):
+        raise PackError(f"{what} {name!r} cannot be a folder name; use an id like 'rural-revival'")
+    return name
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put ``new`` at ``target``: rename the old one away, rename the new one in, delete the old."""
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+    had_old = target.exists()
+    if had_old:
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if had_old:
+            os.replace(old, target)
+        raise
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish_atomically(build: Callable[[Path], None], target: Path, *,
+                       on_failure: Callable[[Path, BaseException], None] | None = None) -> Path:
+    """Run ``build(folder)`` in a temporary sibling of ``target``; on success make it ``target``.
+
+    If ``build`` raises, ``target`` is left as it was, ``on_failure(folder,
+    error)`` may rescue what the build left (see :func:`keep_failed`), the
+    temporary folder is removed and the error propagates.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:8]}")
+    building.mkdir()  # not mkdtemp: its 0700 mode would become the published folder's
+    try:
+        build(building)
+    except BaseException as error:
+        try:
+            if on_failure is not None:
+                on_failure(building, error)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        raise
+    try:
+        _replace_folder(building, target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return target
+
+
+def failed_folder(packs_root: Path, programme: str, cohort: str) -> Path:
+    """Where the last failed build of a pack is kept: ``<packs root>/_failed/<programme>/<cohort>``."""
+    return Path(packs_root) / FAILED / _segment(programme, "programme") / _segment(cohort, "cohort")
+
+
+def error_report(error: BaseException | str) -> str:
+    """The text of ``error.txt``: what failed, where, with which parameters, and the traceback."""
+    if isinstance(error, str):
+        return error.rstrip() + "\n"
+    lines = [f"{type(error).__name__}: {error}", ""]
+    if isinstance(error, NotebookFailed):
+        lines += [f"notebook:        {error.notebook}",
+                  f"executed copy:   {error.output.name if error.output else '-'}",
+                  f"cell index:      {error.cell_index}",
+                  f"execution count: {error.execution_count}",
+                  f"error:           {error.ename}: {error.evalue}",
+                  "parameters:      " + json.dumps(error.parameters, ensure_ascii=False, sort_keys=True),
+                  "", error.traceback]
+    else:
+        lines.append("".join(traceback.format_exception(error)))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def keep_failed(packs_root: Path, programme: str, cohort: str, error: BaseException | str,
+                notebooks: Iterable[Path] = ()) -> Path:
+    """Keep ``notebooks`` (and a failed notebook's executed copy) with an ``error.txt``; return the folder.
+
+    The folder replaces the previous failure of the same pack.
+    """
+    target = failed_folder(packs_root, programme, cohort)
+    keep = [Path(p) for p in notebooks]
+    if isinstance(error, NotebookFailed) and error.output is not None:
+        keep.append(error.output)
+
+    def build(folder: Path) -> None:
+        (folder / "error.txt").write_text(error_report(error), encoding="utf-8")
+        taken = {"error.txt"}
+        for path in keep:
+            if not path.is_file() or path.name in taken:
+                continue
+            taken.add(path.name)
+            shutil.copy2(path, folder / path.name)
+
+    return publish_atomically(build, target)
+
+
+def publish_pack(build: Callable[[Path], None], packs_root: Path, programme: str, cohort: str) -> Path:
+    """Build ``<packs root>/<programme>/<cohort>`` atomically; on failure keep its notebooks under ``_failed``.
+
+    A successful build removes the stale failure record of the same pack.
+    """
+    target = Path(packs_root) / _segment(programme, "programme") / _segment(cohort, "cohort")
+
+    def rescue(folder: Path, error: BaseException) -> None:
+        if isinstance(error, Exception):  # not on Ctrl-C
+            keep_failed(packs_root, programme, cohort, error, sorted(folder.rglob("*.ipynb")))
+
+    publish_atomically(build, target, on_failure=rescue)
+    shutil.rmtree(failed_folder(packs_root, programme, cohort), ignore_errors=True)
+    return target

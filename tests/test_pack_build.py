@@ -1,0 +1,173 @@
+"""`kebao pack` end to end on the fixture catalogue: real kernels, real files, real readers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+from icalendar import Calendar
+
+from kebao.errors import KebaoError, PlanError
+from kebao.packs.build import PackRequest, build_all, build_pack
+from kebao.packs.bundle import sha256_file
+from kebao.packs.run import NotebookFailed
+
+from .conftest import FIXTURES, REPO
+
+NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
+TITLE = "新能源汽车技术专项培训班"
+PACK_FILES = {"handbook.html", "handbook.pdf", "trainer-guide.html", "trainer-guide.pdf", "timetable.xlsx",
+              "timetable.csv", "timetable.ics", "attendance.xlsx", "assessment.xlsx", "credits.csv",
+              "manifest.json", "figures/hours-per-strand.png", "figures/timetable.png", "nev-class-2026-11.zip"}
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One real pack, built once for the tests that only read it."""
+    root = tmp_path_factory.mktemp("repo") / "repo"
+    shutil.copytree(FIXTURES / "catalog", root)
+    out = root / "build" / "packs"
+    outcome = build_pack(PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK))
+    assert outcome.status == "built"
+    return root, outcome.folder
+
+
+def files_of(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_pack_has_every_file(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    assert files_of(folder) == PACK_FILES
+
+
+def test_pdfs_carry_the_chinese_title(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    for name in ("handbook.pdf", "trainer-guide.pdf"):
+        assert TITLE in pdf_text(folder / name)
+    fonts = subprocess.run(["pdffonts", str(folder / "handbook.pdf")], capture_output=True, text=True).stdout
+    assert "CJK" in fonts  # a real CJK font is embedded, not boxes
+
+
+def test_trainer_notes_only_in_the_trainer_guide(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    handbook = (folder / "handbook.html").read_text(encoding="utf-8")
+    guide = (folder / "trainer-guide.html").read_text(encoding="utf-8")
+    assert "高压安全：培训师提示" in guide and "给培训师" in guide
+    assert "培训师提示" not in handbook and "给培训师" not in handbook
+    assert "高压安全" in handbook  # the module itself is there
+    assert "给培训师" not in pdf_text(folder / "handbook.pdf")
+    assert "给培训师" in pdf_text(folder / "trainer-guide.pdf")
+
+
+def test_html_loads_nothing_from_the_network_and_hides_code(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    for name in ("handbook.html", "trainer-guide.html"):
+        page = (folder / name).read_text(encoding="utf-8")
+        assert "http://" not in page and "https://" not in page
+        assert "<script" not in page
+        assert "open_pack" not in page  # inputs hidden
+        assert "<img" in page and "data:image/png;base64" in page
+
+
+def test_data_files_open_in_their_readers(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    timetable = openpyxl.load_workbook(folder / "timetable.xlsx").active
+    assert timetable is not None and timetable["A1"].value == TITLE
+    events = Calendar.from_ical((folder / "timetable.ics").read_bytes()).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["高压安全", "动力电池实操", "智能手机办公"]
+    assert len(openpyxl.load_workbook(folder / "attendance.xlsx").sheetnames) == 3
+    assert (folder / "credits.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("hv-safety,高压安全")
+
+
+def test_zip_holds_everything_with_utf8_names(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    with zipfile.ZipFile(folder / "nev-class-2026-11.zip") as archive:
+        names = set(archive.namelist())
+        assert names == PACK_FILES - {"nev-class-2026-11.zip"}
+        assert archive.read("timetable.csv") == (folder / "timetable.csv").read_bytes()
+        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+
+
+def test_manifest_records_inputs_outputs_and_versions(built: tuple[Path, Path]) -> None:
+    root, folder = built
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["programme"] == "nev-class"
+    assert manifest["parameters"]["cohort"]["id"] == "2026-11"
+    assert "curricula/modules/hv-safety.md" in manifest["inputs"]
+    assert "curricula/modules/party-theory.md" not in manifest["inputs"]  # not a candidate for this programme
+    assert manifest["inputs"]["curricula/strands.yml"]["sha256"] == sha256_file(root / "curricula/strands.yml")
+    for name, record in manifest["outputs"].items():
+        assert record["sha256"] == sha256_file(folder / name)
+    assert {"papermill", "nbconvert", "weasyprint"} <= set(manifest["versions"])
+
+
+def test_rerun_is_fresh_and_a_changed_module_rebuilds_only_its_packs(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "catalog", root)
+    out = root / "build" / "packs"
+    request = PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK)
+    first = build_pack(request)
+    before = {name: sha256_file(first.folder / name) for name in PACK_FILES}
+    assert build_pack(request).status == "fresh"
+    unrelated = root / "curricula/modules/party-theory.md"
+    unrelated.write_text(unrelated.read_text(encoding="utf-8").replace("党的理论的要点", "党的理论的核心要点"),
+                         encoding="utf-8")
+    assert build_pack(request).status == "fresh"
+    used = root / "curricula/modules/hv-safety.md"
+    used.write_text(used.read_text(encoding="utf-8").replace("高压安全的要点", "高压安全的防护要点"), encoding="utf-8")
+    rebuilt = build_pack(request)
+    assert rebuilt.status == "built"
+    assert "高压安全的防护要点" in (rebuilt.folder / "handbook.html").read_text(encoding="utf-8")
+    forced = build_pack(PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK, force=True))
+    assert forced.status == "built"
+    after = {name: sha256_file(forced.folder / name) for name in PACK_FILES}
+    changed = {name for name in PACK_FILES if before[name] != after[name]}
+    assert {"handbook.html", "timetable.ics", "credits.csv"} <= changed  # they show the outcomes
+    assert "timetable.xlsx" not in changed and "timetable.csv" not in changed  # they do not
+    again = build_pack(PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK, force=True))
+    same = {name for name in PACK_FILES if sha256_file(again.folder / name) == after[name]}
+    assert same == PACK_FILES, PACK_FILES - same  # byte-identical rebuild
+
+
+def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, folder = built
+    before = sha256_file(folder / "handbook.pdf")
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('课表生成失败')"))
+    nbformat.write(nb, broken)
+    with pytest.raises(NotebookFailed) as raised:
+        build_pack(PackRequest(root, "nev-class", out=folder.parent.parent, notebook=broken))
+    assert "课表生成失败" in str(raised.value)
+    assert sha256_file(folder / "handbook.pdf") == before
+    failed = folder.parent.parent / "_failed" / "nev-class" / "2026-11"
+    assert (failed / "course_pack.ipynb").is_file()
+    assert "RuntimeError" in (failed / "error.txt").read_text(encoding="utf-8")
+
+
+def test_bad_requests_fail_before_any_kernel(catalog_root: Path) -> None:
+    with pytest.raises(PlanError, match="short by"):
+        build_pack(PackRequest(catalog_root, "nev-class", ("mix=skills:50,industry:50",), notebook=NOTEBOOK,
+                               out=catalog_root / "out"))
+    with pytest.raises(KebaoError, match="unknown programme 'nev-clas'.*did you mean 'nev-class'"):
+        build_pack(PackRequest(catalog_root, "nev-clas", notebook=NOTEBOOK, out=catalog_root / "out"))
+    assert not (catalog_root / "out").exists()
+
+
+def test_batch_carries_on_past_a_failure(catalog_root: Path) -> None:
+    results = build_all(catalog_root, ["nev-clas", "nev-class"], out=catalog_root / "out", workers=1,
+                        notebook=NOTEBOOK)
+    assert [(r.programme, r.status) for r in results] == [("nev-clas", "failed"), ("nev-class", "built")]
+    assert "did you mean" in results[0].detail

@@ -1,0 +1,194 @@
+"""Bundling packs: atomic publish, kept failures, manifest, deterministic zip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kebao.packs.bundle import (
+    check_entry_name,
+    failed_folder,
+    keep_failed,
+    make_zip,
+    publish_atomically,
+    publish_pack,
+    read_manifest,
+    tool_versions,
+    write_manifest,
+)
+from kebao.packs.run import NotebookFailed, PackError
+
+REPO = Path(__file__).parent.parent
+
+
+def fill(folder: Path, text: str = "v1") -> None:
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    (folder / "timetable.csv").write_text(f"date,module\n2025-03-01,{text}\n", encoding="utf-8")
+    (folder / "figures" / "学时.png").write_bytes(b"\x89PNG fake " + text.encode())
+    (folder / "日程表.xlsx").write_bytes(b"PK fake xlsx " + text.encode())
+
+
+def siblings(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.parent.iterdir())
+
+
+# -- atomic publish -------------------------------------------------------------
+
+
+def test_publish_replaces_the_old_pack_only_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "packs" / "rural-revival" / "2025-spring"
+    publish_atomically(fill, target)
+    assert (target / "timetable.csv").read_text(encoding="utf-8").endswith("v1\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o777 & ~_umask(), "a normal folder, not mkdtemp's 0700"
+
+    def broken(folder: Path) -> None:
+        fill(folder, "v2")
+        raise RuntimeError("cell 7 failed")
+
+    with pytest.raises(RuntimeError, match="cell 7"):
+        publish_atomically(broken, target)
+    assert (target / "timetable.csv").read_text(encoding="utf-8").endswith("v1\n"), "the good pack is untouched"
+    assert siblings(target) == ["2025-spring"], "no temporary folder is left"
+
+    publish_atomically(lambda folder: fill(folder, "v3"), target)
+    assert (target / "timetable.csv").read_text(encoding="utf-8").endswith("v3\n")
+    assert siblings(target) == ["2025-spring"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_a_failed_pack_keeps_its_notebooks_and_error(tmp_path: Path) -> None:
+    root = tmp_path / "packs"
+    publish_pack(fill, root, "rural-revival", "2025-spring")
+
+    def failing(folder: Path) -> None:
+        fill(folder, "v2")
+        executed = folder / "course_pack.ipynb"
+        executed.write_text('{"cells": []}', encoding="utf-8")
+        raise NotebookFailed(Path("notebooks/course_pack.ipynb"), {"cohort": "2025-spring", "size": 30},
+                             cell_index=7, execution_count=5, ename="KeyError", evalue="'venue'",
+                             traceback="Traceback …\nKeyError: 'venue'", output=executed)
+
+    with pytest.raises(NotebookFailed):
+        publish_pack(failing, root, "rural-revival", "2025-spring")
+    kept = root / "_failed" / "rural-revival" / "2025-spring"
+    assert kept == failed_folder(root, "rural-revival", "2025-spring")
+    assert sorted(path.name for path in kept.iterdir()) == ["course_pack.ipynb", "error.txt"]
+    report = (kept / "error.txt").read_text(encoding="utf-8")
+    assert "cell index:      7" in report and "KeyError: 'venue'" in report
+    assert '"cohort": "2025-spring"' in report and "Traceback …" in report
+    assert (root / "rural-revival" / "2025-spring" / "timetable.csv").read_text(encoding="utf-8").endswith("v1\n")
+
+    publish_pack(fill, root, "rural-revival", "2025-spring")
+    assert not kept.exists(), "a good build clears the stale failure"
+
+
+def test_keep_failed_replaces_the_previous_failure(tmp_path: Path) -> None:
+    notebook = tmp_path / "a.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    keep_failed(tmp_path, "p", "c", "first", [notebook])
+    folder = keep_failed(tmp_path, "p", "c", RuntimeError("second"))
+    assert sorted(path.name for path in folder.iterdir()) == ["error.txt"]
+    assert (folder / "error.txt").read_text(encoding="utf-8").startswith("RuntimeError: second")
+
+
+@pytest.mark.parametrize("name", ["..", "", "a/b", "_failed", "C:x"])
+def test_pack_folder_names_are_checked(tmp_path: Path, name: str) -> None:
+    with pytest.raises(PackError, match="cannot be a folder name"):
+        publish_pack(fill, tmp_path, "rural-revival", name)
+
+
+# -- manifest ---------------------------------------------------------------------
+
+
+def test_the_manifest_records_parameters_inputs_outputs_and_versions(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    fill(pack)
+    spec = tmp_path / "programme.yml"
+    spec.write_text("id: rural-revival\n", encoding="utf-8")
+    path = write_manifest(pack, {"cohort": "2025-春", "size": 30}, {"curricula/programmes/rural-revival.yml": spec},
+                          cache_key="abc", repository=REPO)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    assert manifest == read_manifest(pack)
+    assert manifest["parameters"] == {"cohort": "2025-春", "size": 30}
+    assert manifest["cache_key"] == "abc"
+    assert manifest["inputs"] == {"curricula/programmes/rural-revival.yml": {
+        "sha256": hashlib.sha256(b"id: rural-revival\n").hexdigest(), "bytes": 18}}
+    assert list(manifest["outputs"]) == ["figures/学时.png", "timetable.csv", "日程表.xlsx"]
+    for name, record in manifest["outputs"].items():
+        data = (pack / name).read_bytes()
+        assert record == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    assert {"python", "kebao", "papermill", "nbconvert", "pandas", "matplotlib"} <= set(manifest["versions"])
+    assert manifest["git_commit"] is None or len(manifest["git_commit"].split("+")[0]) == 40
+    assert manifest["created"].endswith("+00:00")
+
+
+def test_without_git_the_commit_is_null(tmp_path: Path) -> None:
+    fill(tmp_path / "pack")
+    manifest = json.loads(write_manifest(tmp_path / "pack", {}, {}, {"python": "3"},
+                                         repository=tmp_path).read_text())
+    assert manifest["git_commit"] is None and manifest["versions"] == {"python": "3"}
+
+
+def test_tool_versions_skips_absent_tools() -> None:
+    assert set(tool_versions(["pandas", "no-such-tool-kebao"])) == {"python", "pandas"}
+
+
+# -- zip ---------------------------------------------------------------------------
+
+
+def test_zips_are_byte_identical_across_builds(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    fill(first)
+    time.sleep(0.01)
+    fill(second)
+    os.utime(second / "timetable.csv", (1_000_000_000, 1_000_000_000))
+    (second / "timetable.csv").chmod(0o600)
+    a = make_zip(first, tmp_path / "a.zip")
+    b = make_zip(second, tmp_path / "b.zip")
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as archive:
+        infos = archive.infolist()
+        assert [info.filename for info in infos] == ["figures/学时.png", "timetable.csv", "日程表.xlsx"]
+        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in infos)
+        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos)
+        assert all(stat.S_IMODE(info.external_attr >> 16) == 0o644 for info in infos)
+        assert all(info.flag_bits & 0x800 for info in infos if not info.filename.isascii())
+        assert archive.read("figures/学时.png") == (first / "figures" / "学时.png").read_bytes()
+
+
+def test_a_zip_inside_its_folder_leaves_itself_out(tmp_path: Path) -> None:
+    fill(tmp_path)
+    make_zip(tmp_path, tmp_path / "pack.zip")
+    make_zip(tmp_path, tmp_path / "pack.zip")
+    with zipfile.ZipFile(tmp_path / "pack.zip") as archive:
+        assert "pack.zip" not in archive.namelist()
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../x", "a/../../x", "a\\b", "C:/x", "c:x", "a//b", "./a", ""])
+def test_unsafe_entry_names_are_refused(name: str) -> None:
+    with pytest.raises(PackError, match="refusing the file name"):
+        check_entry_name(name)
+
+
+def test_files_with_unsafe_names_or_links_are_refused(tmp_path: Path) -> None:
+    fill(tmp_path / "pack")
+    (tmp_path / "pack" / "back\\slash.txt").write_text("x")
+    with pytest.raises(PackError, match="backslash"):
+        make_zip(tmp_path / "pack", tmp_path / "pack.zip")
+    (tmp_path / "pack" / "back\\slash.txt").unlink()
+    (tmp_path / "pack" / "outside").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(PackError, match="symbolic link"):
+        make_zip(tmp_path / "pack", tmp_path / "pack.zip")
+    assert not (tmp_path / "pack.zip").exists()
