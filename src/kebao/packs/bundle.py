@@ -5,8 +5,8 @@ the build succeeded, so a failed run leaves the previous good pack untouched;
 what the failed run produced (its notebooks and an ``error.txt``) is kept under
 ``<packs root>/_failed/<programme>/<cohort>/`` for debugging.
 
-Everything volatile (time stamp, tool versions, git commit) lives only in
-``manifest.json``; every other file of a pack is a pure function of its
+Everything that can vary without the content changing (tool versions, git
+commit) lives only in ``manifest.json``; every other file of a pack is a pure function of its
 inputs, and :func:`make_zip` stores them with fixed dates and permissions.
 
 Order inside a build: write the pack files, then :func:`write_manifest`
@@ -16,7 +16,6 @@ leaves itself out and is not in the manifest; pass it to ``is_fresh(require=)``)
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -120,8 +119,9 @@ def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[
     It records the parameters, the sha256 and size of every input (keyed by
     the names given) and of every file in ``folder`` (sorted POSIX relative
     paths), tool versions (:func:`tool_versions` when None), the git commit
-    of ``repository`` (the current directory when None; null without git), the
-    cache key and the UTC creation time.
+    of ``repository`` (the current directory when None; null without git) and
+    the cache key. No time stamp: the same inputs, code and tools give the same
+    manifest, so the whole pack, zip included, is byte-identical on a rebuild.
     """
     folder = Path(folder)
     manifest = folder / MANIFEST
@@ -134,7 +134,6 @@ def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[
         raise PackError(f"cannot read the pack input {error.filename}: {error.strerror}") from error
     document = {
         "manifest_version": 1,
-        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "cache_key": cache_key,
         "parameters": dict(parameters),
         "inputs": recorded_inputs,
