@@ -82,7 +82,7 @@ def test_every_programme_plans_its_default_cohort_close_to_its_mix(programme: st
 
 
 def candidates(c: Catalog) -> set[str]:
-    """Modules some programme could use: named by it, or selected by one of its pools."""
+    """Modules some programme could use: named by it, selected by one of its pools, or a prerequisite of those."""
     used: set[str] = set()
     for p in c.programmes.values():
         used |= {*p.required, *(v.module for v in p.site_visits), *(m for pool in p.pools for m in pool.modules)}
@@ -91,6 +91,12 @@ def candidates(c: Catalog) -> set[str]:
                 if (module.strand in pool.strands and (not pool.formats or module.format in pool.formats)
                         and (not module.audiences or p.audience in module.audiences)):
                     used.add(module.id)
+    stack = list(used)
+    while stack:
+        for prerequisite in c.modules[stack.pop()].prerequisites:
+            if prerequisite not in used:
+                used.add(prerequisite)
+                stack.append(prerequisite)
     return used
 
 
