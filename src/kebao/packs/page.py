@@ -38,9 +38,10 @@ def heading(ctx: PackContext, section: str) -> str:
     return f"# {_l(ctx, 'section_' + section)}"
 
 
-def html_table(frame: pandas.DataFrame) -> str:
-    """A plain, deterministic HTML table (pandas' Styler adds random ids)."""
-    return str(frame.to_html(index=False, border=0, classes="kebao-table", escape=True))
+def html_table(frame: pandas.DataFrame, kind: str = "") -> str:
+    """A plain, deterministic HTML table (pandas' Styler adds random ids); ``kind`` adds a CSS class."""
+    classes = ["kebao-table", kind] if kind else ["kebao-table"]
+    return str(frame.to_html(index=False, border=0, classes=classes, escape=True))
 
 
 def credit_table(ctx: PackContext) -> pandas.DataFrame:
@@ -62,9 +63,13 @@ def overview(ctx: PackContext) -> str:
             (_l(ctx, "cohort"), ctx.cohort_label), (_l(ctx, "size"), str(c.size)),
             (_l(ctx, "hours"), f"{number(hours)}"),
             (_l(ctx, "credits"), f"{credits_for(hours, p.hours_per_credit)}")]
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    facts = "\n".join(f"- **{k}**：{v}" for k, v in rows)
     summary = f"\n{p.summary.strip()}\n" if p.summary.strip() else ""
-    return f"# {ctx.title}\n{summary}\n| | |\n|---|---|\n{table}\n"
+    outcomes = ""
+    if p.outcomes:
+        outcomes = f"\n**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(
+            f"{n}. {o.text}" for n, o in enumerate(p.outcomes, start=1)) + "\n"
+    return f"# {ctx.title}\n{summary}\n{facts}\n{outcomes}"
 
 
 def strand_table(ctx: PackContext) -> pandas.DataFrame:
@@ -112,7 +117,9 @@ def coverage_figure(ctx: PackContext) -> Figure | None:
         return None
     modules = list(ctx.plan.modules)
     covered = {(row, modules.index(m)) for row, o in enumerate(outcomes) for m in o.modules if m in modules}
-    return charts.coverage_chart([o.text for o in outcomes], modules, covered, ctx.language)
+    labels = [f"{n}. {o.text[:14]}…" if len(o.text) > 15 else f"{n}. {o.text}"
+              for n, o in enumerate(outcomes, start=1)]
+    return charts.coverage_chart(labels, modules, covered, ctx.language)
 
 
 def _weekday(index: int) -> tuple[str, str]:
