@@ -143,20 +143,26 @@ def main() -> None:
         pre = {preload: prestarted(notebook, folder, preload, args.repeat) for preload in ((), PRELOAD)}
         p = min(plain)
         print(json.dumps({"python": sys.version.split()[0]}))
-        print(f"single pack   plain script                    {best(plain)}")
-        print(f"              notebook, fresh kernel          {best(fresh)}   ratio {min(fresh) / p:.2f}")
+        print(f"single pack   plain script                     {best(plain)}")
+        print(f"              notebook, fresh kernel           {best(fresh)}   ratio {min(fresh) / p:.2f}")
         for preload, (total, inside) in pre.items():
-            label = "pre-started + preload" if preload else "pre-started kernel   "
-            print(f"              notebook, {label}   {best(total)}   ratio {min(total) / p:.2f}"
+            label = "pre-started + preload" if preload else "pre-started kernel"
+            print(f"              notebook, {label:<22} {best(total)}   ratio {min(total) / p:.2f}"
                   f"   (execute_notebook alone {best(inside)})")
         print("              (pre-started: process time minus 1 s of stand-in engine work)")
+        # Batches alternate plain and notebook runs, best of --repeat each, so load spikes hit both alike.
         for workers in (1, 2):
-            plain_time = plain_batch(script, folder, args.batch, workers)
-            for preload in ((), PRELOAD):
-                notebook_time = notebook_batch(notebook, folder, args.batch, workers, preload)
-                print(f"batch of {args.batch}, {workers} worker(s){' + preload' if preload else '          '}: "
-                      f"plain {plain_time:5.2f} s, notebooks {notebook_time:5.2f} s, "
-                      f"throughput {plain_time / notebook_time:4.0%} of plain")
+            runs: dict[str, list[float]] = {"plain": [], "notebooks": [], "notebooks + preload": []}
+            for _ in range(max(1, args.repeat - 1)):
+                runs["plain"].append(plain_batch(script, folder, args.batch, workers))
+                runs["notebooks"].append(notebook_batch(notebook, folder, args.batch, workers, ()))
+                runs["notebooks + preload"].append(notebook_batch(notebook, folder, args.batch, workers, PRELOAD))
+            plain_time = min(runs["plain"])
+            for label in ("notebooks", "notebooks + preload"):
+                notebook_time = min(runs[label])
+                print(f"batch of {args.batch}, {workers} worker(s), {label:<19}: plain {plain_time:5.2f} s, "
+                      f"notebooks {notebook_time:5.2f} s, throughput {plain_time / notebook_time:4.0%} of plain")
+
 
 if __name__ == "__main__":
     main()

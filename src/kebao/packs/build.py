@@ -27,6 +27,9 @@ from .context import PackContext, open_pack
 PACK_NOTEBOOK = Path("notebooks/course_pack.ipynb")
 DEFAULT_OUT = Path("build/packs")
 DEFAULT_TIMEOUT = 600.0
+# Imported by each kernel while it boots (before the notebook asks for them); the notebook's own
+# modules, so nothing is imported that the notebook would not import anyway.
+KERNEL_PRELOAD = ("pandas", "matplotlib.figure", "kebao.packs.page", "kebao.packs.context")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class PackRequest:
         from .kernels import worker_pool
 
         return build_pack(self, kernel=worker_pool())
+
+    def kernel_hint(self) -> tuple[str, Path]:
+        """The kernel a worker may start before this job arrives (see kernels.run_batch)."""
+        return "python3", Path(self.root).resolve()
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,12 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
     if not request.force and is_fresh(prepared):
         return PackOutcome(ctx.programme.id, ctx.cohort.id, "fresh", prepared.folder, prepared.zip,
                            time.perf_counter() - started)
+    own_pool = None
+    if kernel is None:  # one pack: start its kernel now, so it boots while we hash, import and export
+        from .kernels import KernelPool
+
+        kernel = own_pool = KernelPool(prestart=False, preload=KERNEL_PRELOAD)
+        kernel.warm("python3", Path(request.root).resolve())
 
     def build(folder: Path) -> None:
         executed = folder / "course_pack.ipynb"
@@ -160,7 +173,11 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
                        repository=Path(request.root))
         make_zip(folder, folder / prepared.zip.name)
 
-    publish_pack(build, Path(request.out), ctx.programme.id, ctx.cohort.id)
+    try:
+        publish_pack(build, Path(request.out), ctx.programme.id, ctx.cohort.id)
+    finally:
+        if own_pool is not None:
+            own_pool.close()
     return PackOutcome(ctx.programme.id, ctx.cohort.id, "built", prepared.folder, prepared.zip,
                        time.perf_counter() - started)
 
@@ -210,8 +227,8 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
             if progress is not None:
                 progress(done + finished, len(ids))
 
-        for request, job in zip(stale, run_batch(stale, workers=workers, executor=executor, progress=report),
-                                strict=True):
+        jobs = run_batch(stale, workers=workers, executor=executor, progress=report, preload=KERNEL_PRELOAD)
+        for request, job in zip(stale, jobs, strict=True):
             outcome = job.value
             if job.ok and outcome is not None:
                 results[request.programme] = BatchResult(request.programme, outcome.cohort, outcome.status,
