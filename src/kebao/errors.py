@@ -6,7 +6,11 @@ Every error a user can cause carries *where* (file, line, column, field) and
     KebaoError                    root of everything kebao raises on purpose
     ├── ContentError              invalid content (exit code 2); holds Problems
     ├── PlanError                 a programme + cohort that cannot be planned or scheduled (exit code 2)
-    └── UsageError                a bad command-line request (exit code 2)
+    ├── UsageError                a bad command-line request (exit code 2)
+    └── PackError                 a course pack could not be built (kebao.packs.run; exit code 1)
+        ├── ParameterError        a notebook parameter that is undeclared or of the wrong kind (exit code 2)
+        ├── NotebookFailed        a cell raised, timed out, exited, or the kernel died; names the cell
+        └── JobError              a batch job's error that could not travel back from its worker
 """
 
 from __future__ import annotations
