@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import nbformat
 import openpyxl
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from kebao.errors import KebaoError, PlanError
 from kebao.packs.build import PackRequest, build_all, build_pack
@@ -58,6 +60,15 @@ def test_pdfs_carry_the_chinese_title(built: tuple[Path, Path]) -> None:
         assert TITLE in pdf_text(folder / name)
     fonts = subprocess.run(["pdffonts", str(folder / "handbook.pdf")], capture_output=True, text=True).stdout
     assert "CJK" in fonts  # a real CJK font is embedded, not boxes
+
+
+def test_pypdf_text_extraction_finds_the_title(built: tuple[Path, Path]) -> None:
+    _, folder = built
+    reader = PdfReader(folder / "handbook.pdf")
+    # pypdf maps some hanzi to Kangxi radicals (生 -> ⽣); NFKC folds them back.
+    text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
+    assert TITLE in text
+    assert len(reader.pages) >= 2
 
 
 def test_trainer_notes_only_in_the_trainer_guide(built: tuple[Path, Path]) -> None:
