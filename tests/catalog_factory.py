@@ -231,7 +231,8 @@ def specs(draw: st.DrawFn, feasible: bool = True) -> Spec:
             count += 1
             earlier = [m for m in modules if m != "visit" and not modules[m]["audiences"]]
             prerequisites = draw(st.lists(st.sampled_from(earlier), max_size=1)) if earlier else []
-            modules[f"m{count}"] = module(f"m{count}", s, hours, prerequisites=prerequisites)
+            kind = draw(st.sampled_from(["lecture", "lecture", "lecture", "assessment"]))  # closing modules too
+            modules[f"m{count}"] = module(f"m{count}", s, hours, prerequisites=prerequisites, format=kind)
             supply += hours
         if draw(st.booleans()):  # never eligible: another audience's, or elective
             count += 1

@@ -104,3 +104,12 @@ def test_without_a_catalogue_ids_are_not_checked_but_values_are() -> None:
     assert cohort.extra == ["anything"] and cohort.mix == {"new-strand": 100}
     with pytest.raises(UsageError, match="size"):
         apply_settings(base, ["size=-1"])
+
+
+@pytest.mark.parametrize("value", ['{"industry": 50, "skills": 50}', "industry=50", "industry:50;skills:50",
+                                   "industry:50,,skills:50"])
+def test_a_malformed_mix_shows_the_accepted_syntax(catalog: Catalog, value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        cadres(catalog, f"mix={value}")
+    assert str(caught.value).startswith(f"--set mix={value}: write the mix as strand:weight pairs")
+    assert "mix=strand:weight,strand:weight" in caught.value.hint

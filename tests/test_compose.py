@@ -214,3 +214,78 @@ def test_plan_json_form() -> None:
     assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen",
                                 "reason": "chosen for strand 技能 (skills)"}]
     assert isinstance(dt.date.fromisoformat(data["cohort"]["start"]), dt.date)
+
+
+# -- whole-module capacity, advice that helps, reasons (designer's report) ---------------------------------------
+
+
+SENIORS = {"day": 3, "session": 2}  # two 2-学时 modules need 4: one a day
+
+
+def plan_with(audience: dict[str, Any], modules: list[dict[str, Any]], cohort: Cohort | None = None,
+              **programme: Any) -> Plan:
+    spec = cf.Spec(modules=modules, programmes=[cf.programme("p", **programme)],
+                   audiences=[cf.audience("cadres", **audience), cf.audience("others")])
+    catalog = cf.build(spec)
+    return compose(catalog, catalog.programmes["p"], cohort)
+
+
+def test_required_modules_that_do_not_fit_whole_fail_early_saying_how_many_days() -> None:
+    # 4 teaching days hold 12 学时 in all, but only four whole 2-学时 modules (3 a day, 2 a session).
+    modules = [cf.module(f"s{n}", "skills", 2) for n in range(5)]
+    with pytest.raises(PlanError) as caught:
+        plan_with(SENIORS, modules, cohort(days=4), mix={"skills": 100}, days=5, total_hours=10,
+                  required=[m["id"] for m in modules])
+    message = str(caught.value)
+    assert "do not fit whole" in message and "4 teaching day(s)" in message
+    assert "--set days=5" in caught.value.hint
+    assert plan_with(SENIORS, modules, mix={"skills": 100}, days=5, total_hours=10,
+                     required=[m["id"] for m in modules]).total_hours == 10
+
+
+def test_the_choice_stops_at_what_whole_modules_fill_and_the_plan_says_so() -> None:
+    # Two days of 3 学时 (sessions of 2) hold two 2-学时 modules, not three, though 6 学时 fit in all.
+    modules = [cf.module(f"s{n}", "skills", 2) for n in range(4)]
+    plan = plan_with(SENIORS, modules, mix={"skills": 100}, days=2, total_hours=6)
+    assert plan.modules == ("s0", "s1")
+    assert any("fit whole" in note and "s2" in note for note in plan.notes), plan.notes
+
+
+def test_a_short_strand_that_pools_already_take_says_the_catalogue_has_no_more() -> None:
+    catalog = load_catalog(FIXTURES / "catalog")
+    with pytest.raises(PlanError) as caught:
+        compose(catalog, catalog.programmes["cadres-course"])  # its pools already take every skills module
+    hint = caught.value.hint
+    assert "add modules of strand 'skills' to a pool" not in hint
+    assert "no more modules of strand 'skills' for audience 'cadres'" in hint
+    assert "write new" in hint and "--set mix.skills=" in hint
+    # without a pool for the strand, adding one is the advice
+    with pytest.raises(PlanError) as caught:
+        plan_for([cf.module("i1", "industry", 4), cf.module("s1", "skills", 4)],
+                 mix={"industry": 50, "skills": 50}, total_hours=8, pools=[{"strands": ["industry"]}])
+    assert "add modules of strand 'skills' to a pool (pools: - strands: [skills])" in caught.value.hint
+
+
+def test_capacity_advice_suggests_only_what_would_help() -> None:
+    # cadres already teach at weekends and in the evening: do not suggest it; say how many days are needed.
+    modules = [cf.module(f"s{n}", "skills", 4) for n in range(8)]
+    audience = {"day": 8, "session": 4, "weekends": True, "evenings": True}
+    with pytest.raises(PlanError) as caught:
+        plan_with(audience, modules, cohort(days=2), mix={"skills": 100}, days=5, total_hours=32)
+    hint = caught.value.hint
+    assert "weekend" not in hint and "evening" not in hint
+    assert "--set days=4" in hint
+    assert "total_hours in the programme" in hint
+    # a programme that turned weekends off may turn them back on, if that adds room
+    with pytest.raises(PlanError) as caught:
+        plan_with(audience, modules, mix={"skills": 100}, days=4, start="2026-09-11", total_hours=32,
+                  weekends=False)
+    assert "weekends" in caught.value.hint and "days: 6" in caught.value.hint
+
+
+def test_a_required_module_that_is_also_a_prerequisite_says_required() -> None:
+    modules = [cf.module("basics", "skills", 2), cf.module("advanced", "skills", 2, prerequisites=["basics"])]
+    plan = plan_for(modules, mix={"skills": 100}, total_hours=4, required=["advanced", "basics"], pools=[])
+    assert plan.modules == ("basics", "advanced")
+    assert plan.item("basics").kind == "required"
+    assert reasons(plan)["basics"] == "required (also prerequisite of advanced)"

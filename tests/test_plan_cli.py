@@ -142,3 +142,18 @@ def test_plan_runs_through_the_console_script_without_importing_pandas() -> None
     result = subprocess.run([str(KEBAO), "plan", "nev-class", "--root", str(FIXTURES / "catalog")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "动力电池实操" in result.stdout
+
+
+def test_too_few_days_for_whole_modules_says_how_many_days(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    modules = [cf.module(f"class-{n}", "wellbeing", 2) for n in range(5)]
+    spec = cf.Spec(modules=modules, audiences=[cf.audience("seniors", day=3, session=2)],
+                   programmes=[cf.programme("seniors", audience="seniors", mix={"wellbeing": 100}, days=5,
+                                            total_hours=10, start="2026-10-19",
+                                            required=[m["id"] for m in modules])])
+    root = cf.write(tmp_path / "repo", spec)
+    code, out, err = plan(capsys, "seniors", "--root", root, "--set", "days=4")
+    assert code == 2 and out == ""
+    assert "do not fit whole" in err and "--set days=5" in err
+    code, out, err = plan(capsys, "seniors", "--root", root, "--set", "days=12")
+    assert code == 0, err
+    assert "（1/2）" not in out

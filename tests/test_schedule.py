@@ -288,6 +288,24 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
     for visit in programme.site_visits:
         day = {"first": teaching[0], "last": teaching[-1]}.get(str(visit.day)) or teaching[int(visit.day) - 1]
         assert {s.date for s in sessions if s.module == visit.module} == {day}
+    # a module is split only when longer than a session, unless a note says why; closing modules come last
+    session = max(audience.max_hours_per_session, 0)
+    for item in plan.items:
+        parts = [s for s in sessions if s.module == item.module]
+        if item.module not in {v.module for v in programme.site_visits} and item.hours <= session < 1000 \
+                and len(parts) > 1:
+            assert any(f"'{item.module}'" in note and "split" in note for note in timetable.notes), item
+    visits = {v.module for v in programme.site_visits}
+    needs = {m: set(catalog.modules[m].prerequisites) for m in plan.modules}
+    for _ in plan.modules:  # all that a module needs, directly or not
+        needs = {m: found.union(*(needs.get(p, set()) for p in found)) for m, found in needs.items()}
+    for item in plan.items:
+        if catalog.modules[item.module].format != "assessment" or any(item.module in needs[v] for v in visits):
+            continue
+        later = [s.module for s in sessions if s.module not in visits and s.starts_at() >= ends[item.module]
+                 and catalog.modules[s.module].format != "assessment" and item.module not in needs[s.module]]
+        if later:
+            assert any(f"closing module '{item.module}'" in note for note in timetable.notes), (item, later)
     # the mix error stays within one module's 学时 per strand, unless a note says why
     for strand in plan.strands:
         granularity = max((m.hours for m in catalog.modules.values() if m.strand == strand.id), default=0)
@@ -318,3 +336,84 @@ def test_any_programme_either_fails_early_with_advice_or_schedules_within_every_
         assert error.hint, error  # every refusal says what would fix it
         return
     check(catalog, schedule(catalog, plan))  # compose's checks are exact: what it accepts, schedule places
+
+
+# -- whole modules, closing assessments, even spread (designer's report) ------------------------------------------
+
+
+def split_but_fits_a_session(timetable: Timetable, session: float) -> list[str]:
+    return sorted({s.module for s in timetable.sessions if s.parts > 1 and
+                   timetable.plan.item(s.module).hours <= session})
+
+
+def test_modules_that_fit_a_session_stay_whole_when_days_are_tight() -> None:
+    # Like xpcc-cadres with a departure day: 8 teaching days, whole-day visits on day 5 and the last,
+    # evenings allowed; 3- and 4-学时 modules must not be cut to fill the evenings after the visits.
+    modules = [cf.module("farm", "industry", 6, duration="whole-day"),
+               cf.module("museum", "party-building", 6, duration="whole-day"),
+               *(cf.module(f"p{n}", "party-building", 4) for n in range(3)), cf.module("exam", "party-building", 3),
+               *(cf.module(f"i{n}", "industry", 4 - n % 2) for n in range(7)),
+               *(cf.module(f"s{n}", "skills", 4 - n % 2) for n in range(7))]
+    _, timetable = make(modules, {"day": 8, "session": 4, "evenings": True, "weekends": True},
+                        mix={"party-building": 32, "industry": 34, "skills": 34}, days=10, total_hours=60,
+                        start="2026-12-06", arrival=True, departure=True, required=["exam"],
+                        site_visits=[{"module": "farm", "day": 5}, {"module": "museum", "day": "last"}])
+    assert split_but_fits_a_session(timetable, 4) == []
+    assert timetable.notes == timetable.plan.notes
+
+
+def test_seniors_in_fewer_days_are_refused_rather_than_cut_into_halves() -> None:
+    modules = [cf.module(f"s{n}", "skills", 2) for n in range(5)]
+    with pytest.raises(PlanError, match="do not fit whole"):
+        make(modules, {"day": 3, "session": 2}, mix={"skills": 100}, days=4, total_hours=10,
+             required=[m["id"] for m in modules])
+
+
+def test_a_plan_that_can_only_be_placed_by_cutting_modules_says_which_and_why() -> None:
+    # One day, sessions of 4: 3 + 3 + 2 学时 need three sessions; the plan is forced past compose.
+    modules = [cf.module("a", "skills", 3), cf.module("b", "skills", 3), cf.module("c", "industry", 2)]
+    spec = cf.Spec(modules=modules, programmes=[cf.programme("p", mix={"skills": 100}, days=1, total_hours=6,
+                                                             required=["a", "b"])])
+    catalog = cf.build(spec)
+    plan = compose(catalog, catalog.programmes["p"])
+    forced = dataclasses.replace(plan, items=(*plan.items, PlanItem("c", "industry", 2, "extra", "extra")))
+    timetable = schedule(catalog, forced)
+    assert split_but_fits_a_session(timetable, 4) == ["c"]
+    assert any("'c'" in note and "split" in note for note in timetable.notes), timetable.notes
+    assert timetable.to_json_dict()["notes"] == list(timetable.notes)
+
+
+def test_closing_assessments_come_after_every_other_module() -> None:
+    modules = [cf.module("final", "leadership", 4, format="assessment"), cf.module("launch", "leadership", 4),
+               *(cf.module(f"l{n}", "leadership", 4) for n in range(6)),
+               cf.module("trip", "leadership", 8, duration="whole-day")]
+    _, timetable = make(modules, mix={"leadership": 100}, days=5, total_hours=40,
+                        required=["final", "launch"], site_visits=[{"module": "trip", "day": "last"}])
+    final = [s for s in timetable.sessions if s.module == "final"]
+    others = [s for s in timetable.sessions if s.module not in ("final", "trip")]
+    assert final and max(s.ends_at() for s in others) <= min(s.starts_at() for s in final)
+
+
+def test_a_closing_assessment_needed_by_a_later_module_comes_before_that_module_only() -> None:
+    modules = [cf.module("test", "skills", 2, format="assessment"),
+               cf.module("retake", "skills", 2, prerequisites=["test"]), *(cf.module(f"s{n}", "skills", 2)
+                                                                          for n in range(4))]
+    _, timetable = make(modules, mix={"skills": 100}, days=2, total_hours=12, required=["retake"])
+    order = [s.module for s in timetable.sessions]
+    assert order[-2:] == ["test", "retake"]
+
+
+def test_spare_days_are_spread_evenly_not_left_empty_at_the_end() -> None:
+    # Seniors with 12 days (10 teaching days) and five 2-学时 classes: every other teaching day, not days 1-5.
+    modules = [cf.module(f"s{n}", "skills", 2) for n in range(5)]
+    _, timetable = make(modules, {"day": 3, "session": 2}, mix={"skills": 100}, days=12, total_hours=10,
+                        start="2026-10-19", required=[m["id"] for m in modules])
+    teaching = [d.date for d in timetable.days if d.kind == "teaching"]
+    taught = sorted({s.date for s in timetable.sessions})
+    assert len(teaching) == 10 and len(taught) == 5
+    gaps = [teaching.index(b) - teaching.index(a) for a, b in zip(taught, taught[1:], strict=False)]
+    assert gaps == [2, 2, 2, 2]
+    assert teaching.index(taught[-1]) >= 8  # the last class is near the end
+    again = make(modules, {"day": 3, "session": 2}, mix={"skills": 100}, days=12, total_hours=10,
+                 start="2026-10-19", required=[m["id"] for m in modules])[1]
+    assert again == timetable

@@ -7,14 +7,15 @@ the working weekends that make up for them (调休) come from the maintained
 The result is a :class:`Layout`: the programme's calendar days, its teaching
 days, the slots of each teaching day with the 学时 they can hold, and the slots
 reserved for site visits. :mod:`kebao.compose` reads its capacity before
-choosing modules; :mod:`kebao.schedule` fills it.
+choosing modules, and checks with :meth:`Layout.leftover` that the modules it
+chooses fit *whole*; :mod:`kebao.schedule` fills it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +36,7 @@ HOLIDAY_NAMES = {
     "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
 MINUTES_IN_DAY = 24 * 60
+EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,59 @@ class Layout:
         """Most 学时 the days hold: site visits plus the free room of every teaching day."""
         return sum(sum(v.hours) for v in self.visits) + sum(self.free_hours(d) for d in range(len(self.teaching)))
 
+    @property
+    def session_hours(self) -> float:
+        """The longest session: a module longer than this is split into parts, any other is kept whole."""
+        return max(s.capacity for s in self.slots)
+
+    def leftover(self, modules: Iterable[float]) -> float:
+        """学时 of ``modules`` (besides the site visits) that do not fit *whole*; 0 when all do.
+
+        Room that no whole module fits into does not count (3 学时 a day in sessions of 2
+        hold one 2-学时 module, not one and a half). The packing, which :mod:`kebao.schedule`
+        tries too (with prerequisites) before it ever cuts a module: slot by slot in time
+        order, the longest module that fits the room left in the slot and its day. A module
+        longer than its slot is split into even parts (:func:`split_part`): the first ends
+        the slot it starts in (other modules go before it), each next part takes the next
+        slot that holds it.
+        """
+        waiting = sorted(modules, reverse=True)
+        ongoing = 0.0
+        for day in range(len(self.teaching)):
+            day_room = self.free_hours(day)
+            for slot, spec in enumerate(self.slots):
+                if self.reserved(day, slot) is not None:
+                    continue
+                slot_room = spec.capacity
+                if ongoing > EPSILON:
+                    part = split_part(ongoing, spec.capacity)
+                    if part <= min(slot_room, day_room) + EPSILON:
+                        ongoing, slot_room, day_room = ongoing - part, slot_room - part, day_room - part
+                        if ongoing > EPSILON:
+                            continue
+                while waiting:
+                    room = min(slot_room, day_room)
+                    index = next((i for i, h in enumerate(waiting) if h <= room + EPSILON or (
+                        ongoing < EPSILON and h > spec.capacity + EPSILON
+                        and split_part(h, spec.capacity) <= room + EPSILON)), None)
+                    if index is None or room < EPSILON:
+                        break
+                    hours = waiting.pop(index)
+                    if hours > room + EPSILON:
+                        ongoing = hours - split_part(hours, spec.capacity)
+                        hours -= ongoing
+                    slot_room, day_room = slot_room - hours, day_room - hours
+        return sum(waiting) + max(ongoing, 0.0)
+
 
 def clock(minutes: int) -> str:
     """'HH:MM' for minutes after midnight."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def split_part(hours: float, capacity: float) -> float:
+    """The next part of a module split evenly into as few parts as sessions allow (4 in 3-学时 sessions: 2+2)."""
+    return ceil_half(hours / math.ceil(hours / capacity - EPSILON))
 
 
 def floor_half(value: float) -> float:
@@ -215,10 +266,46 @@ def build_layout(catalog: Catalog, programme: Programme, audience: Audience, sta
         off = ", ".join(f"{d.date.isoformat()} {d.label}" for d in calendar)
         raise PlanError(f"programme '{programme.id}' has no teaching day in {days} day(s) from "
                         f"{start.isoformat()} ({off})",
-                        "add days (--set days=…), choose another start date or allow weekends")
+                        f"{_more_days(programme, start, days, weekends, 1)} or choose another start date")
     slots = slot_specs(programme, audience, evenings)
+    late = max((v for v in programme.site_visits if isinstance(v.day, int)), key=lambda v: int(v.day), default=None)
+    if late is not None and int(late.day) > len(teaching):
+        raise PlanError(f"programme '{programme.id}' places site visit '{late.module}' on teaching day {late.day}, "
+                        f"but there are only {len(teaching)} teaching day(s)",
+                        f"{_more_days(programme, start, days, weekends, int(late.day))}, or place it on 'last' or "
+                        "an earlier day")
     visits = _place_visits(catalog, programme, audience, teaching, slots, programme.site_visits)
     return Layout(calendar, teaching, slots, audience.max_hours_per_day, visits)
+
+
+def days_needed(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
+                weekends: bool, evenings: bool, fits: Callable[[Layout], bool]) -> int | None:
+    """The fewest days from ``start``, more than ``days`` (at most 366), whose layout ``fits``; None if none does."""
+    for count in range(days + 1, 367):
+        try:
+            layout = build_layout(catalog, programme, audience, start, count, weekends, evenings)
+        except PlanError:
+            try:
+                holiday_detail(start + dt.timedelta(days=count - 1))
+            except PlanError:
+                return None  # past the holiday table: no answer
+            continue  # e.g. a site visit on a teaching day that does not exist yet
+        if fits(layout):
+            return count
+    return None
+
+
+def _more_days(programme: Programme, start: dt.date, days: int, weekends: bool, teaching: int) -> str:
+    """'add days: N in all (--set days=N)' for the fewest days with ``teaching`` teaching days."""
+    travel = programme.travel
+    for count in range(days + 1, 367):
+        try:
+            found = programme_days(start, count, travel.arrival, travel.departure, weekends)
+        except PlanError:
+            break
+        if sum(1 for d in found if d.kind == "teaching") >= teaching:
+            return f"add days: {count} in all (--set days={count})"
+    return "add days (--set days=…)"
 
 
 def _place_visits(catalog: Catalog, programme: Programme, audience: Audience, teaching: Sequence[dt.date],

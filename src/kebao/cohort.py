@@ -16,6 +16,7 @@ Bad settings raise :class:`~kebao.errors.UsageError` with a did-you-mean hint.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -110,16 +111,19 @@ def cohort_for(catalog: Catalog, programme: Programme, settings: Sequence[str] =
     return apply_settings(programme.cohort, settings, programme.mix, catalog)
 
 
+MIX_SYNTAX = "mix=strand:weight,strand:weight, e.g. --set mix=party-building:30,industry:40,skills:30"
+_MIX = re.compile(r"\s*[^\s:,]+\s*:\s*[^\s:,]+\s*(?:,\s*[^\s:,]+\s*:\s*[^\s:,]+\s*)*")
+
+
 def _parse_mix(value: str, written: str, strands: Sequence[str] | None) -> dict[str, float]:
+    if not _MIX.fullmatch(value) or "{" in value:
+        raise UsageError(f"{written}: write the mix as strand:weight pairs", MIX_SYNTAX)
     mix: dict[str, float] = {}
     for part in value.split(","):
-        strand, colon, weight = part.partition(":")
+        strand, _, weight = part.partition(":")
         strand = strand.strip()
-        if not colon or not strand:
-            raise UsageError(f"{written}: write the mix as strand:weight pairs",
-                             "e.g. --set mix=party-building:30,industry:40,skills:30")
         _check_id(strand, strands, "strand", written)
-        mix[strand] = _weight(weight, written)
+        mix[strand] = _weight(weight.strip(), written)
     return mix
 
 

@@ -10,7 +10,10 @@ each strand gets against its target. The rules, in order:
    capacity. A target above the capacity is a :class:`PlanError`.
 3. Fixed modules: site visits, required modules and the cohort's extra modules,
    each preceded by its prerequisites. One the cohort excludes, one not meant for
-   the audience, or a site-visit module that is not placed on a day is an error.
+   the audience, or a site-visit module that is not placed on a day is an error;
+   so are fixed modules that do not fit *whole* into the free sessions
+   (:meth:`kebao.calendar.Layout.leftover`: a module is split only when it is
+   longer than a session).
 4. Candidates: modules listed in pools, plus modules of a pool's strands (and
    formats); never another audience's, never ``elective`` unless listed by id,
    never excluded, never a site visit, never one whose prerequisites are barred.
@@ -19,154 +22,44 @@ each strand gets against its target. The rules, in order:
    here, naming the strand, the shortfall and the fixes.
 6. Greedy choice: repeatedly add the candidate (with its missing prerequisites)
    that most reduces the total absolute error across strands, ties by id, never
-   beyond the capacity; stop when nothing reduces it.
+   beyond the capacity nor beyond what fits whole; stop when nothing reduces it.
 
+Every refusal says what would help, and only that: how many days would hold the
+plan, weekends or evenings only where the audience allows them, a programme edit
+(``total_hours``) rather than a cohort setting where only the programme can change.
 Deterministic: the same catalogue, programme and cohort give the same plan.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping
 
-from .calendar import Layout, build_layout
+from .calendar import EPSILON, Layout, build_layout, days_needed
 from .catalog import Catalog
 from .errors import PlanError
-from .model import Cohort, Language, Module, Programme
+from .model import Cohort, Module, Programme
+from .plan import Plan, PlanItem, ReasonKind, StrandHours, number, strand_label
 
-ReasonKind = Literal["site-visit", "required", "extra", "prerequisite", "chosen"]
-EPSILON = 1e-6
+__all__ = ["EPSILON", "Plan", "PlanItem", "ReasonKind", "StrandHours", "compose", "did_you_mean", "number",
+           "strand_label"]
+
 SHORT_TOLERANCE = 0.5  # 学时 a strand may miss its target by before the request is infeasible
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    """One module in the plan and why it is there."""
-
-    module: str
-    strand: str
-    hours: float
-    kind: ReasonKind
-    reason: str
-
-
-@dataclass(frozen=True)
-class StrandHours:
-    """A strand's target and planned 学时."""
-
-    id: str
-    name: str  # Chinese name
-    target_hours: float
-    hours: float
-
-    @property
-    def error(self) -> float:
-        """Planned minus target (negative: short)."""
-        return self.hours - self.target_hours
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Which modules a cohort takes, why, and the 学时 per strand; the input of :func:`kebao.schedule.schedule`."""
-
-    programme: str
-    cohort: Cohort  # effective: language, days and mix filled in from the programme
-    weekends: bool
-    evenings: bool
-    timezone: str
-    target_hours: float
-    capacity: float
-    items: tuple[PlanItem, ...]
-    strands: tuple[StrandHours, ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def total_hours(self) -> float:
-        return sum(item.hours for item in self.items)
-
-    @property
-    def days(self) -> int:
-        return self.cohort.days or 0
-
-    @property
-    def language(self) -> Language:
-        return self.cohort.language or "zh"
-
-    @property
-    def modules(self) -> tuple[str, ...]:
-        return tuple(item.module for item in self.items)
-
-    def item(self, module: str) -> PlanItem:
-        """The plan's item for ``module``; KeyError if it is not in the plan."""
-        for item in self.items:
-            if item.module == module:
-                return item
-        raise KeyError(module)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The plan as plain JSON values (no sessions; see Timetable.to_json_dict)."""
-        return {
-            "programme": self.programme,
-            "cohort": self.cohort.model_dump(mode="json"),
-            "target_hours": number(self.target_hours),
-            "total_hours": number(self.total_hours),
-            "capacity": number(self.capacity),
-            "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
-                         "reason": i.reason} for i in self.items],
-            "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),
-                         "hours": number(s.hours)} for s in self.strands],
-            "notes": list(self.notes),
-        }
-
-
-def number(value: float) -> float | int:
-    """A JSON number: whole values as int, others rounded to 2 decimals."""
-    rounded = round(value, 2)
-    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None) -> Plan:
     """The plan for ``programme`` and ``cohort`` (default: the programme's own cohort); PlanError if infeasible."""
     cohort = cohort if cohort is not None else programme.cohort
-    audience = catalog.audiences[programme.audience]
     _check_references(catalog, programme, cohort)
     mix = dict(cohort.mix or programme.mix)
     effective = cohort.model_copy(update={"language": cohort.language or programme.language,
                                           "days": cohort.days or programme.days, "mix": mix})
-    days = effective.days or programme.days
-    weekends = programme.weekends if programme.weekends is not None else audience.weekends
-    evenings = programme.evenings if programme.evenings is not None else audience.evenings
-    layout = build_layout(catalog, programme, audience, cohort.start, days, weekends, evenings)
-    target = _target_hours(programme, layout, days)
-    chooser = _Chooser(catalog, programme, cohort, mix, target, layout.capacity)
+    chooser = _Chooser(catalog, programme, cohort, mix)
     chooser.fix()
     chooser.check_supply()
     chooser.choose()
-    return Plan(programme.id, effective, weekends, evenings, programme.timezone, target, layout.capacity,
-                tuple(chooser.items()), tuple(chooser.strand_hours()), tuple(chooser.notes()))
-
-
-def strand_label(catalog: Catalog, strand: str) -> str:
-    """'产业 (industry)': the Chinese name with the id."""
-    found = catalog.strands.get(strand)
-    return f"{found.name.zh} ({strand})" if found else strand
-
-
-def _target_hours(programme: Programme, layout: Layout, days: int) -> float:
-    capacity = layout.capacity
-    if programme.total_hours is None:
-        return capacity
-    if programme.total_hours > capacity + EPSILON:
-        teaching = len(layout.teaching)
-        raise PlanError(
-            f"programme '{programme.id}' needs {programme.total_hours:g} 学时 but its {days} day(s) from "
-            f"{layout.days[0].date.isoformat()} hold at most {capacity:g} ({teaching} teaching day(s), "
-            f"{layout.max_hours_per_day:g} 学时 a day at most)",
-            "add days (--set days=…), allow weekends or evenings, choose a start date with fewer holidays, "
-            "or lower total_hours")
-    return float(programme.total_hours)
+    return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
+                chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), tuple(chooser.notes()))
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:
@@ -181,6 +74,12 @@ def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) ->
                             did_you_mean(strand, catalog.strands))
 
 
+def _either(advice: Iterable[str]) -> str:
+    """'a, b or c' from the non-empty items."""
+    items = [a for a in advice if a]
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     matches = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
     return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
@@ -189,20 +88,89 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
 class _Chooser:
     """The state of one composition: fixed modules, candidates, the greedy choice, and why."""
 
-    def __init__(self, catalog: Catalog, programme: Programme, cohort: Cohort, mix: Mapping[str, float],
-                 target: float, capacity: float):
+    def __init__(self, catalog: Catalog, programme: Programme, cohort: Cohort, mix: Mapping[str, float]):
         self.catalog = catalog
         self.programme = programme
         self.cohort = cohort
         self.mix = dict(mix)
-        self.target = target
-        self.capacity = capacity
-        self.targets = {strand: target * weight / 100 for strand, weight in mix.items()}
+        self.audience = catalog.audiences[programme.audience]
+        self.days = cohort.days or programme.days
+        self.weekends = programme.weekends if programme.weekends is not None else self.audience.weekends
+        self.evenings = programme.evenings if programme.evenings is not None else self.audience.evenings
+        self.layout = self.layout_for(self.days, self.weekends, self.evenings)
+        self.capacity = self.layout.capacity
+        self.visits = {v.module for v in self.layout.visits}
+        self.target = self.target_hours()
+        self.targets = {strand: self.target * weight / 100 for strand, weight in mix.items()}
         self.selected: dict[str, tuple[ReasonKind, str]] = {}  # module -> why, in plan order
         self.fixed_hours: dict[str, float] = {}
         self.candidates: list[str] = []
         self.closures: dict[str, list[str]] = {}
-        self.capacity_skipped: set[str] = set()
+        self.capacity_skipped: dict[str, bool] = {}  # candidate -> True: over the 学时; False: not whole
+        self.packs: dict[tuple[float, ...], bool] = {}
+
+    # -- the calendar: capacity, whole modules, advice -------------------------
+
+    def layout_for(self, days: int, weekends: bool, evenings: bool) -> Layout:
+        return build_layout(self.catalog, self.programme, self.audience, self.cohort.start, days, weekends, evenings)
+
+    def target_hours(self) -> float:
+        total = self.programme.total_hours
+        if total is None:
+            return self.capacity
+        if total > self.capacity + EPSILON:
+            layout = self.layout
+            holidays = sorted({d.label for d in layout.days if d.kind == "holiday"})
+            fixed = self.fixed_ids()
+            advice = [self.more_days(lambda other: other.capacity >= total - EPSILON
+                                     and self.fits_whole(fixed, other))]
+            for setting, allowed, on in (("weekends", self.audience.weekends, self.weekends),
+                                         ("evenings", self.audience.evenings, self.evenings)):
+                if allowed and not on and self.layout_for(self.days, self.weekends or setting == "weekends",
+                                                          self.evenings or setting == "evenings"
+                                                          ).capacity > self.capacity + EPSILON:
+                    when = "at weekends" if setting == "weekends" else "in the evenings"
+                    advice.append(f"teach {when} as audience '{self.audience.id}' allows (remove "
+                                  f"'{setting}: false' from the programme)")
+            if holidays:
+                advice.append(f"choose a start date away from {'、'.join(holidays)}")
+            if self.fits_whole(fixed, layout):  # else fewer 学时 would not help: the fixed modules need the days
+                advice.append(f"lower total_hours in the programme to {self.capacity:g} or less")
+            raise PlanError(
+                f"programme '{self.programme.id}' needs {total:g} 学时 but its {self.days} day(s) from "
+                f"{layout.days[0].date.isoformat()} hold at most {self.capacity:g} ({len(layout.teaching)} teaching "
+                f"day(s), {layout.max_hours_per_day:g} 学时 a day at most)", _either(advice))
+        return float(total)
+
+    def fixed_ids(self) -> list[str]:
+        """Site visits, required and extra modules with their prerequisites (unchecked: see :meth:`fix`)."""
+        ids = [*(v.module for v in self.programme.site_visits), *self.programme.required, *self.cohort.extra]
+        return list(dict.fromkeys(m for i in ids if i in self.catalog.modules for m, _ in self.closure(i)))
+
+    def more_days(self, fits: Callable[[Layout], bool]) -> str:
+        """'--set days=N' (or the programme's days) for the fewest days whose layout ``fits``; '' if none does."""
+        needed = days_needed(self.catalog, self.programme, self.audience, self.cohort.start, self.days,
+                             self.weekends, self.evenings, fits)
+        if needed is None:
+            return ""
+        if self.cohort.days:
+            return f"add days: {needed} in all (--set days={needed})"
+        return f"add days: {needed} in all (days: {needed} in the programme, or --set days={needed} for one cohort)"
+
+    def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
+        """Whether ``modules`` (site visits aside) fit whole into the free sessions (:meth:`Layout.leftover`)."""
+        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules if m not in self.visits))
+        if layout is not None:
+            return layout.leftover(hours) < EPSILON
+        found = self.packs.get(hours)
+        if found is None:
+            found = self.packs[hours] = self.layout.leftover(hours) < EPSILON
+        return found
+
+    def room_text(self) -> str:
+        layout = self.layout
+        return (f"the free sessions of {len(layout.teaching)} teaching day(s) ({layout.max_hours_per_day:g} 学时 "
+                f"a day, {layout.session_hours:g} a session)")
 
     # -- fixed modules ------------------------------------------------------
 
@@ -219,24 +187,27 @@ class _Chooser:
         return None
 
     def fix(self) -> None:
-        fixed: list[tuple[str, ReasonKind, str]] = []
+        fixed: dict[str, tuple[ReasonKind, str]] = {}
         for visit in self.programme.site_visits:
             day = f"day: {visit.day}" if isinstance(visit.day, str) else f"teaching day {visit.day}"
-            fixed.append((visit.module, "site-visit", f"site visit ({day})"))
-        fixed += [(module, "required", "required") for module in self.programme.required]
-        fixed += [(module, "extra", "extra module requested by cohort") for module in self.cohort.extra]
-        for module_id, kind, reason in fixed:
-            if module_id in self.selected:
-                continue
+            fixed.setdefault(visit.module, ("site-visit", f"site visit ({day})"))
+        for module_id in self.programme.required:
+            fixed.setdefault(module_id, ("required", "required"))
+        for module_id in self.cohort.extra:
+            fixed.setdefault(module_id, ("extra", "extra module requested by cohort"))
+        needed_by: dict[str, list[str]] = {}
+        for module_id, (kind, _) in fixed.items():
             module = self.catalog.modules[module_id]
             why = self.barred(module)
             if why:
                 raise PlanError(f"{kind} module '{module_id}' is {why}", _FIXED_HINTS[kind])
             for prerequisite, dependent in self.closure(module_id):
+                if prerequisite != module_id and prerequisite in fixed:
+                    needed_by.setdefault(prerequisite, []).append(dependent)
                 if prerequisite in self.selected:
                     continue
-                if prerequisite == module_id:
-                    self.selected[module_id] = (kind, reason)
+                if prerequisite in fixed:
+                    self.selected[prerequisite] = fixed[prerequisite]
                     continue
                 barred = self.barred(self.catalog.modules[prerequisite])
                 if barred:
@@ -244,13 +215,28 @@ class _Chooser:
                                     f"({kind} module) but is {barred}",
                                     f"remove it from the cohort's exclude, or drop '{dependent}'")
                 self.selected[prerequisite] = ("prerequisite", f"prerequisite of {dependent}")
+        for module_id, dependents in needed_by.items():  # required and a prerequisite: say both
+            kind, reason = self.selected[module_id]
+            self.selected[module_id] = (kind, f"{reason} (also prerequisite of {', '.join(dict.fromkeys(dependents))})")
         self.fixed_hours = self._hours(self.selected)
         total = sum(self.fixed_hours.values())
+        fewer = "require fewer modules (required, site_visits, or the cohort's extra)"
         if total > self.target + EPSILON:
+            more = (f"raise total_hours in the programme (the days hold {self.capacity:g})"
+                    if self.programme.total_hours is not None else
+                    self.more_days(lambda other: other.capacity >= total - EPSILON))
             raise PlanError(
                 f"programme '{self.programme.id}': required modules, site visits, extra modules and their "
                 f"prerequisites take {total:g} 学时, more than the {self.target:g} 学时 of the programme",
-                "raise total_hours or days, or require fewer modules")
+                _either([more, fewer]))
+        if not self.fits_whole(self.selected):
+            teaching = [m for m in self.selected if m not in self.visits]
+            hours = sum(self.catalog.modules[m].hours for m in teaching)
+            raise PlanError(
+                f"programme '{self.programme.id}': the required modules, extra modules and their prerequisites "
+                f"({len(teaching)} modules, {hours:g} 学时) do not fit whole into {self.room_text()}; a module is "
+                "split only when it is longer than a session",
+                _either([self.more_days(lambda other: self.fits_whole(self.selected, other)), fewer]))
 
     def closure(self, module_id: str) -> list[tuple[str, str]]:
         """(module, the module it is needed by) in dependency order, ending with ``module_id`` itself."""
@@ -285,11 +271,32 @@ class _Chooser:
                              f"modules and pools offer at most {supply.get(strand, 0.0):g})")
         if short:
             strands = [s for s in self.targets if self.targets[s] - supply.get(s, 0.0) > SHORT_TOLERANCE]
-            first = strands[0]
-            raise PlanError(
-                f"programme '{self.programme.id}' cannot meet its strand mix: " + "; ".join(short),
-                f"add modules of strand '{first}' to a pool (pools: - strands: [{first}]), lower its weight "
-                f"(--set mix.{first}=…), or shorten the programme (fewer days or a lower total_hours)")
+            raise PlanError(f"programme '{self.programme.id}' cannot meet its strand mix: " + "; ".join(short),
+                            self.supply_hint(strands[0]))
+
+    def supply_hint(self, strand: str) -> str:
+        """What would give ``strand`` more modules: a pool, wider formats, or new modules in the catalogue."""
+        pools = [pool for pool in self.programme.pools if strand in pool.strands]
+        advice = []
+        if any(not pool.formats for pool in pools):
+            same = [m for m in self.catalog.modules.values() if m.strand == strand and m.format != "site-visit"]
+            taken = sum(1 for m in same if m.id in self.selected or m.id in self.candidates)
+            others = sum(1 for m in same if self.barred(m))
+            electives = sorted(m.id for m in same if m.elective and not self.barred(m) and m.id not in self.selected
+                               and m.id not in self.candidates)
+            aside = f"; {others} more are for other audiences or excluded" if others else ""
+            advice.append(f"the catalogue has no more modules of strand '{strand}' for audience '{self.audience.id}' "
+                          f"(the pools already take all {taken}{aside}): write new ones")
+            if electives:
+                advice.append(f"list elective modules in a pool (pools: - modules: [{', '.join(electives)}])")
+        elif pools:
+            advice.append(f"widen the formats of the pool for strand '{strand}', or write new modules")
+        else:
+            advice.append(f"add modules of strand '{strand}' to a pool (pools: - strands: [{strand}])")
+        advice.append(f"lower its weight (--set mix.{strand}=…)")
+        advice.append("lower total_hours in the programme" if self.programme.total_hours is not None
+                      else "plan fewer days (--set days=…)")
+        return _either(advice)
 
     def _candidates(self) -> list[str]:
         found: set[str] = set()
@@ -325,15 +332,17 @@ class _Chooser:
                     continue
                 adding = [m for m in self.closures[candidate] if m not in self.selected]
                 extra = self._hours(adding)
-                if total + sum(extra.values()) > self.capacity + EPSILON:
-                    self.capacity_skipped.add(candidate)
-                    continue
                 after = dict(planned)
                 for strand, hours in extra.items():
                     after[strand] = after.get(strand, 0.0) + hours
                 gain = current - self.error(after)
-                if gain > EPSILON and (best is None or gain > best[0] + EPSILON):
-                    best = (gain, candidate, adding)
+                if gain <= EPSILON or (best is not None and gain <= best[0] + EPSILON):
+                    continue
+                over = total + sum(extra.values()) > self.capacity + EPSILON
+                if over or not self.fits_whole([*self.selected, *adding]):
+                    self.capacity_skipped[candidate] = over
+                    continue
+                best = (gain, candidate, adding)
             if best is None:
                 return
             _, candidate, adding = best
@@ -381,16 +390,26 @@ class _Chooser:
             if not left:
                 why = "no more modules of this strand are available"
             elif any(c in self.capacity_skipped for c in left):
-                why = f"adding {', '.join(left)} would exceed the {self.capacity:g} 学时 the schedule holds"
+                why = self.full_text(left)
             else:
                 why = (f"adding {', '.join(left)} would increase the total error (overshoot, or prerequisites "
                        "in other strands)")
             notes.append(f"strand {label} is {-strand.error:.4g} 学时 under its target: {why}")
         total = sum(s.hours for s in self.strand_hours())
         if abs(total - self.target) >= SHORT_TOLERANCE:
-            notes.append(f"planned {total:g} of the {self.target:g} 学时 targeted: the closest fit to each "
-                         "strand's target that these module sizes allow")
+            skipped = [c for c in self.candidates if c in self.capacity_skipped and c not in self.selected]
+            why = self.full_text(skipped) if total < self.target and skipped else \
+                "the closest fit to each strand's target that these module sizes allow"
+            notes.append(f"planned {total:g} of the {self.target:g} 学时 targeted: {why}")
         return notes
+
+    def full_text(self, modules: list[str]) -> str:
+        """Why ``modules`` (skipped for capacity) are not in the plan."""
+        if any(self.capacity_skipped.get(m) for m in modules):
+            return f"adding {', '.join(modules)} would exceed the {self.capacity:g} 学时 the schedule holds"
+        more = self.more_days(lambda other: self.fits_whole([*self.selected, *modules[:1]], other))
+        return (f"adding {', '.join(modules)} would not fit whole into {self.room_text()}"
+                + (f" ({more} to take {modules[0]})" if more else ""))
 
     def _hours(self, modules: Iterable[str]) -> dict[str, float]:
         hours: dict[str, float] = {}

@@ -85,7 +85,7 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     rows.append(["合计 total", f"{plan.target_hours:.4g}", f"{plan.total_hours:g}",
                  f"{plan.total_hours - plan.target_hours:+.4g}"])
     lines += table(["主题", "目标学时", "计划学时", "差额"], rows, right={1, 2, 3})
-    lines += [f"note: {note}" for note in plan.notes]
+    lines += [f"note: {note}" for note in timetable.notes]
     lines += ["", f"Timetable ({timetable.timezone})"]
     rows = []
     for day in timetable.days:

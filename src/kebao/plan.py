@@ -1,0 +1,107 @@
+"""The plan: which modules a cohort takes, why, and the 学时 per strand (what :func:`kebao.compose.compose` returns).
+
+Plain frozen values; :mod:`kebao.schedule` puts a plan on dates. Everything here
+is importable from :mod:`kebao.compose` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .catalog import Catalog
+from .model import Cohort, Language
+
+ReasonKind = Literal["site-visit", "required", "extra", "prerequisite", "chosen"]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One module in the plan and why it is there."""
+
+    module: str
+    strand: str
+    hours: float
+    kind: ReasonKind
+    reason: str
+
+
+@dataclass(frozen=True)
+class StrandHours:
+    """A strand's target and planned 学时."""
+
+    id: str
+    name: str  # Chinese name
+    target_hours: float
+    hours: float
+
+    @property
+    def error(self) -> float:
+        """Planned minus target (negative: short)."""
+        return self.hours - self.target_hours
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which modules a cohort takes, why, and the 学时 per strand; the input of :func:`kebao.schedule.schedule`."""
+
+    programme: str
+    cohort: Cohort  # effective: language, days and mix filled in from the programme
+    weekends: bool
+    evenings: bool
+    timezone: str
+    target_hours: float
+    capacity: float
+    items: tuple[PlanItem, ...]
+    strands: tuple[StrandHours, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total_hours(self) -> float:
+        return sum(item.hours for item in self.items)
+
+    @property
+    def days(self) -> int:
+        return self.cohort.days or 0
+
+    @property
+    def language(self) -> Language:
+        return self.cohort.language or "zh"
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return tuple(item.module for item in self.items)
+
+    def item(self, module: str) -> PlanItem:
+        """The plan's item for ``module``; KeyError if it is not in the plan."""
+        for item in self.items:
+            if item.module == module:
+                return item
+        raise KeyError(module)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON values (no sessions; see Timetable.to_json_dict)."""
+        return {
+            "programme": self.programme,
+            "cohort": self.cohort.model_dump(mode="json"),
+            "target_hours": number(self.target_hours),
+            "total_hours": number(self.total_hours),
+            "capacity": number(self.capacity),
+            "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
+                         "reason": i.reason} for i in self.items],
+            "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),
+                         "hours": number(s.hours)} for s in self.strands],
+            "notes": list(self.notes),
+        }
+
+
+def number(value: float) -> float | int:
+    """A JSON number: whole values as int, others rounded to 2 decimals."""
+    rounded = round(value, 2)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def strand_label(catalog: Catalog, strand: str) -> str:
+    """'产业 (industry)': the Chinese name with the id."""
+    found = catalog.strands.get(strand)
+    return f"{found.name.zh} ({strand})" if found else strand
