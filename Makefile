@@ -9,9 +9,11 @@ STAMP  := $(VENV)/.kebao-installed
 demo: setup system
 	$(BIN)/kebao validate
 	$(BIN)/kebao pack --all
+	$(BIN)/kebao book --quiet
 	@echo
 	@echo "Course packs (handbook, trainer guide, timetable, attendance, credits, zip):"
 	@ls -d $(CURDIR)/build/packs/*/* | grep -v /_failed
+	@echo "The site: open $(CURDIR)/_build/html/index.html in a browser."
 	@echo "Try: $(BIN)/kebao plan xpcc-cadres"
 
 test: setup system lint typecheck

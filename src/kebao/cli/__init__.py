@@ -15,6 +15,7 @@ COMMANDS = {
     "validate": ("validate", "check every strand, audience, module, case and programme"),
     "plan": ("plan", "compose and schedule a programme for a cohort: plan, hours per strand, timetable"),
     "pack": ("pack", "generate a cohort's course pack (or --all packs) with papermill"),
+    "book": ("book", "build the site (programmes, modules, cases, guides, pack downloads) into _build/html"),
 }
 
 

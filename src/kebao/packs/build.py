@@ -109,10 +109,16 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
 
 @cache
 def engine_digest() -> str:
-    """A hash of kebao's own code and templates: a changed engine rebuilds every pack."""
+    """A hash of the kebao code and templates packs are made with: a changed engine rebuilds every pack.
+
+    The site (book/, sphinxext.py) and the command line (cli/) do not shape packs and are left out.
+    """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith(("book/", "cli/", "sphinxext.py")):
+            continue
         if path.suffix in (".py", ".css", ".html", ".md", ".yml") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())

@@ -1,0 +1,185 @@
+"""Programme pages: overview, outcomes, hours per strand, modules and why, a sample timetable, downloads.
+
+Each page is made from the programme's default cohort as the pack runner sees
+it (:func:`kebao.packs.context.open_pack`), so the page and the pack agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..compose import PlanItem
+from ..credits import credits_for
+from ..labels import FORMATS
+from ..model import Programme
+from ..packs.context import PackContext
+from ..packs.rows import timetable_rows
+from . import BookError
+from .markdown import download, esc, fields, grid, number, table
+from .pages import NOTICE, module_link, programme_link, strand_name
+
+# The files of a pack that a programme page offers besides the zip (all are inside the zip too).
+PACK_DOWNLOADS = (("handbook.pdf", "学员手册（PDF）"), ("trainer-guide.pdf", "培训师指南（PDF）"),
+                  ("timetable.ics", "课表日历文件（ICS，可导入日历）"), ("timetable.xlsx", "课表（Excel）"))
+
+
+@dataclass(frozen=True)
+class PackFiles:
+    """Where a programme's default pack is, relative to the repository root."""
+
+    folder: str  # build/packs/<programme>/<cohort>
+    zip: str
+    files: tuple[tuple[str, str], ...]  # (path, label) of the other downloads present
+
+
+def find_pack(root: Path, packs: str, programme: str, cohort: str) -> PackFiles:
+    """The default pack of ``programme``; BookError naming the missing zip and the command to build it."""
+    folder = f"{packs.rstrip('/')}/{programme}/{cohort}"
+    zip_name = f"{folder}/{programme}-{cohort}.zip"
+    if not (root / zip_name).is_file():
+        raise BookError(f"no course pack for programme '{programme}' (cohort '{cohort}'): {zip_name} is missing",
+                        "run `kebao pack --all` first, or `kebao book` without --no-packs, which builds packs")
+    present = tuple((f"{folder}/{name}", label) for name, label in PACK_DOWNLOADS if (root / folder / name).is_file())
+    return PackFiles(folder, zip_name, present)
+
+
+def chart_name(programme_id: str) -> str:
+    return f"{programme_id}-hours.png"
+
+
+def programme_page(ctx: PackContext, pack: PackFiles) -> str:
+    """The page of one programme (see the module docstring); its chart is :func:`chart_name` beside it."""
+    p, catalog, timetable = ctx.programme, ctx.catalog, ctx.timetable
+    hours = timetable.total_hours
+    audience = catalog.audiences[p.audience].name
+    first, last = timetable.days[0].date, timetable.days[-1].date
+    overview = [
+        ("英文名称", esc(p.title.en)),
+        ("合作单位", esc(f"{p.partner.zh}（{p.partner.en}）")),
+        ("培训对象", esc(f"{audience.zh}（{audience.en}）")),
+        ("天数", _days(ctx)),
+        ("学时", f"{number(hours)} 学时（每学时 {p.minutes_per_hour} 分钟）"),
+        ("学分", f"{credits_for(hours, p.hours_per_credit)} 学分（每 {number(p.hours_per_credit)} 学时折合 1 学分）"),
+        ("编号", f"`{p.id}`"),
+    ]
+    parts = [NOTICE, f"# {esc(p.title.zh)}\n"]
+    if p.summary:
+        parts.append(esc(p.summary) + "\n")
+    parts += [fields(overview), _downloads(ctx, pack)]
+    if p.outcomes:
+        parts += ["## 学习成果\n", _outcomes(ctx)]
+    if p.assessment:
+        parts += ["## 考核方式\n", esc(p.assessment) + "\n"]
+    parts += ["## 学时分布\n",
+              "按主题（strand）统计的计划学时；竖线是按比例应得的目标学时。\n",
+              f"![{esc(p.title.zh)}：各主题学时]({chart_name(p.id)})\n",
+              table(("主题", "目标学时", "计划学时"),
+                    [(esc(strand_name(catalog, s.id)), number(round(s.target_hours, 1)), number(s.hours))
+                     for s in ctx.plan.strands])]
+    parts += ["## 课程模块\n", "默认班次选入的模块，以及每个模块为什么在这里。\n", _modules(ctx)]
+    if ctx.plan.notes:
+        parts.append("```{note}\n" + "\n\n".join(esc(n) for n in ctx.plan.notes) + "\n```\n")
+    parts += ["## 课表示例\n",
+              f"默认班次 `{ctx.cohort.id}`：{first.isoformat()} 至 {last.isoformat()}，{ctx.cohort.size} 人，"
+              f"{esc(ctx.cohort.venue)}。其他日期、人数和地点的课表用 `kebao pack {p.id} --set start=…` 生成。\n",
+              _timetable(ctx)]
+    return "\n".join(parts)
+
+
+def _days(ctx: PackContext) -> str:
+    """'10 天，其中 8 个教学日（报到 1 天、周末 1 天）'."""
+    days = ctx.timetable.days
+    teaching = sum(1 for d in days if d.kind == "teaching")
+    other: dict[str, int] = {}
+    for day in days:
+        if day.kind != "teaching":
+            other[day.label] = other.get(day.label, 0) + 1
+    rest = "、".join(f"{label} {count} 天" for label, count in other.items())
+    return f"{len(days)} 天，其中 {teaching} 个教学日" + (f"（{esc(rest)}）" if rest else "")
+
+
+def _downloads(ctx: PackContext, pack: PackFiles) -> str:
+    p = ctx.programme
+    lines = [f"```{{admonition}} 下载课包：{ctx.cohort.id}\n:class: tip kebao-downloads\n",
+             f"- {download(f'完整课包 {Path(pack.zip).name}（手册、课表、签到表、评分表、学分记录）', pack.zip)}"]
+    lines += [f"- {download(label, path)}" for path, label in pack.files]
+    lines.append(f"\n为其他班次生成课包：`kebao pack {p.id} --cohort 班次.yml`。\n```\n")
+    return "\n".join(lines)
+
+
+def _outcomes(ctx: PackContext) -> str:
+    planned = set(ctx.plan.modules)
+    rows = []
+    for outcome in ctx.programme.outcomes:
+        modules = "、".join(module_link(ctx.catalog, m) for m in outcome.modules if m in planned)
+        rows.append((esc(outcome.text), modules or "（默认班次未选入）"))
+    return table(("学习成果", "对应模块"), rows)
+
+
+def _reason(ctx: PackContext, item: PlanItem) -> str:
+    if item.kind == "required":
+        return "必修"
+    if item.kind == "extra":
+        return "班次追加"
+    if item.kind == "site-visit":
+        visit = next(v for v in ctx.programme.site_visits if v.module == item.module)
+        day = {"first": "第一个教学日", "last": "最后一个教学日"}.get(str(visit.day), f"第 {visit.day} 个教学日")
+        return f"现场教学，安排在{day}"
+    if item.kind == "prerequisite":
+        dependent = item.reason.removeprefix("prerequisite of ").strip()
+        if dependent in ctx.catalog.modules:
+            return f"{module_link(ctx.catalog, dependent)} 的先修模块"
+        return "先修模块"
+    return f"按主题学时比例选入（{esc(ctx.catalog.strands[item.strand].name.zh)}）"
+
+
+def _modules(ctx: PackContext) -> str:
+    rows = [(str(n), module_link(ctx.catalog, item.module), esc(ctx.catalog.strands[item.strand].name.zh),
+             esc(FORMATS[ctx.catalog.modules[item.module].format][0]), number(item.hours), _reason(ctx, item))
+            for n, item in enumerate(ctx.plan.items, start=1)]
+    return grid(("序号", "模块", "主题", "形式", "学时", "编排理由"), rows, "kebao-modules")
+
+
+def _timetable(ctx: PackContext) -> str:
+    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, "zh")
+    by_date: dict[str, list[Sequence[str]]] = {}
+    for row in sessions:
+        by_date.setdefault(row.date.isoformat(), []).append(
+            (row.slot, f"{row.start}–{row.end}", module_link(ctx.catalog, row.module) + _part(row.title),
+             esc(row.strand_label), number(row.hours), esc(row.location)))
+    rows: list[Sequence[str]] = []
+    for day in ctx.timetable.days:
+        date = day.date.isoformat()
+        label = f"{date}（{'一二三四五六日'[day.date.weekday()]}）"
+        if date not in by_date:
+            rows.append((label, "", "", esc(day.label), "", "", ""))
+            continue
+        for index, cells in enumerate(by_date[date]):
+            rows.append((label if index == 0 else "", *cells))
+    return grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
+
+
+def _part(title: str) -> str:
+    """'（1/2）' when the timetable row is one part of a split module."""
+    if title.endswith("）") and "（" in title:
+        part = title[title.rindex("（"):]
+        if "/" in part:
+            return esc(part)
+    return ""
+
+
+def programmes_index(contexts: Sequence[PackContext]) -> str:
+    """All programmes in one table, linking to their pages."""
+    rows = []
+    for ctx in contexts:
+        p: Programme = ctx.programme
+        hours = ctx.timetable.total_hours
+        rows.append((programme_link(p), esc(p.partner.zh), esc(ctx.catalog.audiences[p.audience].name.zh),
+                     str(ctx.plan.days), number(hours), str(credits_for(hours, p.hours_per_credit))))
+    return "\n".join([
+        NOTICE, "# 培训项目\n",
+        "每个培训项目（programme）是一份“定制课程”的配方：培训对象、天数、各主题的学时比例、必修模块和可选模块。"
+        "kebao 按默认班次排出课表，并生成可以下载的课包。\n",
+        table(("培训项目", "合作单位", "培训对象", "天数", "学时", "学分"), rows)])

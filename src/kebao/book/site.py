@@ -1,0 +1,140 @@
+"""Build the site with Sphinx, configured exactly as jupyter-book 1 configures it.
+
+jupyter-book's own ``build`` command does the same (``_config.yml`` and
+``_toc.yml`` -> Sphinx configuration -> ``Sphinx(...).build()``); calling the
+pieces here lets kebao collect every warning, keep going past the first one
+(``-W -n --keep-going``), and raise one :class:`~kebao.book.BookError` that lists
+them all. Case notebooks run through jupyter-cache (``execute_notebooks: cache``).
+
+``_config.yml`` sets ``nb_execution_raise_on_error: true`` so that a plain
+``jupyter-book build`` stops on a failing case; kebao turns it off for its own
+build, where the failure is a warning and warnings are errors anyway: the build
+still fails, but after reading every page, so every failing case is listed
+(raising stops at the first).
+
+Sphinx only re-reads changed pages and does not remember an earlier page's
+warnings, so a build that fails removes Sphinx's saved environment: the next
+build reads every page again and reports the same problems instead of passing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from . import HTML, BookError
+
+DOCTREES = "_build/.doctrees"
+_PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """A finished build."""
+
+    index: Path
+    seconds: float
+
+
+class _Tee(io.StringIO):
+    """Passes Sphinx's warning stream through and keeps the lines that report problems."""
+
+    def __init__(self, stream: TextIO | None):
+        super().__init__()
+        self.stream = stream
+        self.problems: list[str] = []
+        self._partial = ""
+
+    def write(self, text: str) -> int:  # type: ignore[override, unused-ignore]
+        if self.stream is not None:
+            self.stream.write(text)
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        plain = (_ANSI.sub("", line) for line in lines)
+        self.problems.extend(line for line in plain if _PROBLEM.search(line))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            self.stream.flush()
+
+
+def sphinx_config(root: Path) -> dict[str, object]:
+    """The Sphinx configuration jupyter-book makes of ``_config.yml`` and ``_toc.yml`` (plus ``nitpicky``)."""
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
+    from jupyter_book.config import get_final_config  # type: ignore[import-untyped, unused-ignore]
+
+    config_file, toc = root / "_config.yml", root / "_toc.yml"
+    for required in (config_file, toc):
+        if not required.is_file():
+            raise BookError(f"{required} is missing", "run kebao book in the repository root, or pass --root")
+    try:
+        config, _meta = get_final_config(
+            user_yaml=config_file, sourcedir=root, raise_on_invalid=True,
+            cli_config={"external_toc_path": toc.resolve().as_posix(), "latex_individualpages": False,
+                        "nitpicky": True})
+    except jsonschema.ValidationError as error:
+        raise BookError(f"{config_file}: invalid jupyter-book configuration:\n{error.message}",
+                        "see https://jupyterbook.org/en/stable/customize/config.html") from None
+    return dict(config)
+
+
+def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
+               warning: TextIO | None = None) -> SiteResult:
+    """Build ``root``'s site into ``_build/html``; BookError listing every warning if there is any."""
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.console import color_terminal, nocolor
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    started = time.perf_counter()
+    root = root.resolve()
+    config = sphinx_config(root)
+    config["nb_execution_raise_on_error"] = False  # see the module docstring: -W --keep-going lists them all
+    tee = _Tee(warning)
+    if warning is None or not warning.isatty() or not color_terminal():
+        nocolor()
+    outdir, doctrees = root / HTML, root / DOCTREES
+    try:
+        with patch_docutils(None), docutils_namespace():
+            app = Sphinx(srcdir=root, confdir=None, outdir=outdir, doctreedir=doctrees, buildername="html",
+                         confoverrides=config, status=status, warning=tee, freshenv=False,
+                         warningiserror=True, keep_going=True, parallel=jobs)
+            app.build(False, [])
+            code = app.statuscode
+    except SphinxError as error:
+        _forget(doctrees)
+        raise BookError(f"the site could not be built: {error}", "see the messages above") from None
+    except Exception as error:  # an extension's own exception (myst-nb's ExecutionError…)
+        _forget(doctrees)
+        raise BookError(f"the site could not be built: {type(error).__name__}: {error}",
+                        "see the messages above") from error
+    finally:
+        tee.flush()
+    if code != 0 or tee.problems:
+        _forget(doctrees)
+        raise BookError(f"the site has {len(tee.problems) or 'some'} problem(s); warnings are errors:",
+                        "fix them in the files named and run `kebao book` again", tuple(tee.problems))
+    return SiteResult(write_redirect(outdir, app.config.root_doc), time.perf_counter() - started)
+
+
+def write_redirect(outdir: Path, root_doc: str) -> Path:
+    """``index.html`` at the top of the site, forwarding to the home page (``book/index.html``)."""
+    target = f"{root_doc}.html"
+    page = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n'
+            f'<meta http-equiv="Refresh" content="0; url={target}">\n'
+            f'<title>kebao 课包</title></head>\n<body><p><a href="{target}">kebao 课包首页</a></p></body></html>\n')
+    index = outdir / "index.html"
+    if not index.is_file() or index.read_text(encoding="utf-8") != page:
+        index.write_text(page, encoding="utf-8")
+    return index
+
+
+def _forget(doctrees: Path) -> None:
+    """Drop Sphinx's saved environment, so the next build re-reads (and re-reports) every page."""
+    (doctrees / "environment.pickle").unlink(missing_ok=True)

@@ -1,0 +1,40 @@
+"""Build the kebao site: programme, module and case pages, guides, and links to the course packs.
+
+Builds every programme's default course pack first (unchanged packs are
+skipped; --no-packs uses the packs already in build/packs/), writes the
+generated pages under book/generated/ (only those that changed), then builds
+the site with jupyter-book 1 (Sphinx) into _build/html. Case studies are
+executed, and cached by jupyter-cache. Every warning is an error; all of them
+are listed. Prints the path of _build/html/index.html at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
+    parser.add_argument("--no-packs", action="store_true",
+                        help="do not build packs; link those already in build/packs/ (run `kebao pack --all`)")
+    parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
+    parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kebao.book.run import make_book
+    from kebao.errors import UsageError
+
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: must be at least 1")
+
+    def report(line: str) -> None:
+        print(f"kebao: {line}", file=sys.stderr)
+
+    result = make_book(args.root, packs=not args.no_packs, jobs=args.jobs, report=report,
+                       status=None if args.quiet else sys.stdout, warning=sys.stderr)
+    print(f"kebao: site built in {result.site.seconds:.1f} s", file=sys.stderr)
+    print(result.site.index.resolve())
+    return 0

@@ -1,0 +1,156 @@
+"""kebao's Sphinx extension, loaded by the book (``sphinx: extra_extensions: [kebao.sphinxext]``).
+
+* ``trainer-note``: the directive that modules and cases use for notes meant
+  for trainers only (see :mod:`kebao.content`). On the site it is a collapsed
+  admonition titled "给培训师" with the classes ``dropdown trainer-note``, which
+  sphinx-togglebutton (bundled with jupyter-book) folds::
+
+      :::{trainer-note}
+      Facilitation tips, answer keys…
+      :::
+
+  An argument after the directive name is added to the title
+  (``:::{trainer-note} 参考答案`` -> "给培训师：参考答案").
+* An offline check: when the HTML build finishes, every page is searched for
+  scripts, stylesheets or images loaded from the internet (``src``/``href`` with
+  ``http(s)://`` or ``//``), and each one found is a warning (so ``-W`` fails the
+  build). The site must work in a training room without internet.
+* Chinese line joining: a line break inside a Chinese paragraph would show as
+  a space in the browser (``写成\n可复用`` -> "写成 可复用"), so a line break
+  between two Chinese characters or punctuation marks is removed from the text
+  (never inside code or literal blocks).
+* Chinese search: Sphinx splits Chinese text into words with jieba; without
+  it no Chinese word is searchable, so a Chinese site without jieba is a
+  warning (an error with ``-W``). jieba logs at DEBUG level to stderr by
+  default; it is made quiet.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes  # type: ignore[import-untyped, unused-ignore]
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging as sphinx_logging
+from sphinx.util.docutils import SphinxDirective
+
+from .content import TRAINER_NOTE_TITLE
+
+logger = sphinx_logging.getLogger(__name__)
+_CJK = "\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_IS_CJK = re.compile(f"[{_CJK}]")
+_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.doctest_block)
+
+
+class TrainerNote(SphinxDirective):
+    """``:::{trainer-note} [title]``: a folded "给培训师" admonition."""
+
+    has_content = True
+    optional_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self) -> list[nodes.Node]:
+        self.assert_has_content()
+        text = "\n".join(self.content)
+        title_text = TRAINER_NOTE_TITLE + (f"：{self.arguments[0]}" if self.arguments else "")
+        admonition = nodes.admonition(text, classes=["dropdown", "trainer-note"])
+        self.set_source_info(admonition)
+        textnodes, messages = self.state.inline_text(title_text, self.lineno)
+        title = nodes.title(title_text, "", *textnodes)
+        title.source, title.line = self.state_machine.get_source_and_line(self.lineno)
+        admonition += title
+        admonition += messages
+        self.state.nested_parse(self.content, self.content_offset, admonition)
+        return [admonition]
+
+
+class JoinChineseLines(SphinxTransform):
+    """Remove line breaks between Chinese characters in text (see the module docstring).
+
+    MyST turns a soft line break into its own ``Text("\\n")`` node, so the
+    characters on either side may sit in the neighbouring text nodes.
+    """
+
+    default_priority = 800
+
+    def apply(self, **kwargs: Any) -> None:
+        texts = [t for t in self.document.findall(nodes.Text)
+                 if t and t.parent is not None and not isinstance(t.parent, _LITERAL)]
+        for index, text in enumerate(texts):
+            if "\n" not in text:
+                continue
+            before = texts[index - 1][-1:] if index > 0 else ""
+            after = texts[index + 1][:1] if index + 1 < len(texts) else ""
+            joined = join_chinese_lines(str(text), before, after)
+            if joined != text and text.parent is not None:
+                text.parent.replace(text, nodes.Text(joined))
+
+
+def join_chinese_lines(text: str, before: str = "", after: str = "") -> str:
+    """``text`` without line breaks that have a Chinese character on both sides.
+
+    ``before`` and ``after`` are the characters just outside ``text``.
+    """
+    def replace(match: re.Match[str]) -> str:
+        previous = text[match.start() - 1] if match.start() > 0 else before
+        following = text[match.end()] if match.end() < len(text) else after
+        return "" if _IS_CJK.match(previous or " ") and _IS_CJK.match(following or " ") else match[0]
+
+    return _BREAK.sub(replace, text)
+
+
+def _check_offline(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from .book.offline import external_resources
+
+    for found in external_resources(Path(app.outdir)):
+        logger.warning("page loads %s from the internet: <%s %s=\"%s\">; the site must work offline "
+                       "(serve the file from _static, or remove it)", found.kind, found.tag, found.attribute,
+                       found.url, location=str(found.file), type="kebao", subtype="offline")
+
+
+def _check_jieba(app: Sphinx) -> None:
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    if app.builder.format != "html" or not str(app.config.html_search_language or app.config.language).startswith("zh"):
+        return
+    try:
+        import jieba  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        logger.warning("the site's search cannot find Chinese words: Sphinx needs jieba to split Chinese text "
+                       "into words; install it (pip install jieba)", type="kebao", subtype="search")
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
+def _allow_parallel_read(app: Sphinx) -> None:
+    """sphinx-external-toc loads sphinx-multitoc-numbering, which does not say whether it is safe for
+    parallel reading; Sphinx then reads serially and warns (an error with -W). It only renumbers sections
+    when the HTML is written (and ``use_multitoc_numbering`` is off here), so reading in parallel is safe."""
+    extension = app.extensions.get("sphinx_multitoc_numbering")
+    if extension is not None and extension.parallel_read_safe is None:
+        extension.parallel_read_safe = True
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("trainer-note", TrainerNote)
+    _allow_parallel_read(app)
+    app.add_transform(JoinChineseLines)
+    app.connect("builder-inited", _check_jieba)
+    app.connect("build-finished", _check_offline)
+    from . import __version__
+
+    return {"version": __version__, "env_version": _source_version(), "parallel_read_safe": True,
+            "parallel_write_safe": True}
+
+
+def _source_version() -> int:
+    """A number that changes with this file, so that Sphinx re-reads every page when the extension changes."""
+    import hashlib
+
+    return int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12], 16)

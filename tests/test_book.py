@@ -1,0 +1,273 @@
+"""`kebao book` for real: packs, generated pages, jupyter-book build with every case executed.
+
+The repository's own site is built once per test session (``built_site``, in
+place: build/packs, book/generated, _build; unchanged parts are reused), with
+``kebao book`` in a subprocess as a user runs it. A second, tiny repository
+checks that a broken build lists every problem at once. The remaining tests
+are fast and need no build.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+import pytest
+
+from kebao.book import BookError
+from kebao.book.files import sync_folder
+from kebao.book.generate import generate, page_files
+from kebao.book.markdown import doc, esc, join_lines
+from kebao.book.offline import external_resources
+from kebao.book.programmes import find_pack
+from kebao.catalog import load_catalog
+from kebao.content import trainer_note_blocks
+from kebao.sphinxext import join_chinese_lines
+
+from .conftest import FIXTURES, REPO
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    title: str
+    zip: str  # relative to the repository
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    html: Path
+    output: str  # what `kebao book` printed (stdout and stderr)
+    printed: str  # its stdout alone
+    programmes: tuple[Programme, ...]
+    modules: tuple[str, ...]
+    cases: tuple[str, ...]
+    module_with_trainer_note: str
+
+
+def run_book(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kebao", "book", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=900)
+
+
+@functools.cache
+def built_site() -> BuiltSite:
+    """The repository's site, built once per test session (also used by test_site_browser)."""
+    catalog = load_catalog(REPO)
+    result = run_book(REPO, "--quiet")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"kebao book failed:\n{output[-20000:]}"
+    programmes = []
+    for programme in sorted(catalog.programmes.values(), key=lambda p: p.id):
+        cohort = programme.cohort.id
+        programmes.append(Programme(programme.id, programme.title.zh,
+                                    f"build/packs/{programme.id}/{cohort}/{programme.id}-{cohort}.zip"))
+    noted = sorted(m.id for m in catalog.modules.values() if trainer_note_blocks(m.body))
+    assert noted, "no module has a trainer note to check"
+    return BuiltSite(REPO / "_build" / "html", output, result.stdout, tuple(programmes), tuple(sorted(catalog.modules)),
+                     tuple(sorted(catalog.cases)), noted[0])
+
+
+@pytest.fixture(scope="module")
+def site() -> BuiltSite:
+    return built_site()
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            values = {k: v or "" for k, v in attrs}
+            self.links.append((values.get("href", ""), values))
+
+
+def links(page: Path) -> list[tuple[str, dict[str, str]]]:
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+# -- the real site ---------------------------------------------------------------
+
+
+def test_the_build_is_warning_free_and_prints_the_index(site: BuiltSite) -> None:
+    assert not re.search(r": (WARNING|ERROR|CRITICAL|SEVERE):", site.output), site.output[-5000:]
+    assert site.printed.strip().splitlines()[-1] == str((site.html / "index.html").resolve())
+    assert "book/index.html" in (site.html / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_programme_page_links_its_pack(site: BuiltSite) -> None:
+    for programme in site.programmes:
+        page = site.html / "book" / "generated" / "programmes" / f"{programme.id}.html"
+        text = page.read_text(encoding="utf-8")
+        assert programme.title in text
+        zips = [href for href, attrs in links(page) if href.endswith(".zip") and "download" in attrs.get("class", "")]
+        assert zips, f"{page} has no download link to a zip"
+        target = Path(unquote(urljoin(page.as_uri(), zips[0]).removeprefix("file://")))
+        assert target.is_file() and "_downloads" in target.parts, f"{zips[0]} on {page} leads nowhere"
+        assert target.read_bytes() == (REPO / programme.zip).read_bytes()
+        assert 'src="' + f"../../../_images/{programme.id}-hours.png" in text or f"{programme.id}-hours.png" in text
+
+
+def test_every_module_and_case_has_a_page(site: BuiltSite) -> None:
+    catalog = load_catalog(REPO)
+    for module in catalog.modules.values():
+        page = site.html / "book" / "generated" / "modules" / f"{module.id}.html"
+        assert module.title.zh in page.read_text(encoding="utf-8"), page
+    for case in catalog.cases.values():
+        text = (site.html / "cases" / f"{case.id}.html").read_text(encoding="utf-8")
+        heading = next(line[2:].strip() for line in case.body.splitlines() if line.startswith("# "))
+        assert heading in text, f"case {case.id}: its title is not on its page"
+        if "```{code-cell}" in case.body:
+            assert "cell_output" in text, f"case {case.id}: no code output on its page"
+    for index in ("programmes", "modules", "cases"):
+        assert (site.html / "book" / "generated" / f"{index}.html").is_file()
+
+
+def test_case_charts_are_on_the_page(site: BuiltSite) -> None:
+    catalog = load_catalog(REPO)
+    with_charts = [c.id for c in catalog.cases.values() if "plt.show()" in c.body or "fig" in c.body]
+    assert with_charts
+    for case_id in with_charts:
+        text = (site.html / "cases" / f"{case_id}.html").read_text(encoding="utf-8")
+        images = re.findall(r'<img[^>]+src="([^"]+\.png)"', text)
+        assert images, f"case {case_id} draws a chart but its page shows none"
+        for src in images:
+            assert (site.html / "cases" / unquote(src)).resolve().is_file(), src
+
+
+def test_trainer_notes_are_folded(site: BuiltSite) -> None:
+    page = site.html / "book" / "generated" / "modules" / f"{site.module_with_trainer_note}.html"
+    text = page.read_text(encoding="utf-8")
+    assert re.search(r'<div class="dropdown trainer-note admonition">\s*<p class="admonition-title">给培训师</p>', text)
+    assert "togglebutton.js" in text
+    assert "{trainer-note}" not in text and ":::" not in text
+
+
+def test_nothing_is_loaded_from_the_internet(site: BuiltSite) -> None:
+    assert external_resources(site.html) == []
+
+
+def test_search_finds_chinese_words(site: BuiltSite) -> None:
+    text = (site.html / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    for word in ("党建", "新能源"):
+        assert word in index["terms"], (f"the search index has no '{word}': Sphinx's Chinese search needs jieba "
+                                        "(pip install jieba) to split Chinese text into words")
+
+
+# -- a broken repository: every problem at once -------------------------------------
+
+
+def test_a_broken_site_lists_every_problem(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "catalog", root)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("generated"))
+    fixture_repo(root)
+    module = root / "curricula" / "modules" / "party-theory.md"
+    module.write_text(module.read_text(encoding="utf-8") + "\n见 {doc}`不存在的页面 </nowhere>`。\n",
+                      encoding="utf-8")
+    case = root / "cases" / "red-dates.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n```{code-cell} ipython3\nraise RuntimeError('坏数据')\n```\n",
+                    encoding="utf-8")
+
+    result = run_book(root, "--no-packs", "--quiet")
+    assert result.returncode == 2, result.stdout + result.stderr
+    error = result.stderr[result.stderr.index("kebao: error:"):]
+    assert "party-theory.md" in error and "nowhere" in error
+    assert "red-dates" in error and "坏数据" in result.stderr
+    assert not (root / "_build" / ".doctrees" / "environment.pickle").exists()  # next build reports them again
+
+
+# -- fast: generation without Sphinx ---------------------------------------------------
+
+
+def fixture_repo(root: Path, packs: bool = True) -> Path:
+    """The fixture catalogue with its plannable programme only, and stand-in packs."""
+    (root / "curricula" / "programmes" / "cadres-course.yml").unlink()  # deliberately short of skills modules
+    if packs:
+        for programme in load_catalog(root).programmes.values():
+            folder = root / "build" / "packs" / programme.id / programme.cohort.id
+            folder.mkdir(parents=True)
+            with zipfile.ZipFile(folder / f"{programme.id}-{programme.cohort.id}.zip", "w") as bundle:
+                bundle.writestr("readme.txt", "stand-in pack")
+    return root
+
+
+def test_a_missing_pack_is_a_clear_error(catalog_root: Path) -> None:
+    fixture_repo(catalog_root, packs=False)
+    with pytest.raises(BookError, match=r"(?s)no course pack for programme .*kebao pack --all"):
+        generate(catalog_root)
+    with pytest.raises(BookError, match="build/packs/nev-class/2026-11/nev-class-2026-11.zip is missing"):
+        find_pack(catalog_root, "build/packs", "nev-class", "2026-11")
+
+
+def test_generated_pages_are_rewritten_only_when_they_change(catalog_root: Path) -> None:
+    catalog = load_catalog(fixture_repo(catalog_root))
+    first = generate(catalog_root, catalog)
+    assert "modules/party-theory.md" in first.report.written and first.report.unchanged == ()
+    again = generate(catalog_root, catalog)
+    assert again.report.written == () and again.report.removed == ()
+    (catalog_root / "curricula" / "modules" / "industry-plan.md").unlink()  # no other file names it
+    changed = generate(catalog_root)
+    assert changed.report.removed == ("modules/industry-plan.md",)
+    assert "modules.md" in changed.report.written
+
+
+def test_module_page_shows_fields_and_includes_the_body(catalog_root: Path) -> None:
+    catalog = load_catalog(fixture_repo(catalog_root))
+    files = page_files(catalog_root, catalog)
+    module = catalog.modules["battery-practicum"]
+    page = files["modules/battery-practicum.md"].decode()
+    assert page.startswith("% Generated") and f"# {esc(module.title.zh)}" in page
+    assert "{doc}`" in page and "</book/generated/modules/hv-safety>" in page  # prerequisite link
+    assert "```{include} ../../../curricula/modules/battery-practicum.md" in page
+    programme = files["programmes/nev-class.md"].decode()
+    assert "{download}`" in programme and "</build/packs/nev-class/2026-11/nev-class-2026-11.zip>" in programme
+    assert files["programmes/nev-class-hours.png"].startswith(b"\x89PNG")
+
+
+def test_sync_folder_writes_changed_and_removes_stale(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "gone.md").write_text("x")
+    (tmp_path / "same.md").write_bytes(b"same")
+    before = (tmp_path / "same.md").stat().st_mtime_ns
+    report = sync_folder(tmp_path, {"same.md": b"same", "new/page.md": b"new"})
+    assert report.written == ("new/page.md",) and report.unchanged == ("same.md",)
+    assert report.removed == ("old/gone.md",) and not (tmp_path / "old").exists()
+    assert (tmp_path / "same.md").stat().st_mtime_ns == before
+
+
+def test_markdown_escaping_and_chinese_lines() -> None:
+    assert esc("a*b* [x](y) {{ s }} |") == r"a\*b\* \[x\]\(y\) \{\{ s \}\} \|"
+    assert join_lines("以党性教育筑牢根基，\n  以红枣 and\n more") == "以党性教育筑牢根基，以红枣 and more"
+    assert doc("a <b> `c`", "cases/x") == r"{doc}`a \<b\> 'c' </cases/x>`"
+    assert join_chinese_lines("写成\n可复用") == "写成可复用"
+    assert join_chinese_lines("\n", "的", "银") == ""
+    assert join_chinese_lines("kebao\n课包") == "kebao\n课包"
+
+
+def test_offline_check_finds_remote_loads(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        '<script src="https://cdn.example.org/x.js"></script><link href="//fonts.example.org/f.css">'
+        '<img src="data:image/png;base64,AA"><img src="_static/a.png"><a href="https://example.org">ok</a>',
+        encoding="utf-8")
+    (tmp_path / "s.css").write_text("@import 'https://x.example/y.css'; a{background:url(img/a.png)}")
+    found = external_resources(tmp_path)
+    assert sorted((f.file.name, f.tag, f.url) for f in found) == [
+        ("page.html", "link", "//fonts.example.org/f.css"), ("page.html", "script", "https://cdn.example.org/x.js"),
+        ("s.css", "css", "https://x.example/y.css")]
