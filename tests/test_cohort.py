@@ -81,7 +81,7 @@ def test_unknown_keys_and_ids_suggest_the_nearest(catalog: Catalog, setting: str
 @pytest.mark.parametrize(("setting", "message", "hint"), [
     ("size=thirty", "size: Input should be a valid integer", "write a whole number"),
     ("size=0", "size: Input should be greater than or equal to 1", ""),
-    ("start=2026-13-01", "start: Input should be a valid date", "write a date as YYYY-MM-DD"),
+    ("start=2026-13-01", "start: Input should be a valid date", "write a real date as YYYY-MM-DD"),
     ("language=fr", "language: Input should be 'zh' or 'en'", ""),
     ("days=400", "days: Input should be less than or equal to 366", ""),
 ])

@@ -14,7 +14,6 @@ raised, so ``kebao validate`` can list them all at once.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .content import UnclosedTrainerNote, trainer_note_blocks
-from .errors import ContentError, Location, Problem
+from .errors import ContentError, Location, Problem, UsageError, did_you_mean
 from .model import SCHEMA_VERSION, Audience, Case, Entity, Model, Module, Programme, Strand, id_problem, slugify_hint
 from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml
 
@@ -52,6 +51,14 @@ class Catalog:
             return obj.source or Location(self.root)
         doc, base = place
         return doc.locate(base + tuple(path))
+
+    def programme(self, programme_id: str) -> Programme:
+        """The programme with this id; UsageError with a did-you-mean when there is none."""
+        if programme_id not in self.programmes:
+            known = sorted(self.programmes)
+            raise UsageError(f"unknown programme '{programme_id}'", did_you_mean(programme_id, known)
+                             or (f"programmes: {', '.join(known)}" if known else "no programmes are defined yet"))
+        return self.programmes[programme_id]
 
     def files(self) -> list[Path]:
         """Every content file the catalogue was read from, sorted."""
@@ -263,18 +270,21 @@ def _problem_from(detail: Any, cls: type[BaseModel], data: Any, doc: Document, b
     elif kind == "extra_forbidden":
         allowed = _fields_at(cls, path[:-1])
         message = f"unknown field '{name}'"
-        hint = _did_you_mean(str(name), allowed) or (f"allowed: {', '.join(sorted(allowed))}" if allowed else "")
+        hint = did_you_mean(str(name), allowed) or (f"allowed: {', '.join(sorted(allowed))}" if allowed else "")
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif isinstance(node, str) and kind.endswith(("_parsing", "_type", "_from_datetime_parsing")):
         message = f"{message}, got '{node}'"
-    hint = hint or _HINTS.get(kind, "")
+    hint = hint or VALIDATION_HINTS.get(kind, "")
     location_path = base + tuple(path)
     return Problem(doc.locate(location_path), dotted(location_path), message, hint)
 
 
-_HINTS = {
+# Advice per pydantic error type, shared by content files and --set cohort settings.
+VALIDATION_HINTS = {
     "bool_type": "write true or false",
+    "int_from_float": "write a whole number",
+    "date_from_datetime_inexact": "write a real date as YYYY-MM-DD",
     "bool_parsing": "write true or false",
     "date_from_datetime_parsing": "write a real date as YYYY-MM-DD",
     "date_parsing": "write a real date as YYYY-MM-DD",
@@ -315,11 +325,6 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    if not matches:
-        return ""
-    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"
 
 
 class _CrossCheck:
@@ -345,7 +350,7 @@ class _CrossCheck:
             return True
         if kind in self.lost or f"{kind}:{value}" in self.broken:
             return False
-        hint = _did_you_mean(value, known) or (f"known {kind}s: {', '.join(sorted(known)[:12])}"
+        hint = did_you_mean(value, known) or (f"known {kind}s: {', '.join(sorted(known)[:12])}"
                                                 if known else f"no {kind}s are defined yet")
         self.problems.append(Problem(self.c.locate(obj, *path), dotted(path), f"unknown {kind} '{value}'", hint))
         return False

@@ -15,30 +15,19 @@ Bad settings raise :class:`~kebao.errors.UsageError` with a did-you-mean hint.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from .catalog import Catalog
-from .errors import UsageError
+from .catalog import VALIDATION_HINTS, Catalog
+from .errors import UsageError, did_you_mean
 from .model import Cohort, Programme
 
 KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, mix, exclude, extra
 LIST_KEYS = ("exclude", "extra")
 OPTIONAL_KEYS = ("language", "days", "mix")
-_HINTS = {
-    "int_parsing": "write a whole number",
-    "int_from_float": "write a whole number",
-    "date_parsing": "write a date as YYYY-MM-DD",
-    "date_from_datetime_parsing": "write a date as YYYY-MM-DD",
-    "date_from_datetime_inexact": "write a date as YYYY-MM-DD",
-    "literal_error": "",
-    "greater_than_equal": "",
-    "less_than_equal": "",
-}
 
 
 def parse_settings(settings: Iterable[str]) -> list[tuple[str, str]]:
@@ -74,7 +63,7 @@ def apply_settings(cohort: Cohort, settings: Iterable[str], base_mix: Mapping[st
         if key not in KEYS:
             known = [*KEYS, *(f"mix.{s}" for s in strands or ())]
             raise UsageError(f"{written}: unknown cohort setting '{key}'",
-                             _did_you_mean(key, known) or f"settings: {', '.join(KEYS)}, mix.<strand>")
+                             did_you_mean(key, known) or f"settings: {', '.join(KEYS)}, mix.<strand>")
         if key in LIST_KEYS:
             ids = [part.strip() for part in value.split(",") if part.strip()]
             for module in ids:
@@ -140,12 +129,8 @@ def _weight(value: str, written: str) -> float:
 def _check_id(value: str, known: Sequence[str] | None, kind: str, written: str) -> None:
     if known is not None and value not in known:
         raise UsageError(f"{written}: unknown {kind} '{value}'",
-                         _did_you_mean(value, known) or f"known {kind}s: {', '.join(known[:12])}")
+                         did_you_mean(value, known) or f"known {kind}s: {', '.join(known[:12])}")
 
-
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
 
 
 def _usage_error(error: ValidationError, settings: Iterable[str]) -> UsageError:
@@ -154,4 +139,4 @@ def _usage_error(error: ValidationError, settings: Iterable[str]) -> UsageError:
     written = next((f"--set {s}" for s in reversed(list(settings)) if s.partition("=")[0].strip() == field),
                    f"cohort {field}")
     message = str(detail["msg"]).removeprefix("Value error, ")
-    return UsageError(f"{written}: {field}: {message}", _HINTS.get(str(detail["type"]), ""))
+    return UsageError(f"{written}: {field}: {message}", VALIDATION_HINTS.get(str(detail["type"]), ""))

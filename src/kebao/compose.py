@@ -32,12 +32,11 @@ Deterministic: the same catalogue, programme and cohort give the same plan.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 
 from .calendar import EPSILON, Layout, build_layout, days_needed
 from .catalog import Catalog
-from .errors import PlanError
+from .errors import PlanError, did_you_mean
 from .model import Cohort, Module, Programme
 from .plan import Plan, PlanItem, ReasonKind, StrandHours, number, strand_label
 
@@ -79,10 +78,6 @@ def _either(advice: Iterable[str]) -> str:
     items = [a for a in advice if a]
     return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
 
-
-def did_you_mean(value: str, known: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
-    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
 
 
 class _Chooser:

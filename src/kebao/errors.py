@@ -16,6 +16,8 @@ Every error a user can cause carries *where* (file, line, column, field) and
 from __future__ import annotations
 
 import dataclasses
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +73,12 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """'did you mean 'x' or 'y'?' for the ids in ``known`` closest to ``value``, or ''."""
+    matches = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
 
 
 class KebaoError(Exception):

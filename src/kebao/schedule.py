@@ -43,8 +43,8 @@ from .calendar import CalendarDay, Layout, build_layout, clock, split_part
 from .catalog import Catalog
 from .compose import EPSILON, Plan, number
 from .errors import PlanError
+from .labels import WEEKDAYS
 
-WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
                  "hours", "part", "parts", "reason")
 
@@ -115,7 +115,7 @@ class Timetable:
         (Typed ``Any``: pandas ships no type information unless pandas-stubs is installed.)
         """
         pd = importlib.import_module("pandas")
-        rows = [{"date": s.date, "weekday": WEEKDAYS_ZH[s.date.weekday()], "slot": s.slot, "start": s.start,
+        rows = [{"date": s.date, "weekday": WEEKDAYS[s.date.weekday()][0], "slot": s.slot, "start": s.start,
                  "end": s.end, "starts_at": s.starts_at(), "ends_at": s.ends_at(), "module": s.module,
                  "strand": s.strand, "hours": s.hours, "part": s.part, "parts": s.parts, "reason": s.reason}
                 for s in self.sessions]

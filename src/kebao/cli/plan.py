@@ -37,17 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from kebao.catalog import load_catalog
     from kebao.cohort import cohort_for
-    from kebao.compose import compose, did_you_mean
+    from kebao.compose import compose
     from kebao.errors import UsageError
     from kebao.schedule import schedule
 
     catalog = load_catalog(args.root)
-    programme = catalog.programmes.get(args.programme)
-    if programme is None:
-        known = sorted(catalog.programmes)
-        raise UsageError(f"unknown programme '{args.programme}'",
-                         did_you_mean(args.programme, known)
-                         or (f"programmes: {', '.join(known)}" if known else "no programmes are defined yet"))
+    programme = catalog.programme(args.programme)
     if args.start is not None:
         try:
             dt.date.fromisoformat(args.start)

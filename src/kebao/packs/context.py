@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
 from ..cohort import cohort_for
-from ..compose import Plan, compose, did_you_mean
+from ..compose import Plan, compose
 from ..content import Edition
 from ..errors import UsageError
 from ..labels import Language
@@ -59,13 +59,9 @@ def open_pack(root: str | Path, programme: str, *, settings: Sequence[str] = (),
               catalog: Catalog | None = None) -> PackContext:
     """Load, compose and schedule ``programme`` for the cohort its default and ``settings`` describe."""
     catalog = catalog if catalog is not None else load_catalog(root)
-    if programme not in catalog.programmes:
-        raise UsageError(f"unknown programme '{programme}'",
-                         did_you_mean(programme, catalog.programmes) or
-                         f"known programmes: {', '.join(sorted(catalog.programmes))}")
+    spec = catalog.programme(programme)
     if edition not in ("participant", "trainer"):
         raise UsageError(f"unknown edition '{edition}'", "use 'participant' or 'trainer'")
-    spec = catalog.programmes[programme]
     cohort = cohort_for(catalog, spec, list(settings))
     plan = compose(catalog, spec, cohort)
     timetable = schedule(catalog, plan)
