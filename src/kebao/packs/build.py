@@ -111,13 +111,15 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
 def engine_digest() -> str:
     """A hash of the kebao code and templates packs are made with: a changed engine rebuilds every pack.
 
-    The site (book/, sphinxext.py) and the command line (cli/) do not shape packs and are left out.
+    The site (book/, sphinxext.py), the command line (cli/), `kebao check`, the studio and the templates of
+    `kebao new` do not shape packs and are left out.
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package).as_posix()
-        if relative.startswith(("book/", "cli/", "sphinxext.py")):
+        if relative.startswith(("book/", "cli/", "check/", "studio/", "templates/new/", "sphinxext.py",
+                                "scaffold.py")):
             continue
         if path.suffix in (".py", ".css", ".html", ".md", ".yml") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
@@ -214,6 +216,7 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
     ids = list(programmes) if programmes is not None else sorted(catalog.programmes)
     results: dict[str, BatchResult] = {}
     stale: list[PackRequest] = []
+    size: dict[str, int] = {}
     for programme in ids:
         request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force)
         try:
@@ -225,10 +228,14 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
             results[programme] = BatchResult(programme, prepared.ctx.cohort.id, "fresh", 0.0, str(prepared.zip))
         else:
             stale.append(request)
+            size[programme] = len(prepared.ctx.timetable.sessions)
     done = len(results)
     if progress is not None:
         progress(done, len(ids))
     if stale:
+        # Longest first, so that no worker is left with a big pack at the end while the others idle.
+        stale.sort(key=lambda request: -size[request.programme])
+
         def report(finished: int, total: int, result: Any) -> None:
             if progress is not None:
                 progress(done + finished, len(ids))

@@ -17,10 +17,15 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures as cf
+import functools
 import importlib
 import multiprocessing
 import os
 import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -30,9 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from . import forkkernel
 from .run import PackError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
 T = TypeVar("T")
@@ -66,10 +73,13 @@ class KernelPool:
     """
 
     def __init__(self, *, prestart: bool = True, env: Mapping[str, str] | None = None,
-                 preload: Iterable[str] = ()):
+                 preload: Iterable[str] = (), fork: bool = True, template: str | None = None):
         self.prestart = prestart
         self.env = dict(env or {})
         self.preload = [_module_name(name) for name in preload]
+        self.fork = fork and forkkernel.supported()
+        self.template = template  # the address of a template shared with other pools (see run_batch)
+        self._template: KernelTemplate | None = None  # or one of its own, started on first use
         self._ready: tuple[str, Path, AsyncKernelManager] | None = None
         self._closed = False
         _ALL_POOLS.append(self)
@@ -117,6 +127,9 @@ class KernelPool:
         ready, self._ready = self._ready, None
         if ready is not None:
             self.release(ready[2])
+        template, self._template = self._template, None
+        if template is not None:
+            template.close()
         if self in _ALL_POOLS:
             _ALL_POOLS.remove(self)
 
@@ -126,9 +139,10 @@ class KernelPool:
 
         # IPC sockets where we can: faster than TCP, unreachable from the network, and the
         # kernel then has no reason to warn on stderr about unencrypted TCP.
-        km = AsyncKernelManager(kernel_name=kernel_name, **_ipc_address())
+        env = {**KERNEL_ENV, **os.environ, **self.env}
+        km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=self._specs(env, cwd),
+                                **_ipc_address())
         try:
-            env = {**KERNEL_ENV, **os.environ, **self.env}
             # As nbclient does for kernels it starts: no shared history database to lock and write.
             extra = ["--HistoryManager.hist_file=:memory:"] if km.ipykernel else []
             if km.ipykernel:  # imported while the kernel boots; binds no name in the notebook's namespace
@@ -138,6 +152,87 @@ class KernelPool:
             raise PackError(f"no Jupyter kernel named {kernel_name!r} is installed",
                             ) from None
         return km
+
+
+    def _specs(self, env: Mapping[str, str], cwd: Path) -> KernelSpecManager:
+        """Kernel specs that fork kernels from this pool's template process, when that is possible."""
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        if not self.fork:
+            return KernelSpecManager()
+        if self.template is not None and os.path.exists(self.template):
+            return _forked_specs_class()(address=self.template)
+        if self._template is None or not self._template.alive():
+            if self._template is not None:  # it died: kernels are started the usual way from now on
+                self._template.close()
+                self.fork = False
+                return KernelSpecManager()
+            self._template = KernelTemplate(env, cwd, self.preload)
+        return _forked_specs_class()(address=self._template.address)
+
+
+class KernelTemplate:
+    """A process that imports ``modules`` once and forks kernels (see :mod:`kebao.packs.forkkernel`).
+
+    It serves any number of kernel pools, in this process or others, through
+    the socket at ``address``; it ends with :meth:`close` or with this process.
+    Its environment should be the one the kernels get: variables read when
+    Python starts (``PYTHONHASHSEED``) or at import time come from here.
+    """
+
+    def __init__(self, env: Mapping[str, str], cwd: Path, modules: Iterable[str]):
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.folder = Path(tempfile.mkdtemp(prefix="kebao-fork-", dir=runtime))
+        self.address = str(self.folder / "socket")
+        command = [sys.executable, "-m", "kebao.packs.forkkernel", "template", self.address, str(os.getpid()),
+                   *modules]
+        self.process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _forked_spec(spec: KernelSpec, address: str) -> KernelSpec:
+    """``spec`` launched through the fork template, if it is an IPython kernel of this very Python."""
+    argv = list(spec.argv)
+    if len(argv) < 3 or argv[1:3] != ["-m", "ipykernel_launcher"]:
+        return spec
+    # As jupyter_client does: a bare "python"/"python3"/"python3.11" means this interpreter.
+    names = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    python = sys.executable if argv[0] in names else shutil.which(argv[0])
+    if python is None or Path(python).parent != Path(sys.executable).parent \
+            or not os.path.samefile(python, sys.executable):
+        return spec  # another Python (another environment): its own imports, not ours
+    launcher = [sys.executable, "-I", "-S", forkkernel.__file__, "launch", address, *argv[3:]]
+    return type(spec)(**{**spec.to_dict(), "argv": launcher, "resource_dir": spec.resource_dir})
+
+
+@functools.cache
+def _forked_specs_class() -> type[KernelSpecManager]:
+    """The usual kernel specs, with IPython kernels launched through a template (defined late: lazy imports)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from traitlets import Unicode
+
+    class ForkedSpecs(KernelSpecManager):
+        address = Unicode()
+
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return _forked_spec(super().get_kernel_spec(kernel_name), self.address)
+
+    return ForkedSpecs
 
 
 def _module_name(name: str) -> str:
@@ -294,10 +389,12 @@ _WORKER_IMPORTS = ("kebao.packs.run", "papermill.clientwrap", "papermill.engines
                    "papermill.iorw", "papermill.parameterize", "nbformat.v4")
 
 
-def _init_worker(kernel_name: str | None, cwd: str | None, preload: tuple[str, ...]) -> None:
+def _init_worker(kernel_name: str | None, cwd: str | None, preload: tuple[str, ...],
+                 template: str | None = None) -> None:
     """Launch the worker's first kernel at once, then import the notebook machinery while it boots."""
     pool = worker_pool()
     pool.preload = list(preload)
+    pool.template = template
     if kernel_name is not None and cwd is not None:
         pool.warm(kernel_name, Path(cwd))
     for module in _WORKER_IMPORTS:
@@ -344,9 +441,14 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     own = executor is None
+    template = None
     if executor is None:
-        executor = cf.ProcessPoolExecutor(max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(),
-                                          initializer=_init_worker, initargs=(*_first_kernel(todo), modules))
+        kernel_name, cwd = _first_kernel(todo)
+        if forkkernel.supported() and todo:  # one template for all workers: the imports are paid once
+            template = KernelTemplate({**KERNEL_ENV, **os.environ}, Path(cwd or "."), modules)
+        executor = cf.ProcessPoolExecutor(
+            max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(), initializer=_init_worker,
+            initargs=(kernel_name, cwd, modules, template.address if template else None))
     results: list[JobResult[T] | None] = [None] * len(todo)
     try:
         # The last job each worker runs needs no successor kernel.
@@ -364,6 +466,8 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
     finally:
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
+        if template is not None:
+            template.close()
     return [result for result in results if result is not None]
 
 
