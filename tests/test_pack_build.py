@@ -182,3 +182,21 @@ def test_batch_carries_on_past_a_failure(catalog_root: Path) -> None:
                         notebook=NOTEBOOK)
     assert [(r.programme, r.status) for r in results] == [("nev-clas", "failed"), ("nev-class", "built")]
     assert "did you mean" in results[0].detail
+
+
+def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_files_is_refused(
+        built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, folder = built
+    monkeypatch.chdir(tmp_path)  # the kernel runs in the repository root, the caller elsewhere
+    outcome = build_pack(PackRequest(root, "nev-class", out=Path("relative-out"), notebook=NOTEBOOK))
+    assert (tmp_path / "relative-out" / "nev-class" / "2026-11" / "timetable.xlsx").is_file()
+    assert not (root / "relative-out").exists() and outcome.status == "built"
+
+    lazy = tmp_path / "lazy.ipynb"  # a notebook that forgets to write the data files
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells = [cell for cell in nb.cells if "write_files" not in cell.source]
+    nbformat.write(nb, lazy)
+    before = sha256_file(folder / "handbook.pdf")
+    with pytest.raises(KebaoError, match="did not write timetable.xlsx"):
+        build_pack(PackRequest(root, "nev-class", out=folder.parent.parent, notebook=lazy))
+    assert sha256_file(folder / "handbook.pdf") == before

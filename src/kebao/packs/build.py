@@ -154,7 +154,8 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
     """Build one pack (or find it fresh); raises KebaoError subclasses on failure, old pack untouched."""
     from .bundle import make_zip, publish_pack, write_manifest
     from .export import write_editions
-    from .run import execute_notebook
+    from .page import DATA_FILES
+    from .run import PackError, execute_notebook
 
     started = time.perf_counter()
     prepared = prepare(request, catalog)
@@ -171,8 +172,12 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
 
     def build(folder: Path) -> None:
         executed = folder / "course_pack.ipynb"
-        nb = execute_notebook(request.notebook_path, executed, {**prepared.parameters, "out": str(folder)},
+        nb = execute_notebook(request.notebook_path, executed, {**prepared.parameters, "out": str(folder.resolve())},
                               cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
+        missing = [name for name in DATA_FILES if not (folder / name).is_file()]
+        if missing:
+            raise PackError(f"the notebook ran but did not write {', '.join(missing)} into the pack folder "
+                            "(a pack notebook writes its files into its `out` parameter, see page.write_files)")
         write_editions(nb, folder, ctx.title, ctx.cohort_label, ctx.language)
         executed.unlink()
         manifest_parameters = {"programme": ctx.programme.id, "settings": list(request.settings),

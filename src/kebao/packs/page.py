@@ -193,6 +193,11 @@ def figures(ctx: PackContext) -> dict[str, bytes]:
     return {name: charts.png(figure) for name, figure in made.items() if figure is not None}
 
 
+# What write_files always writes: a pack without one of them is not published.
+DATA_FILES = ("timetable.xlsx", "timetable.csv", "timetable.ics", "attendance.xlsx", "assessment.xlsx",
+              "credits.csv", "figures/hours-per-strand.png")
+
+
 def write_files(ctx: PackContext, folder: str | Path, pngs: dict[str, bytes] | None = None) -> list[Path]:
     """Write the pack's data files and figures (``pngs`` from :func:`figures`) into ``folder``."""
     folder = Path(folder)
