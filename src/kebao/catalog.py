@@ -327,6 +327,17 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 
+def check_programme(catalog: Catalog, programme: Programme) -> list[Problem]:
+    """The cross-checks ``load_catalog`` makes for one programme (references, site visits, audiences).
+
+    For a programme the catalogue knows how to locate but that is not in its
+    files yet, e.g. a draft in the design studio.
+    """
+    problems: list[Problem] = []
+    _CrossCheck(catalog, problems, set(), set())._programme(programme)
+    return problems
+
+
 class _CrossCheck:
     """Checks that need the whole catalogue: references, cycles, audiences, data files."""
 

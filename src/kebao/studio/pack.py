@@ -1,0 +1,45 @@
+"""Generate a course pack from the studio: the programme's default cohort, built into build/studio-packs.
+
+The pack is built from the *saved* programme file (the pack notebook reads the
+repository), by the same :func:`kebao.packs.build.build_pack` as ``kebao pack``;
+it goes to its own folder so a trial never replaces a published pack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..packs.build import PackOutcome, PackRequest, build_pack
+
+STUDIO_PACKS = Path("build") / "studio-packs"
+
+
+@dataclass(frozen=True)
+class StudioPack:
+    """A pack built from the studio and the files a designer opens first."""
+
+    outcome: PackOutcome
+
+    @property
+    def zip(self) -> Path:
+        return self.outcome.zip
+
+    @property
+    def handbook(self) -> Path:
+        return self.outcome.folder / "handbook.html"
+
+    @property
+    def trainer_guide(self) -> Path:
+        return self.outcome.folder / "trainer-guide.html"
+
+
+def generate_pack(root: Path, programme_id: str, *, out: Path | None = None, notebook: Path | None = None,
+                  catalog: Catalog | None = None, timeout: float = 600.0) -> StudioPack:
+    """Build (or find fresh) the pack of ``programme_id``'s default cohort; KebaoError subclasses on failure."""
+    # Absolute paths: the pack notebook's kernel runs in the repository, not in the studio's folder.
+    root = Path(root).resolve()
+    folder = Path(out).resolve() if out is not None else root / STUDIO_PACKS
+    request = PackRequest(root, programme_id, (), folder, notebook, timeout)
+    return StudioPack(build_pack(request, catalog=catalog))

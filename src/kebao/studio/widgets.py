@@ -1,0 +1,454 @@
+"""The design studio's ipywidgets: they only wire :mod:`kebao.studio.state`, ``views``, ``save`` and ``pack``.
+
+Every change of a widget makes a new draft and refreshes the preview (the
+checks, the chart, the tables). Handlers never let an exception escape into
+the notebook: KebaoErrors are shown in plain words, anything else as a short
+"internal error" line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ipywidgets as w
+
+from ..catalog import Catalog, load_catalog
+from ..errors import ContentError, KebaoError
+from . import state, views
+from .controls import STYLE, WIDE, MixEditor, PoolEditor
+from .pack import generate_pack
+from .save import save_draft
+from .state import REMOVE, Preview
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _guarded(handler: F) -> F:
+    """Show any error of a handler in the studio's message box instead of raising into the notebook."""
+
+    @functools.wraps(handler)
+    def run(self: Studio, *args: Any) -> None:
+        if self._quiet:
+            return
+        try:
+            handler(self, *args)
+        except KebaoError as error:
+            message, hint = views.error_text(error)
+            if isinstance(error, ContentError):
+                self.say(views.problems_html(error.problems, self.catalog.root))
+            else:
+                self.say(views.box("error", f"<b>✖</b> {html.escape(message)}"
+                                            + (f"<br>建议：{html.escape(hint)}" if hint else "")))
+        except Exception as error:  # noqa: BLE001 - the studio must not crash on any input; say what happened
+            self.say(views.box("error", f"<b>内部错误（请报告）：</b>{html.escape(type(error).__name__)}: "
+                                        f"{html.escape(str(error))}"))
+
+    return run  # type: ignore[return-value]
+
+
+class Studio:
+    """Open or start a programme, edit it with live preview, save it, and generate a trial pack."""
+
+    def __init__(self, catalog: Catalog, programme: str = "", *, link_base: Path | None = None,
+                 pack_out: Path | None = None, pack_notebook: Path | None = None):
+        self.catalog = catalog
+        self.link_base = link_base if link_base is not None else Path.cwd()
+        self.pack_out = pack_out
+        self.pack_notebook = pack_notebook
+        self._quiet = False
+        self.preview = Preview()
+        self.failure: Exception | None = None  # an internal error of the last refresh (a bug), for open_studio
+        self._build()
+        ids = sorted(catalog.programmes)
+        if programme or ids:
+            self.open(programme or ids[0])
+        else:
+            self.draft = state.new_draft(catalog, "my-programme", "新培训项目")
+            self._load_draft()
+
+    # -- layout -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        text = functools.partial(w.Text, layout=WIDE, style=STYLE, continuous_update=False)
+        self.picker = w.Dropdown(description="打开项目", options=self._programme_options(), value=None,
+                                 layout=WIDE, style=STYLE)
+        self.reload_button = w.Button(description="↻ 重新读取", tooltip="重新读取仓库中的全部文件（放弃未保存的修改）")
+        self.new_id = text(description="新项目编号", placeholder="例如 nev-class-2027（小写英文、数字、连字符）")
+        self.new_title_zh = text(description="中文名称", placeholder="例如 新能源汽车技术专项培训班")
+        self.new_title_en = text(description="英文名称", placeholder="e.g. NEV technology class")
+        self.new_button = w.Button(description="＋ 新建项目", tooltip="以当前项目的设置为起点新建一个项目")
+        self.title_zh = text(description="中文名称")
+        self.title_en = text(description="英文名称")
+        self.partner_zh = text(description="合作单位")
+        self.partner_en = text(description="合作单位（英）")
+        self.audience = w.Dropdown(description="培训对象", layout=WIDE, style=STYLE)
+        self.days = w.IntText(description="天数", style=STYLE, continuous_update=False,
+                              tooltip="日历天数：从第一天到最后一天，含报到、返程日和节假日")
+        self.start = w.DatePicker(description="开班日期", style=STYLE)
+        self.total_hours = text(description="总学时", placeholder="留空：按天数排满")
+        self.mix_editor = MixEditor(self.catalog, self._on_mix)
+        self.required = w.SelectMultiple(description="必修模块", rows=10, layout=WIDE, style=STYLE)
+        self.pool_editor = PoolEditor(self.catalog, self._on_pool, self._on_remove_pool)
+        self.add_pool_button = w.Button(description="＋ 添加选修来源")
+        self.site_visits = w.HTML()
+        self.save_button = w.Button(description="保存 Save", button_style="primary", icon="save")
+        self.pack_button = w.Button(description="生成课包 Generate pack", button_style="success", icon="archive",
+                                    layout=w.Layout(width="auto"))
+        self.message = w.Output()  # rendered by JupyterLab's rendermime: relative links open files
+        self.status = w.HTML()
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.hours_table = w.HTML()
+        self.modules_table = w.HTML()
+        self.timetable_table = w.HTML()
+        self.tabs = w.Tab(children=[w.VBox([self.chart, self.hours_table]), self.modules_table,
+                                    self.timetable_table])
+        for index, title in enumerate(("学时 Hours", "模块 Modules", "课表 Timetable")):
+            self.tabs.set_title(index, title)
+
+        def section(title: str, *children: Any) -> Any:
+            return w.VBox([w.HTML(f"<h4 style='margin:8px 0 2px'>{title}</h4>"), *children])
+
+        editor = w.VBox([
+            section("项目", w.HBox([self.picker, self.reload_button]),
+                    w.Accordion(children=[w.VBox([self.new_id, self.new_title_zh, self.new_title_en,
+                                                  self.new_button])], titles=("新建项目 New programme",))),
+            section("基本信息", self.title_zh, self.title_en, self.partner_zh, self.partner_en),
+            section("对象与日程", self.audience, w.HBox([self.days, self.start]), self.total_hours),
+            section("主题配比（%，合计始终为 100）", self.mix_editor.box),
+            section("课程模块", w.HTML("<small>按住 Ctrl（Mac 上按 ⌘）可多选；列表只含适合该培训对象的模块。</small>"),
+                    self.required, w.HTML("<b>选修来源 pools</b>"), self.pool_editor.box, self.add_pool_button,
+                    self.site_visits),
+            w.HBox([self.save_button, self.pack_button]), self.message,
+        ], layout=w.Layout(flex="1 1 420px", padding="0 12px 0 0"))
+        preview = w.VBox([w.HTML("<h4 style='margin:8px 0 2px'>实时预览</h4>"), self.status, self.tabs],
+                         layout=w.Layout(flex="1 1 480px"))
+        self.widget = w.VBox([w.HTML("<h3 style='margin:4px 0'>课包设计工作室 · Design studio</h3>"),
+                              w.Box([editor, preview], layout=w.Layout(display="flex", flex_flow="row wrap"))])
+
+        self.picker.observe(self._on_pick, names="value")
+        self.reload_button.on_click(self._on_reload)
+        self.new_button.on_click(self._on_new)
+        for widget, path in ((self.title_zh, ("title", "zh")), (self.title_en, ("title", "en")),
+                             (self.partner_zh, ("partner", "zh")), (self.partner_en, ("partner", "en"))):
+            widget.observe(functools.partial(self._on_text, path), names="value")
+        self.audience.observe(self._on_audience, names="value")
+        self.days.observe(self._on_days, names="value")
+        self.start.observe(self._on_start, names="value")
+        self.total_hours.observe(self._on_total_hours, names="value")
+        self.required.observe(self._on_required, names="value")
+        self.add_pool_button.on_click(self._on_add_pool)
+        self.save_button.on_click(self._on_save)
+        self.pack_button.on_click(self._on_pack)
+
+    def say(self, html_text: str) -> None:
+        """Show a message (HTML) under the buttons; an output, so JupyterLab resolves its relative links."""
+        self.message.outputs = ({"output_type": "display_data", "metadata": {},
+                                 "data": {"text/html": html_text, "text/plain": _plain_text(html_text)}},)
+
+    @property
+    def message_html(self) -> str:
+        """The message shown under the buttons, as HTML ('' when there is none)."""
+        return "".join(str(o.get("data", {}).get("text/html", "")) for o in self.message.outputs)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _programme_options(self) -> list[tuple[str, str]]:
+        return [(f"{p.title.zh} · {p.id}", p.id) for p in sorted(self.catalog.programmes.values(),
+                                                                  key=lambda p: p.id)]
+
+    # -- opening ------------------------------------------------------------------
+
+    def open(self, programme_id: str) -> None:
+        """Open an existing programme (its saved file), discarding unsaved changes."""
+        self.draft = state.open_draft(self.catalog, programme_id)
+        self._load_draft()
+
+    def _load_draft(self) -> None:
+        """Set every widget from the draft, quietly, then refresh the preview."""
+        draft = self.draft
+        self.mix_editor.catalog = self.pool_editor.catalog = self.catalog  # after a save or reload
+        self._quiet = True
+        try:
+            self.picker.options = self._programme_options()
+            self.picker.value = draft.id if draft.id in self.catalog.programmes and not draft.is_new else None
+            for widget, path in ((self.title_zh, ("title", "zh")), (self.title_en, ("title", "en")),
+                                 (self.partner_zh, ("partner", "zh")), (self.partner_en, ("partner", "en"))):
+                widget.value = str(draft.get(*path, default="") or "")
+            audience = str(draft.get("audience", default="") or "")
+            self.audience.options = state.audience_choices(self.catalog, audience)
+            self.audience.value = audience if audience in [v for _, v in self.audience.options] else None
+            self.days.value = _int(draft.get("days"), 1)
+            self.start.value = _date(draft.get("cohort", "start"))
+            total = draft.get("total_hours")
+            self.total_hours.value = "" if total is None else str(total)
+            self.mix_editor.show(state.weights(draft))
+            self._set_module_options()
+            self._show_pools()
+            visits = draft.get("site_visits", default=[]) or []
+            self.site_visits.value = ("<small>现场教学（在文件的 site_visits 中编辑）："
+                                      + html.escape("、".join(f"{v.get('module')}（{_visit_day(v.get('day'))}）"
+                                                             for v in visits if isinstance(v, dict)))
+                                      + "</small>") if visits else ""
+        finally:
+            self._quiet = False
+        self.refresh()
+
+    # -- the mix --------------------------------------------------------------------
+
+    @property
+    def mix(self) -> dict[str, int]:
+        """The weights the sliders show (strands at 0 % included)."""
+        return self.mix_editor.mix
+
+    @property
+    def sliders(self) -> dict[str, Any]:
+        return self.mix_editor.sliders
+
+    @_guarded
+    def _on_mix(self, mix: dict[str, int]) -> None:
+        self.draft = state.with_weights(self.draft, mix)
+        self.refresh()
+
+    # -- modules ----------------------------------------------------------------------
+
+    def _set_module_options(self) -> None:
+        audience = self.draft.get("audience")
+        required = [str(m) for m in self.draft.get("required", default=[]) or []]
+        self.required.options = state.module_choices(self.catalog, audience, keep=required)
+        self.required.value = tuple(required)
+
+    def _show_pools(self) -> None:
+        self.pool_editor.show(self.draft.get("pools", default=[]), self.draft.get("audience"))
+
+    @_guarded
+    def _on_required(self, change: dict[str, Any]) -> None:
+        self.draft = state.with_list(self.draft, ("required",), change["new"])
+        self.refresh()
+
+    @_guarded
+    def _on_pool(self, index: int, strands: Sequence[str], modules: Sequence[str], formats: Sequence[str]) -> None:
+        self.draft = state.with_pool(self.draft, index, strands, modules, formats)
+        self.refresh()
+
+    @_guarded
+    def _on_add_pool(self, _: Any) -> None:
+        self.draft = state.with_pool(self.draft, len(self.pool_editor.rows), [s for s, v in self.mix.items() if v],
+                                     [], [])
+        self._show_pools()
+        self.refresh()
+
+    @_guarded
+    def _on_remove_pool(self, index: int) -> None:
+        self.draft = state.without_pool(self.draft, index)
+        self._show_pools()
+        self.refresh()
+
+    # -- simple fields ------------------------------------------------------------------
+
+    @_guarded
+    def _on_text(self, path: tuple[str, str], change: dict[str, Any]) -> None:
+        self.draft = self.draft.with_value(path, str(change["new"]))
+        self.refresh()
+
+    @_guarded
+    def _on_audience(self, change: dict[str, Any]) -> None:
+        self.draft = self.draft.with_value(("audience",), change["new"] if change["new"] is not None else REMOVE)
+        self._quiet = True
+        try:
+            self._set_module_options()
+        finally:
+            self._quiet = False
+        self._show_pools()
+        self.refresh()
+
+    @_guarded
+    def _on_days(self, change: dict[str, Any]) -> None:
+        self.draft = self.draft.with_value(("days",), int(change["new"]))
+        self.refresh()
+
+    @_guarded
+    def _on_start(self, change: dict[str, Any]) -> None:
+        value = change["new"]
+        self.draft = self.draft.with_value(("cohort", "start"), value if value is not None else REMOVE)
+        self.refresh()
+
+    @_guarded
+    def _on_total_hours(self, change: dict[str, Any]) -> None:
+        text = str(change["new"]).strip()
+        value: Any = REMOVE if not text else _number(text)
+        self.draft = self.draft.with_value(("total_hours",), value)
+        self.refresh()
+
+    # -- project actions ------------------------------------------------------------------
+
+    @_guarded
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        if change["new"] is None:
+            return
+        dropped = self.draft.dirty
+        self.open(change["new"])
+        self.say(views.box("info", f"已打开 {html.escape(change['new'])}"
+                                   + ("（未保存的修改已放弃）" if dropped else "")))
+
+    @_guarded
+    def _on_reload(self, _: Any) -> None:
+        self.catalog = load_catalog(self.catalog.root)
+        current = self.draft.id if self.draft.id in self.catalog.programmes else ""
+        ids = sorted(self.catalog.programmes)
+        if current or ids:
+            self.open(current or ids[0])
+        self.say(views.box("info", "已重新读取仓库中的文件。"))
+
+    @_guarded
+    def _on_new(self, _: Any) -> None:
+        programme_id = self.new_id.value.strip()
+        if not programme_id:
+            self.say(views.box("error", "请先填写新项目编号"
+                                        "（小写英文、数字和连字符，例如 nev-class-2027）。"))
+            return
+        self.draft = state.new_draft(self.catalog, programme_id, self.new_title_zh.value,
+                                     self.new_title_en.value, template=self.draft)
+        self._load_draft()
+        self.say(views.box("info", f"新项目 {html.escape(programme_id)}：已沿用原项目的对象、日程、配比、"
+                                   "模块和班次；请填写合作单位，检查无误后点击「保存」。"))
+
+    @_guarded
+    def _on_save(self, _: Any) -> None:
+        result = save_draft(self.catalog, self.draft)
+        self.catalog = result.catalog
+        relative = views.link(result.file, self.link_base, result.file.name)
+        if result.changed and result.created:
+            text = f"<b>✔ 已新建</b> {relative}（带字段说明注释）"
+        elif result.changed:
+            diff = html.escape("\n".join(result.diff))
+            text = (f"<b>✔ 已保存</b> {relative}（只改动了变化的字段，注释和顺序保持不变）"
+                    f"<details><summary>查看改动</summary><pre>{diff}</pre></details>")
+        else:
+            text = f"<b>✔ 没有改动</b>，文件保持原样：{relative}"
+        for warning in result.warnings:
+            text += f"<br>⚠ {html.escape(warning)}"
+        self.open(self.draft.id)
+        self.say(views.box("warning" if result.warnings else "ok", text))
+
+    @_guarded
+    def _on_pack(self, _: Any) -> None:
+        if not self.preview.ok:
+            self.say(views.box("error", "当前项目还不能编排课程，请先按预览中的提示修改。"))
+            return
+        if self.draft.dirty:
+            self.say(views.box("error", "有未保存的修改：课包按已保存的文件生成，请先点击「保存」。"))
+            return
+        self.pack_button.disabled = True
+        self.pack_button.description = "生成中…"
+        self.say(views.box("busy", "⏳ 正在生成课包（运行课包笔记本、导出 PDF，约需 10–20 秒）…"))
+        try:
+            pack = generate_pack(self.catalog.root, self.draft.id, out=self.pack_out, notebook=self.pack_notebook,
+                                 catalog=self.catalog)
+        except KebaoError as error:
+            message, hint = views.error_text(error)
+            kept = getattr(error, "output", None)  # a failed notebook is kept for debugging
+            self.say(views.box("error", f"<b>✖ 课包生成失败：</b>{html.escape(message)}"
+                                        + (f"<br>建议：{html.escape(hint)}" if hint else "")
+                                        + (f"<br>失败的笔记本：{views.link(kept, self.link_base, kept.name)}"
+                                           if isinstance(kept, Path) else "")))
+            return
+        finally:
+            self.pack_button.disabled = False
+            self.pack_button.description = "生成课包 Generate pack"
+        fresh = "（内容未变，沿用已有课包）" if pack.outcome.status == "fresh" else ""
+        base = self.link_base
+        self.say(views.box("ok", f"<b>✔ 课包已生成{fresh}</b><br>"
+                                 f"压缩包：{views.link(pack.zip, base, pack.zip.name)}<br>"
+                                 f"学员手册：{views.link(pack.handbook, base, '学员手册')}<br>"
+                                 f"培训师指南：{views.link(pack.trainer_guide, base, '培训师指南')}"))
+
+    # -- the preview ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Check the draft and redraw the preview (never raises)."""
+        self.failure = None
+        try:
+            self.preview = state.check(self.catalog, self.draft)
+            preview = self.preview
+            self.status.value = views.preview_status_html(preview, self.catalog.root)
+            if preview.plan is not None and preview.catalog is not None:
+                self.chart.value = views.hours_png(preview.catalog, preview.plan)
+                self.hours_table.value = views.hours_table_html(preview.plan)
+                self.modules_table.value = views.modules_html(preview.catalog, preview.plan)
+            else:
+                self.chart.value = b""
+                self.hours_table.value = self.modules_table.value = "<i>（修改上面的问题后显示）</i>"
+            if preview.timetable is not None and preview.catalog is not None:
+                self.timetable_table.value = views.timetable_html(preview.catalog, preview.timetable)
+            else:
+                self.timetable_table.value = "<i>（修改上面的问题后显示）</i>"
+        except Exception as error:  # noqa: BLE001 - the preview must not crash on any input
+            self.failure = error
+            self.preview = Preview()
+            self.status.value = views.box("error", f"<b>内部错误（请报告）：</b>{html.escape(type(error).__name__)}: "
+                                                   f"{html.escape(str(error))}")
+
+
+def _visit_day(day: Any) -> str:
+    """'last' -> 最后一个教学日, 3 -> 第 3 个教学日 (as compose places it)."""
+    if day is None or day == "last":
+        return "最后一个教学日"
+    return "第一个教学日" if day == "first" else f"第 {day} 个教学日"
+
+
+def _plain_text(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", html_text)).strip()
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> int | float | str:
+    """40 -> 40, 40.5 -> 40.5; anything else stays text, so validation names the field."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def open_studio(root: str | Path = "..", programme: str = "", **options: Any) -> Any:
+    """The studio for the repository at ``root`` (relative to the notebook), showing ``programme`` first.
+
+    A repository whose content does not load shows its problems (as ``kebao
+    validate`` lists them) instead of the studio; an unknown programme id raises
+    UsageError with a did-you-mean. An internal error while showing the saved
+    programme is a bug and is raised, so that a notebook run under papermill fails.
+    """
+    try:
+        catalog = load_catalog(root)
+    except ContentError as error:
+        return w.HTML(views.box("error", "<b>仓库中的内容有错误，设计工作室无法打开。</b>请先修改下列问题（或运行 "
+                                         "<code>kebao validate</code>），再重新运行本单元格。")
+                      + views.problems_html(error.problems, Path(root)))
+    if programme:
+        catalog.programme(programme)
+    studio = Studio(catalog, programme, **options)
+    if studio.failure is not None:  # a saved programme the preview cannot show is a bug: fail the notebook run
+        raise studio.failure
+    return studio

@@ -1,0 +1,305 @@
+"""The design studio, driven headlessly: real widgets, real files, one real pack, one real papermill kernel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kebao.catalog import load_catalog
+from kebao.errors import ContentError
+from kebao.studio import state
+from kebao.studio.save import merge_text
+from kebao.studio.widgets import Studio, open_studio
+from kebao.yamlio import read_yaml
+
+from .conftest import REPO
+
+NOTEBOOK = REPO / "notebooks" / "design_studio.ipynb"
+PACK_NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
+
+
+@pytest.fixture
+def repo_root(tmp_path: Path) -> Path:
+    """A private copy of the repository's content (the example programmes and their modules)."""
+    root = tmp_path / "repo"
+    for folder in ("curricula", "cases"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def studio(root: Path, programme: str) -> Studio:
+    return Studio(load_catalog(root), programme, link_base=root / "notebooks")
+
+
+def text(widget_html: str) -> str:
+    return html.unescape(widget_html)
+
+
+# -- the strand mix ----------------------------------------------------------------
+
+
+def test_rebalance_scales_the_others_in_proportion() -> None:
+    assert state.rebalance({"a": 30, "b": 40, "c": 30}, "a", 50) == {"a": 50, "b": 29, "c": 21}
+    assert state.rebalance({"a": 100, "b": 0, "c": 0}, "a", 40) == {"a": 40, "b": 30, "c": 30}
+    assert state.rebalance({"a": 100}, "a", 30) == {"a": 100}
+    assert list(state.rebalance({"x": 10, "y": 90}, "y", 95)) == ["x", "y"]  # order kept
+
+
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=9), st.integers(0, 8), st.integers(-5, 110))
+def test_rebalance_always_sums_to_100(raw: list[int], which: int, value: int) -> None:
+    mix = {f"s{i}": w for i, w in enumerate(raw)}
+    strand = f"s{which % len(raw)}"
+    result = state.rebalance(mix, strand, value)
+    assert sum(result.values()) == 100 and set(result) == set(mix)
+    assert all(isinstance(w, int) and 0 <= w <= 100 for w in result.values())
+    if len(mix) > 1:
+        assert result[strand] == max(0, min(100, value))
+
+
+def test_moving_a_slider_rebalances_and_changes_the_preview(repo_root: Path) -> None:
+    s = studio(repo_root, "school-leaders-seminar")
+    assert s.preview.ok, text(s.status.value)
+    chart, hours, modules = s.chart.value, s.hours_table.value, s.modules_table.value
+    assert "政策 (policy)" in text(hours) and "按配比选入" in modules and "编排理由" in modules
+    s.sliders["policy"].value = 30
+    assert {strand: slider.value for strand, slider in s.sliders.items()} == {
+        "policy": 30, "industry": 26, "leadership": 18, "pedagogy": 17, "party-building": 9}
+    assert state.weights(s.draft) == s.mix and sum(s.mix.values()) == 100
+    assert s.preview.ok, text(s.status.value)
+    assert s.hours_table.value != hours and s.chart.value != chart and s.chart.value[:4] == b"\x89PNG"
+    policy = next(row for row in s.preview.plan.strands if row.id == "policy") if s.preview.plan else None
+    assert policy is not None and policy.target_hours == pytest.approx(9)  # 30 % of 30 学时
+    assert "课表" in s.tabs.titles[2] and "2026-12-14" in s.timetable_table.value
+
+
+def test_modules_pools_and_strands_edit_the_draft(repo_root: Path) -> None:
+    s = studio(repo_root, "school-leaders-seminar")
+    required = list(s.required.value)
+    s.required.value = tuple(m for m in required if m != "zone-industry-plan-analysis")
+    assert s.draft.get("required") == [m for m in required if m != "zone-industry-plan-analysis"]
+    assert "zone-industry-plan-analysis" not in s.modules_table.value or "按配比选入" in s.modules_table.value
+    s.required.value = tuple(required)
+    assert s.draft.get("required") == [*(m for m in required if m != "zone-industry-plan-analysis"),
+                                       "zone-industry-plan-analysis"]  # kept order, the new one last
+    assert s.draft.changed_keys() == ["required"]
+    pools = s.draft.get("pools")
+    s.add_pool_button.click()
+    assert len(s.pool_editor.rows) == len(pools) + 1 and s.draft.get("pools")[-1]["strands"] == list(s.mix)
+    row = s.pool_editor.rows[-1]
+    row["strands"].value = ()
+    assert "选修来源 pools[2]" in text(s.status.value) and "a pool lists 'modules'" in text(s.status.value)
+    row["modules"].value = ("education-evaluation-reform",)
+    assert s.draft.get("pools")[-1] == {"modules": ["education-evaluation-reform"]} and s.preview.valid
+    s.pool_editor.rows[-1]["remove"].click()
+    assert s.draft.get("pools") == pools and s.draft.changed_keys() == ["required"]
+    s.mix_editor.add_strand.value = "skills"
+    s.mix_editor.add_button.click()
+    assert s.sliders["skills"].value == 0 and sum(s.mix.values()) == 100 and "skills" not in state.weights(s.draft)
+    s.sliders["skills"].value = 10
+    assert state.weights(s.draft)["skills"] == 10 and sum(state.weights(s.draft).values()) == 100
+
+
+# -- validation: the same problems as kebao validate ----------------------------------
+
+
+def test_an_invalid_value_shows_the_validate_error_naming_the_field(repo_root: Path) -> None:
+    s = studio(repo_root, "nev-technicians")
+    s.days.value = 0
+    assert not s.preview.valid
+    shown = text(s.status.value)
+    assert "天数 days" in shown and "kebao validate" in shown
+    # kebao validate reads the same value from the file and words it the same way
+    file = repo_root / "curricula" / "programmes" / "nev-technicians.yml"
+    file.write_text(file.read_text(encoding="utf-8").replace("days: 5", "days: 0"), encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_catalog(repo_root)
+    (expected,) = error.value.problems
+    assert expected.field == "days" and expected.message in shown
+    assert s.chart.value == b"" and "修改上面的问题" in s.timetable_table.value
+
+
+def test_text_in_a_number_field_and_a_cross_check_are_shown(repo_root: Path) -> None:
+    s = studio(repo_root, "nev-technicians")
+    s.total_hours.value = "三十"
+    assert "总学时 total_hours" in text(s.status.value) and "'三十'" in text(s.status.value)
+    s.total_hours.value = ""  # empty: fill the days; the key leaves the file
+    assert s.draft.get("total_hours") is None and "total_hours" in s.draft.changed_keys()
+    s.total_hours.value = "30"
+    assert s.preview.ok and not s.draft.dirty
+    s.audience.value = "senior-citizens"  # the required modules are for technicians
+    shown = text(s.status.value)
+    assert "必修模块 required[0]" in shown
+    assert "module 'nev-hv-safety-protection' is not meant for audience 'senior-citizens'" in shown
+    assert any("⚠" in label for label, _ in s.required.options)  # kept, marked, not dropped silently
+
+
+def test_a_plan_that_cannot_be_made_shows_the_reason_and_hint(repo_root: Path) -> None:
+    s = studio(repo_root, "nev-technicians")
+    s.start.value = dt.date(2027, 3, 1)  # chinesecalendar covers 2026 at most
+    assert s.preview.valid and s.preview.plan_error is not None
+    assert "无法编排课程" in text(s.status.value) and "2027" in text(s.status.value)
+    s.start.value = None
+    assert "开班日期 cohort.start" in text(s.status.value)
+
+
+def test_odd_values_never_break_the_preview(repo_root: Path) -> None:
+    s = studio(repo_root, "veterans-transition")
+    for days in (-3, 0, 400, 1):
+        s.days.value = days
+        assert "内部错误" not in s.status.value and s.failure is None
+    for total in ("nan", "inf", "-4", "1e9", "2.25", " ", "１２"):
+        s.total_hours.value = total
+        assert "内部错误" not in s.status.value and s.failure is None, total
+    for start in (dt.date(2004, 1, 1), dt.date(2003, 12, 31), dt.date(2026, 10, 1)):
+        s.start.value = start
+        assert "内部错误" not in s.status.value and s.failure is None, start
+    s.title_zh.value = ""
+    s.sliders["policy"].value = 100
+    assert "内部错误" not in s.status.value and "中文名称 title.zh" in text(s.status.value)
+    assert s.message_html == ""  # nothing raised into a handler
+
+
+def test_every_example_programme_previews_cleanly() -> None:
+    catalog = load_catalog(REPO)
+    for programme in sorted(catalog.programmes):
+        preview = state.check(catalog, state.open_draft(catalog, programme))
+        assert preview.ok, (programme, preview.problems, preview.plan_error)
+
+
+def test_module_lists_hold_only_modules_for_the_audience(repo_root: Path) -> None:
+    catalog = load_catalog(repo_root)
+    ids = [value for _, value in state.module_choices(catalog, "senior-citizens")]
+    assert "senior-anti-fraud" in ids
+    assert "nev-power-battery" not in ids  # for enterprise technicians
+    assert all(catalog.modules[m].format != "site-visit" for m in ids)
+
+
+# -- saving ------------------------------------------------------------------------------
+
+
+def test_save_changes_only_the_edited_keys_and_keeps_comments(repo_root: Path) -> None:
+    file = repo_root / "curricula" / "programmes" / "xpcc-cadres.yml"
+    before = file.read_text(encoding="utf-8")
+    file.write_text("# 兵团班：设计组审定稿\n" + before.replace("days: 10", "days: 10  # 含报到日"), encoding="utf-8")
+    before = file.read_text(encoding="utf-8")
+    keys_before = list(read_yaml(file).data)
+    s = studio(repo_root, "xpcc-cadres")
+    s.days.value = 11
+    s.sliders["skills"].value = 36
+    assert s.draft.changed_keys() == ["days", "mix"]
+    s.save_button.click()
+    assert "已保存" in s.message_html, s.message_html
+    after = file.read_text(encoding="utf-8")
+    for comment in ("# 兵团班：设计组审定稿", "# 含报到日", "# 党建 21 学时为必修课"):
+        assert comment in after
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed and all(line[1:].lstrip().startswith(("days:", "party-building:", "industry:", "skills:"))
+                           for line in changed), changed
+    assert list(read_yaml(file).data) == keys_before
+    programme = load_catalog(repo_root).programme("xpcc-cadres")
+    assert programme.days == 11 and sum(programme.mix.values()) == 100 and programme.mix["skills"] == 36
+    assert not s.draft.dirty  # reopened from the saved file
+
+
+def test_save_refuses_a_programme_that_does_not_validate(repo_root: Path) -> None:
+    file = repo_root / "curricula" / "programmes" / "nev-technicians.yml"
+    before = file.read_bytes()
+    s = studio(repo_root, "nev-technicians")
+    s.title_zh.value = ""
+    s.save_button.click()
+    assert file.read_bytes() == before
+    assert "中文名称 title.zh" in text(s.message_html) and "需要修改" in s.message_html
+
+
+def test_a_new_programme_gets_a_clean_commented_file(repo_root: Path) -> None:
+    s = studio(repo_root, "nev-technicians")
+    s.new_id.value, s.new_title_zh.value, s.new_title_en.value = "nev-class-2027", "新能源汽车二期班", "NEV class 2"
+    s.new_button.click()
+    assert s.draft.is_new and "合作单位" in text(s.status.value)  # the partner is the new programme's own
+    s.partner_zh.value, s.partner_en.value = "某汽车企业", "A car maker"
+    assert s.preview.ok, text(s.status.value)
+    s.save_button.click()
+    assert "已新建" in s.message_html, s.message_html
+    saved = (repo_root / "curricula" / "programmes" / "nev-class-2027.yml").read_text(encoding="utf-8")
+    assert saved.startswith("# 培训项目 nev-class-2027") and "# 培训对象" in saved and "'" not in saved
+    programme = load_catalog(repo_root).programme("nev-class-2027")
+    assert programme.partner.zh == "某汽车企业" and programme.audience == "enterprise-technicians"
+    assert s.picker.value == "nev-class-2027"
+    s.new_button.click()  # the same id again
+    assert "already exists" in text(s.status.value)
+
+
+def test_merge_keeps_untouched_files_byte_identical() -> None:
+    for file in sorted((REPO / "curricula" / "programmes").glob("*.yml")):
+        original = file.read_text(encoding="utf-8")
+        assert merge_text(original, read_yaml(file).data, []) == original
+
+
+def test_merge_moves_trailing_comments_and_orders_new_keys() -> None:
+    original = ("days: 5\nmix:\n  a: 50\n  b: 50\n# 下一段：必修\nrequired:\n  - x   # 核心\n  - y\n"
+                "# 来源说明\npools:\n  - strands: [a]\n")
+    data = {"days": 5, "total_hours": 30, "mix": {"a": 100}, "required": ["x", "z"],
+            "pools": [{"strands": ["a"]}]}
+    merged = merge_text(original, data, ["total_hours", "mix", "required"])
+    assert merged == ("days: 5\ntotal_hours: 30\nmix:\n  a: 100\n# 下一段：必修\nrequired:\n  - x   # 核心\n  - z\n"
+                      "# 来源说明\npools:\n  - strands: [a]\n")
+
+
+# -- the trial pack -------------------------------------------------------------------------
+
+
+def test_generate_pack_builds_a_zip_and_links_it(catalog_root: Path) -> None:
+    s = Studio(load_catalog(catalog_root), "nev-class", link_base=catalog_root / "notebooks",
+               pack_notebook=PACK_NOTEBOOK)
+    s.days.value = 3
+    s.pack_button.click()  # unsaved changes: the pack would not show them
+    assert "请先点击「保存」" in s.message_html and not (catalog_root / "build").exists()
+    s.days.value = 2
+    s.pack_button.click()
+    zip_path = catalog_root / "build" / "studio-packs" / "nev-class" / "2026-11" / "nev-class-2026-11.zip"
+    assert zip_path.is_file(), s.message_html
+    assert 'href="../build/studio-packs/nev-class/2026-11/nev-class-2026-11.zip"' in s.message_html
+    assert "handbook.html" in s.message_html and not s.pack_button.disabled
+    assert (zip_path.parent / "timetable.xlsx").is_file()
+
+
+# -- the notebook --------------------------------------------------------------------------
+
+
+def test_notebook_is_committed_clean_with_parameters() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert 'root = ".."' in code[0].source and "programme = " in code[0].source
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
+
+
+def test_notebook_runs_under_papermill(tmp_path: Path) -> None:
+    output = tmp_path / "design_studio.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(output), cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                               progress_bar=False)
+    nb = json.loads(output.read_text(encoding="utf-8"))
+    code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] for cell in code)
+    assert not [o for cell in code for o in cell["outputs"] if o["output_type"] == "error"]
+    widgets = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = " ".join(str(m["state"].get("value", "")) for m in widgets.values())
+    assert "校验通过" in shown and "课包设计工作室" in shown
+
+
+def test_open_studio_shows_content_problems_instead_of_failing(catalog_root: Path) -> None:
+    file = catalog_root / "curricula" / "programmes" / "nev-class.yml"
+    file.write_text(file.read_text(encoding="utf-8").replace("days: 2", "days: two"), encoding="utf-8")
+    shown = open_studio(catalog_root)
+    assert "无法打开" in shown.value and "days" in shown.value
