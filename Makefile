@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kebao-installed
 
-.PHONY: demo test setup system lint typecheck constraints clean
+.PHONY: demo test setup system lint typecheck constraints clean lab
 
 demo: setup system
 	$(BIN)/kebao validate
@@ -41,6 +41,15 @@ constraints: setup
 	{ echo '# Versions tested together; `make` installs with `pip install -c constraints.txt`.'; \
 	  echo '# Regenerate after changing dependencies: make constraints'; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -iv '^kebao'; } > constraints.txt
+
+# JupyterLab on the design studio; modules and cases open as notebooks (jupytext.toml,
+# cases/jupytext.toml, and the JupyterLab settings in .jupyter/; see docs/authoring.md).
+lab: setup system
+	@echo "kebao: starting JupyterLab on notebooks/design_studio.ipynb: open the URL printed below"
+	@echo "kebao: (the one with /lab/tree/notebooks/design_studio.ipynb?token=...); Ctrl+C twice stops it."
+	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/design_studio.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf build _build

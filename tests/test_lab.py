@@ -1,0 +1,269 @@
+"""JupyterLab on a copy of the repository, through a real Jupyter server (tests/lab.py).
+
+* Modules and cases open as notebooks through jupytext (the contents API with
+  type=notebook, as JupyterLab asks for them) and saving them from JupyterLab
+  does not corrupt them: a module comes back byte-identical, a case keeps every
+  field of its front matter and body, and the catalogue still loads.
+* The design studio notebook runs top to bottom in JupyterLab in headless
+  Chromium and its widgets, chart and Chinese text render; the screenshot goes
+  to build/screenshots/studio.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kebao.catalog import load_catalog
+from kebao.scaffold import create
+from kebao.yamlio import read_front_matter
+
+from .conftest import REPO
+from .lab import LabServer, lab_server
+from .test_site_browser import CHROMIUM_FLAGS, TIMEOUT, Page, _devtools_port, chromium
+
+CONTENT = ("curricula", "cases", "notebooks", "jupytext.toml")
+STUDIO = "notebooks/design_studio.ipynb"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's content, plus a module and a case just made by `kebao new`."""
+    root = tmp_path_factory.mktemp("lab") / "repo"
+    root.mkdir()
+    for name in CONTENT:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            shutil.copy2(source, root / name)
+    create(root, "module", "new-lab-module", strand="skills", title="新建的模块")
+    create(root, "case", "new-lab-case", strand="industry", title="新建的案例")
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    with lab_server(workspace, tmp_path_factory.mktemp("lab-state"), "--LabApp.expose_app_in_browser=True") as server:
+        yield server
+    assert server.killed == [], f"the server left processes running: {server.killed}"
+
+
+def contents(path: Path, root: Path) -> str:
+    return "api/contents/" + path.relative_to(root).as_posix()
+
+
+def as_saved_by_jupyterlab(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The notebook as JupyterLab sends it back after a kernel ran it: kernel metadata, outputs, cell metadata."""
+    saved = copy.deepcopy(notebook)
+    saved["metadata"].setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    saved["metadata"]["language_info"] = {"name": "python", "version": "3.11.2", "mimetype": "text/x-python"}
+    for number, cell in enumerate(saved["cells"], 1):
+        cell["metadata"].update({"editable": True, "slideshow": {"slide_type": ""}, "tags": [], "trusted": True})
+        if cell["cell_type"] == "markdown" and cell["source"].startswith("## "):
+            cell["metadata"]["jp-MarkdownHeadingCollapsed"] = True  # a heading folded on screen
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = number
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "输出\n"}]
+            cell["metadata"]["jupyter"] = {"source_hidden": number % 2 == 0}  # input folded on screen
+            cell["metadata"]["execution"] = {"iopub.status.busy": "2026-11-29T06:00:00.000Z"}
+    return saved
+
+
+def test_modules_open_as_notebooks_and_save_byte_identical(lab: LabServer, workspace: Path) -> None:
+    modules = sorted((workspace / "curricula" / "modules").glob("*.md"))
+    assert len(modules) > 50 and workspace / "curricula/modules/new-lab-module.md" in modules
+    for path in modules:
+        original = path.read_bytes()
+        model = lab.get(contents(path, workspace), type="notebook", content="1")
+        assert model["type"] == "notebook", path.name
+        cells = model["content"]["cells"]
+        # The front matter is the first cell, exactly as written (comments too), then the session plan.
+        front_matter = original.decode().split("\n---\n", 1)[0] + "\n---"
+        assert cells[0]["cell_type"] == "raw" and cells[0]["source"] == front_matter, path.name
+        assert [c["cell_type"] for c in cells[1:2]] == ["markdown"], path.name
+        assert cells[1]["source"].startswith("# "), path.name
+        lab.put(contents(path, workspace), {"type": "notebook", "format": "json",
+                                            "content": as_saved_by_jupyterlab(model["content"])})
+        assert path.read_bytes() == original, f"{path.name} changed when saved from JupyterLab"
+    load_catalog(workspace)
+
+
+def test_cases_open_as_notebooks_and_keep_their_fields_when_saved(lab: LabServer, workspace: Path) -> None:
+    before = load_catalog(workspace)
+    cases = sorted((workspace / "cases").glob("*.md"))
+    assert len(cases) > 10 and workspace / "cases/new-lab-case.md" in cases
+    for path in cases:
+        original = read_front_matter(path)
+        model = lab.get(contents(path, workspace), type="notebook", content="1")
+        notebook = model["content"]
+        assert notebook["metadata"]["kebao"] == original.meta.data["kebao"], path.name
+        assert notebook["metadata"]["kernelspec"]["name"] == "python3", path.name
+        assert notebook["metadata"]["jupytext"]["text_representation"]["format_name"] == "myst", path.name
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert len(code) == original.body.count("```{code-cell}"), path.name
+        assert notebook["cells"][0]["cell_type"] == "markdown", path.name
+
+        lab.put(contents(path, workspace), {"type": "notebook", "format": "json",
+                                            "content": as_saved_by_jupyterlab(notebook)})
+        saved = read_front_matter(path)
+        assert saved.meta.data["kebao"] == original.meta.data["kebao"], path.name
+        assert saved.meta.data["kernelspec"] == original.meta.data["kernelspec"], path.name
+        assert set(saved.meta.data) == {"jupytext", "kernelspec", "kebao"}, path.name
+        assert saved.body.strip() == original.body.strip(), path.name
+        assert "输出" not in path.read_text(encoding="utf-8")  # outputs are never written to the text file
+
+        # Once saved, saving again changes nothing: no churn in git.
+        first = path.read_bytes()
+        again = lab.get(contents(path, workspace), type="notebook", content="1")["content"]
+        lab.put(contents(path, workspace), {"type": "notebook", "format": "json", "content": again})
+        assert path.read_bytes() == first, f"{path.name} changes on every save"
+    after = load_catalog(workspace)
+    dump = {name: case.model_dump() for name, case in before.cases.items()}
+    assert {name: case.model_dump() for name, case in after.cases.items()} == dump
+
+
+# -- the design studio in a browser ---------------------------------------------------------------------------------
+
+RUN_TIMEOUT = 180.0
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    log = profile.parent / "chromium.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        port = _devtools_port(profile, process, log)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=TIMEOUT) as response:
+            targets = json.loads(response.read())
+        tab = Page(next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page"))
+        for domain in ("Page", "Runtime"):
+            tab.send(f"{domain}.enable")
+        yield tab
+        tab.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait(page: Page, expression: str, what: str, timeout: float = RUN_TIMEOUT) -> Any:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        page.pump(0.25)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def panel(path: str) -> str:
+    """JavaScript for JupyterLab's tab showing ``path`` (the headless page has no focus, so no 'current' one)."""
+    return (f"(window.jupyterapp && [...jupyterapp.shell.widgets('main')]"
+            f".find(w => w.context && w.context.path === {json.dumps(path)}))")
+
+
+NOTEBOOK_STATE = f"""(() => {{
+    const panel = {panel(STUDIO)};
+    if (!panel || !panel.content || !panel.content.model) return null;
+    const cells = [];
+    for (const cell of panel.content.model.cells) {{
+        cells.push({{type: cell.type, count: cell.type === 'code' ? cell.executionCount : null,
+                     outputs: cell.type === 'code' ? cell.outputs.toJSON() : []}});
+    }}
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return {{path: panel.context.path, kernel: kernel ? kernel.status : null, cells}};
+}})()"""
+
+
+def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: Page) -> None:
+    assert (REPO / STUDIO).is_file(), f"{STUDIO} is missing"
+    browser.send("Emulation.setDeviceMetricsOverride", width=1400, height=1800, deviceScaleFactor=1, mobile=False)
+    browser.send("Page.navigate", url=lab.page(f"lab/tree/{STUDIO}"))
+    wait(browser, f"(() => {{ const p = {panel(STUDIO)}; return p && p.sessionContext.session"
+                  " && p.sessionContext.session.kernel"
+                  " && p.sessionContext.session.kernel.status === 'idle'; })()",
+         "JupyterLab to open the studio notebook with an idle kernel")
+    browser.evaluate("jupyterapp.shell.collapseLeft()")
+    browser.evaluate(f"jupyterapp.shell.activateById({panel(STUDIO)}.id)")
+    browser.evaluate("jupyterapp.commands.execute('notebook:run-all-cells').then(() => true)")
+
+    def finished() -> Any:
+        state = browser.evaluate(NOTEBOOK_STATE)
+        code = [c for c in state["cells"] if c["type"] == "code"]
+        return state if state["kernel"] == "idle" and all(c["count"] for c in code) else None
+
+    end = time.monotonic() + RUN_TIMEOUT
+    state = None
+    while state is None and time.monotonic() < end:
+        state = finished()
+        browser.pump(0.5)
+    assert state is not None, f"the studio did not finish running: {browser.evaluate(NOTEBOOK_STATE)}"
+    errors = [o for c in state["cells"] for o in c["outputs"] if o["output_type"] == "error"]
+    assert errors == [], "\n".join(f"{e['ename']}: {e['evalue']}" for e in errors)
+    stderr = [o["text"] for c in state["cells"] for o in c["outputs"]
+              if o["output_type"] == "stream" and o["name"] == "stderr"]
+    assert not any("Traceback" in text or "Error" in text for text in stderr), stderr
+
+    # The widgets render (a view, not the "Loading widget..." placeholder or an error text).
+    wait(browser, "document.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length > 3"
+                  " && [...document.querySelectorAll('.jp-OutputArea-output img')].some(i => i.complete)",
+         "the studio's widgets and chart", timeout=60)
+    counts = browser.evaluate("""(() => ({
+        widgets: document.querySelectorAll('.jupyter-widgets').length,
+        sliders: document.querySelectorAll('.widget-slider, .jupyter-widget-slider').length,
+        images: [...document.querySelectorAll('.jp-OutputArea-output img')]
+            .filter(img => img.complete && img.naturalWidth > 100).length,
+        text: document.querySelector('.jp-OutputArea-output .jupyter-widgets').innerText,
+        failed: [...document.querySelectorAll('.jp-OutputArea-output')]
+            .map(e => e.innerText).filter(t => /Error displaying widget|model not found|Failed to load/.test(t)),
+    }))()""")
+    assert counts["failed"] == [], counts["failed"]
+    assert counts["sliders"] >= 2, counts
+    assert counts["images"] >= 1, f"no chart image in the studio: {counts}"
+    assert re.search("[\u4e00-\u9fff]", counts["text"]), "the studio shows no Chinese text"
+    browser.evaluate("document.querySelector('.jp-OutputArea-output .jupyter-widgets').scrollIntoView()")
+    browser.pump(1.0)
+    assert browser.draws_chinese(".jp-OutputArea-output .jupyter-widgets"), \
+        "Chinese in the studio is drawn as empty boxes (tofu): install fonts-noto-cjk"
+    shot = browser.screenshot("studio")
+    assert shot.stat().st_size > 20_000
+
+
+def test_a_module_opens_as_a_notebook_from_the_file_browser(lab: LabServer, browser: Page) -> None:
+    """Double-clicking a module (JupyterLab's default viewer, set in .jupyter/) shows the notebook, not the text."""
+    module = "curricula/modules/new-lab-module.md"
+    if not browser.evaluate("!!window.jupyterapp"):
+        browser.send("Page.navigate", url=lab.page("lab"))
+        wait(browser, "!!window.jupyterapp", "JupyterLab to load", timeout=60)
+    browser.evaluate("jupyterapp.restored.then(() => true)")
+    opened = browser.evaluate(f"jupyterapp.commands.execute('docmanager:open', {{path: {json.dumps(module)}}})"
+                              ".then(w => w.context.path)")
+    assert opened == module
+    cells = wait(browser, f"(() => {{ const p = {panel(module)}; return p && p.context.isReady && p.content.model"
+                          " && [...p.content.model.cells].map(c => [c.type, c.sharedModel.getSource()]); })()",
+                 "the module as a notebook", timeout=60)
+    assert cells[0][0] == "raw" and "title:" in cells[0][1] and "新建的模块" in cells[0][1]
+    assert cells[1][0] == "markdown" and cells[1][1].startswith("# 新建的模块")
+    # A module has no code: JupyterLab asks which kernel to use; 'No Kernel' is the answer docs/authoring.md gives.
+    wait(browser, "!!document.querySelector('.jp-Dialog')", "the kernel dialog", timeout=30)
+    browser.evaluate("[...document.querySelectorAll('.jp-Dialog button')]"
+                     ".find(b => /No Kernel|无内核/.test(b.textContent)).click()")
+    browser.pump(0.5)
+    browser.screenshot("module-notebook")
