@@ -13,9 +13,11 @@ from collections.abc import Sequence
 # name -> (module under kebao.cli, one-line help); each module has add_arguments(parser) and run(args).
 COMMANDS = {
     "validate": ("validate", "check every strand, audience, module, case and programme"),
+    "new": ("new", "start a new module, case or programme from a commented template"),
     "plan": ("plan", "compose and schedule a programme for a cohort: plan, hours per strand, timetable"),
     "pack": ("pack", "generate a cohort's course pack (or --all packs) with papermill"),
     "book": ("book", "build the site (programmes, modules, cases, guides, pack downloads) into _build/html"),
+    "check": ("check", "run every check for CI (content, notebooks, cases, packs, book, links, coverage)"),
 }
 
 

@@ -1,0 +1,54 @@
+"""Content validation: :func:`kebao.catalog.load_catalog`, one test case per content file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import CheckResult, Item, result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import Catalog
+
+
+def content_files(root: Path) -> list[Path]:
+    """The files the catalogue is read from (as :mod:`kebao.catalog` lists them), sorted."""
+    curricula = root / "curricula"
+    files = [curricula / "strands.yml", curricula / "audiences.yml",
+             *sorted((curricula / "modules").glob("*.md")),
+             *sorted((curricula / "programmes").glob("*.y*ml")),
+             *sorted((root / "cases").glob("*.md"))]
+    return [file for file in files if file.is_file()]
+
+
+def check_content(root: Path) -> tuple[CheckResult, Catalog | None]:
+    """The content check, and the catalogue when the content is valid (other checks need it)."""
+    from ..catalog import load_catalog
+    from ..errors import ContentError
+
+    started = time.perf_counter()
+    try:
+        catalog = load_catalog(root)
+    except ContentError as error:
+        by_file: dict[str, list[str]] = {}
+        for problem in error.problems:
+            by_file.setdefault(_relative(problem.location.file, root), []).append(problem.render(root))
+        items = [Item(name, "failed", problems[0], "\n".join(problems)) if (problems := by_file.pop(name, []))
+                 else Item(name, "passed") for name in (_relative(f, root) for f in content_files(root))]
+        items += [Item(name, "failed", problems[0], "\n".join(problems)) for name, problems in by_file.items()]
+        count = len(error.problems)
+        files = sum(item.status == "failed" for item in items)
+        return result("content", items, time.perf_counter() - started, "",
+                      f"{count} problem(s) in {files} file(s); run `kebao validate`"), None
+    items = [Item(_relative(file, root), "passed") for file in content_files(root)]
+    counts = (f"{len(catalog.strands)} strands, {len(catalog.audiences)} audiences, {len(catalog.modules)} modules, "
+              f"{len(catalog.cases)} cases, {len(catalog.programmes)} programmes")
+    return result("content", items, time.perf_counter() - started, f"valid: {counts}"), catalog
+
+
+def _relative(file: Path, root: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
