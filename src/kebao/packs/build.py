@@ -27,9 +27,9 @@ from .context import PackContext, open_pack
 PACK_NOTEBOOK = Path("notebooks/course_pack.ipynb")
 DEFAULT_OUT = Path("build/packs")
 DEFAULT_TIMEOUT = 600.0
-# Imported by each kernel while it boots (before the notebook asks for them); the notebook's own
-# modules, so nothing is imported that the notebook would not import anyway.
-KERNEL_PRELOAD = ("pandas", "matplotlib.figure", "kebao.packs.page", "kebao.packs.context")
+# Imported by the kernel template (or by each kernel while it boots, where kernels cannot be forked): the
+# notebook's own modules, and warmup, which loads the Chinese font and the file writers' libraries.
+KERNEL_PRELOAD = ("pandas", "matplotlib.figure", "kebao.packs.page", "kebao.packs.context", "kebao.packs.warmup")
 
 
 @dataclass(frozen=True)
