@@ -158,3 +158,21 @@ def test_only_ipython_kernels_of_this_python_are_forked() -> None:
     not_ipython = KernelSpec(argv=["python", "-m", "some_other_kernel", "-f", "{connection_file}"])
     assert _forked_spec(other_python, "/run/socket") is other_python
     assert _forked_spec(not_ipython, "/run/socket") is not_ipython
+
+
+def test_the_pack_template_warms_caches_but_not_settings(tmp_path: Path) -> None:
+    """kebao.packs.warmup draws a chart in the template; a kernel still sees matplotlib's fresh settings."""
+    from kebao.packs.build import KERNEL_PRELOAD
+
+    code = ("import json, sys, matplotlib\n"
+            "print(json.dumps({'rc': sorted(f'{k}={v!r}' for k, v in matplotlib.rcParams.items()),"
+            " 'warm': 'kebao.packs.warmup' in sys.modules}))")
+    seen = {}
+    for fork, preload in ((True, KERNEL_PRELOAD), (False, ())):
+        outputs.clear()
+        with KernelPool(prestart=False, preload=preload, fork=fork) as kernels:
+            km = kernels.acquire("python3", tmp_path)
+            seen[fork] = run(km, code)
+            kernels.release(km)
+    assert seen[True]["warm"] and not seen[False]["warm"]
+    assert seen[True]["rc"] == seen[False]["rc"]
