@@ -47,6 +47,8 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
     "no-front-matter": [("curricula/modules/smartphone-tools.md", 1, "", "missing YAML front matter")],
     "id-in-front-matter": [("curricula/modules/hv-safety.md", 3, "id", "the id is the file name")],
     "unclosed-trainer-note": [("curricula/modules/party-theory.md", 21, "body", "trainer note is never closed")],
+    "case-yaml11": [("cases/red-dates.md", 12, "kebao.sector", "'012' would be saved as '10' by JupyterLab"),
+                    ("cases/red-dates.md", 17, "kebao.questions[1]", "'1:30' would be saved as '90'")],
     "not-a-site-visit": [("curricula/programmes/cadres-course.yml", 13, "site_visits[0].module",
                           "module 'industry-plan' is a lecture, not a site-visit")],
 }
@@ -57,6 +59,7 @@ HINTS = {
     "unknown-module": "did you mean 'battery-practicum'?",
     "unsafe-id": "try 'high-voltage'",
     "bool-no": "write true or false",
+    "case-yaml11": 'quote it: "012"',
 }
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .content import UnclosedTrainerNote, trainer_note_blocks
 from .errors import ContentError, Location, Problem, UsageError, did_you_mean
 from .model import SCHEMA_VERSION, Audience, Case, Entity, Model, Module, Programme, Strand, id_problem, slugify_hint
-from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml
+from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml, yaml11_rewrites
 
 M = TypeVar("M", bound=Entity)
 
@@ -152,7 +152,8 @@ class _Loader:
                 continue
             base: PathKey = ()
             fields: dict[str, Any] = doc.data
-            if namespace is not None:
+            if namespace is not None:  # a notebook: JupyterLab may save its front matter through jupytext
+                self.problems.extend(yaml11_rewrites(doc))
                 namespaced = self._namespaced(doc, namespace)
                 if namespaced is None:
                     continue

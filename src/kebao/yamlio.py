@@ -43,6 +43,8 @@ class Document:
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     """Problems that left the data usable (duplicate keys, anchors, tags); see ``parse``."""
+    plain: dict[PathKey, str] = field(default_factory=dict)
+    """Unquoted values kept as text, by path (see :func:`yaml11_rewrites`)."""
 
     def locate(self, path: PathKey = ()) -> Location:
         """Location of the value at ``path`` or, failing that, its nearest parent."""
@@ -136,6 +138,7 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
                     return True
                 if value in _FALSE:
                     return False
+                doc.plain[path] = value
             return event.value
         if isinstance(event, ev.SequenceStartEvent):
             items: list[Any] = []
@@ -179,6 +182,32 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
         raise ContentError(problems)
     doc.problems = problems
     return doc
+
+
+def yaml11_rewrites(doc: Document) -> list[Problem]:
+    """Unquoted values that a YAML 1.1 reader and writer would change, e.g. when JupyterLab saves a case.
+
+    jupytext loads a notebook's front matter with PyYAML (YAML 1.1) and dumps it
+    again on save: ``012`` would come back as ``10``, ``1:30`` as ``90``, ``no``
+    as ``false``. kebao reads those as the text written, so the file would
+    silently change meaning; quoting keeps it.
+    """
+    import yaml
+
+    problems = []
+    for path, text in doc.plain.items():
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if isinstance(value, str):
+            continue
+        rewritten = yaml.safe_dump(value, allow_unicode=True).removesuffix("\n").removesuffix("\n...")
+        if rewritten != text:
+            problems.append(doc.problem(path, f"'{text}' would be saved as '{rewritten}' by JupyterLab (jupytext "
+                                              "reads this front matter as YAML 1.1)",
+                                        f'quote it: "{text}"'))
+    return problems
 
 
 _QUOTED_THEN_TEXT = re.compile(r"""(?:^|:\s|-\s)(["'])[^"']*\1\s*[^\s#,\]}]""")
