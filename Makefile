@@ -15,6 +15,7 @@ demo: setup system
 	@ls -d $(CURDIR)/build/packs/*/* | grep -v /_failed
 	@echo "The site: open $(CURDIR)/_build/html/index.html in a browser."
 	@echo "Try: $(BIN)/kebao plan xpcc-cadres"
+	@echo "Design a programme in JupyterLab: make lab"
 
 test: setup system lint typecheck
 	$(BIN)/pytest -q
