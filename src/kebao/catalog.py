@@ -70,6 +70,40 @@ def load_catalog(root: str | Path = ".") -> Catalog:
     return _Loader(Path(root)).load()
 
 
+def content_signature(root: str | Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of every file ``load_catalog`` reads or checks; equal signatures, equal catalogues."""
+    root = Path(root)
+    curricula = root / "curricula"
+    files = [curricula / "strands.yml", curricula / "audiences.yml", *(curricula / "modules").glob("*.md"),
+             *(curricula / "programmes").glob("*.y*ml"), *(root / "cases").rglob("*")]
+    stats = []
+    for file in sorted(files):
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        stats.append((str(file), stat.st_size, stat.st_mtime_ns))
+    return tuple(stats)
+
+
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], Catalog]] = {}
+
+
+def load_catalog_cached(root: str | Path = ".") -> Catalog:
+    """``load_catalog``, reusing this process's last catalogue of ``root`` while no content file changed.
+
+    For processes that build many packs in a row (batch workers); one stat per file instead of a reload.
+    """
+    where = Path(root).resolve()
+    signature = content_signature(where)
+    cached = _LOADED.get(where)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    catalog = load_catalog(where)
+    _LOADED[where] = (signature, catalog)
+    return catalog
+
+
 class _Loader:
     def __init__(self, root: Path):
         self.root = root

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import __version__
-from ..catalog import Catalog, load_catalog
+from ..catalog import Catalog, load_catalog, load_catalog_cached
 from .context import PackContext, open_pack
 
 PACK_NOTEBOOK = Path("notebooks/course_pack.ipynb")
@@ -132,6 +132,8 @@ def prepare(request: PackRequest, catalog: Catalog | None = None) -> _Prepared:
     from .cache import cache_key
     from .run import check_parameters
 
+    if catalog is None:  # a batch worker builds many packs from the same files
+        catalog = load_catalog_cached(request.root)
     ctx = open_pack(request.root, request.programme, settings=request.settings, catalog=catalog)
     parameters = check_parameters(request.notebook_path, {
         "root": str(Path(request.root).resolve()), "programme": ctx.programme.id,
