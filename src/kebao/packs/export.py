@@ -1,10 +1,11 @@
 """Turn an executed course-pack notebook into the handbook and the trainer guide (HTML and PDF).
 
-One notebook run serves both editions: outputs tagged ``trainer`` (see
-``page.TRAINER_TAG``) are removed for the participant handbook. nbconvert's
-``basic`` template gives the body (inputs hidden); we wrap it in a page with
-our own CSS, so the HTML loads nothing from the network. weasyprint makes the
-PDF from the same HTML (see docs/architecture.md for why).
+One notebook run and one nbconvert conversion serve both editions: our
+template (``templates/nbconvert/kebao-pack``, nbconvert's ``basic`` body with
+inputs hidden) puts outputs tagged ``trainer`` (see ``page.TRAINER_TAG``)
+between markers, and the participant handbook drops what lies between them.
+We wrap the body in a page with our own CSS, so the HTML loads nothing from the
+network. weasyprint makes the PDF from the same HTML (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -17,29 +18,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..labels import Language, label
-from .page import TRAINER_TAG
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbformat import NotebookNode
 
 _HEADING_ID = re.compile(r'(<h[1-6])\s+id="[^"]*"')
+_TRAINER_ONLY = re.compile(r"<!--kebao:trainer-->.*?<!--/kebao:trainer-->", re.DOTALL)
+_TRAINER_MARKS = re.compile(r"<!--/?kebao:trainer-->")
 REMOVE_TAG = "remove"  # cells for people reading the notebook itself, never in a pack
+# Our nbconvert template; it marks outputs tagged "trainer", the value of page.TRAINER_TAG.
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
 
 
 @cache
-def _exporter(edition: str) -> Any:
-    """One HTMLExporter per edition per process, reused across packs."""
+def _exporter() -> Any:
+    """One HTMLExporter per process, reused across packs."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
-    config.TagRemovePreprocessor.remove_single_output_tags = {TRAINER_TAG} if edition == "participant" else set()
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    config.HTMLExporter.template_name = "basic"
+    config.HTMLExporter.template_name = "kebao-pack"
     config.HTMLExporter.anchor_link_text = ""
     return HTMLExporter(config=config)  # type: ignore[no-untyped-call]
 
@@ -68,10 +72,19 @@ def _clean(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def render_html(nb: NotebookNode, edition: str, title: str, subtitle: str, language: Language) -> str:
-    """The edition's complete HTML page, self-contained (images inline, CSS inline)."""
-    body, _ = _exporter(edition).from_notebook_node(_clean(nb))
-    body = _HEADING_ID.sub(r"\1", body)  # module pages repeat headings (教学流程): ids would clash
+def render_body(nb: NotebookNode) -> str:
+    """The notebook's outputs as HTML, with the trainer-only outputs between markers (see :func:`edition`)."""
+    body, _ = _exporter().from_notebook_node(_clean(nb))
+    return str(_HEADING_ID.sub(r"\1", body))  # module pages repeat headings (教学流程): ids would clash
+
+
+def edition(body: str, name: str) -> str:
+    """The body for one edition: the participant handbook without the trainer-only outputs."""
+    return _TRAINER_MARKS.sub("", _TRAINER_ONLY.sub("", body) if name == "participant" else body)
+
+
+def page_html(body: str, edition: str, title: str, subtitle: str, language: Language) -> str:
+    """A body wrapped in the edition's self-contained page: header, inline CSS, footer (images are inline)."""
     name = label("handbook" if edition == "participant" else "trainer_guide", language)
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if language == "zh" else "en"}">\n<head>\n'
             f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -92,8 +105,9 @@ def write_pdf(page: str, path: Path) -> Path:
 def write_editions(nb: NotebookNode, folder: Path, title: str, subtitle: str, language: Language) -> list[Path]:
     """handbook.html/.pdf (participants) and trainer-guide.html/.pdf in ``folder``."""
     written = []
-    for edition, stem in (("participant", "handbook"), ("trainer", "trainer-guide")):
-        page = render_html(nb, edition, title, subtitle, language)
+    body = render_body(nb)
+    for name, stem in (("participant", "handbook"), ("trainer", "trainer-guide")):
+        page = page_html(edition(body, name), name, title, subtitle, language)
         html_path = folder / f"{stem}.html"
         html_path.write_text(page, encoding="utf-8")
         written += [html_path, write_pdf(page, folder / f"{stem}.pdf")]

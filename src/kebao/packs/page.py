@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
     from matplotlib.figure import Figure
 
-TRAINER_TAG = "trainer"  # outputs carrying this tag are left out of the participant handbook
+# Outputs carrying this tag are left out of the participant handbook (templates/nbconvert/kebao-pack marks them).
+TRAINER_TAG = "trainer"
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```[ \t]*$\n?", re.M | re.S)
 _MYST_DIRECTIVE_LINE = re.compile(r"^:{3,}\s*$|^:{3,}\{[^}]*\}.*$", re.M)
 
