@@ -49,6 +49,8 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
     "unclosed-trainer-note": [("curricula/modules/party-theory.md", 21, "body", "trainer note is never closed")],
     "case-yaml11": [("cases/red-dates.md", 12, "kebao.sector", "'012' would be saved as '10' by JupyterLab"),
                     ("cases/red-dates.md", 17, "kebao.questions[1]", "'1:30' would be saved as '90'")],
+    "holidays": [("curricula/holidays.yml", 3, "years[0]", "workday 2027-02-10 is a Wednesday"),
+                 ("curricula/holidays.yml", 9, "years[1].holidays[0]", "'元旦' ends (2027-12-31) before it starts")],
     "not-a-site-visit": [("curricula/programmes/cadres-course.yml", 13, "site_visits[0].module",
                           "module 'industry-plan' is a lecture, not a site-visit")],
 }

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +91,42 @@ def test_a_year_the_holiday_table_lacks_is_a_clear_error() -> None:
     with pytest.raises(PlanError) as caught:
         make(fours("skills", 2), mix={"skills": 100}, start="2026-12-28", days=7, total_hours=8)
     assert "no data for 2027" in str(caught.value)
-    assert "2004-01-01 and 2026-12-31" in caught.value.hint and "pip install -U chinesecalendar" in caught.value.hint
+    assert "curricula/holidays.yml" in caught.value.hint and "pip install -U chinesecalendar" in caught.value.hint
+    assert "ends by 2026-12-31 (covered: 2004–2026)" in caught.value.hint
+
+
+# Made-up 2027 arrangement for tests only (not the official one): 元旦 1–3 Jan, 春节 6–12 Feb, Sunday 14 Feb worked.
+HOLIDAYS_2027 = """\
+schema: 1
+years:
+  - year: 2027
+    notice: 测试用的虚构安排
+    holidays:
+      - {name: 元旦, first: 2027-01-01, last: 2027-01-03}
+      - {name: 春节, first: 2027-02-06, last: 2027-02-12}
+    workdays: [2027-02-14]
+"""
+
+
+def plan_nev(root: Path, *settings: str) -> Timetable:
+    from kebao.cohort import cohort_for
+
+    catalog = load_catalog(root)
+    programme = catalog.programmes["nev-class"]
+    return schedule(catalog, compose(catalog, programme, cohort_for(catalog, programme, list(settings))))
+
+
+def test_curricula_holidays_yml_covers_years_the_package_lacks(catalog_root: Path) -> None:
+    with pytest.raises(PlanError, match="no data for 2027"):
+        plan_nev(catalog_root, "start=2027-01-01", "days=6")
+    (catalog_root / "curricula" / "holidays.yml").write_text(HOLIDAYS_2027, encoding="utf-8")
+    new_year = plan_nev(catalog_root, "start=2027-01-01", "days=6")
+    assert [d.label for d in new_year.days][:3] == ["元旦", "元旦", "元旦"]
+    assert min(s.date for s in new_year.sessions) == dt.date(2027, 1, 4), "teaching resumes on Monday"
+    spring = plan_nev(catalog_root, "start=2027-02-11", "days=6")
+    taught = sorted({s.date for s in spring.sessions})
+    assert taught[0] == dt.date(2027, 2, 14), "the 调休 Sunday is a working day; Saturday 13th is not"
+    assert dt.date(2027, 2, 13) not in taught
 
 
 def test_arrival_and_departure_days_do_not_teach() -> None:

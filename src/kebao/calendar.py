@@ -14,6 +14,7 @@ chooses fit *whole*; :mod:`kebao.schedule` fills it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import chinese_calendar
 
 from .catalog import Catalog
 from .errors import PlanError
-from .model import Audience, Programme, SiteVisit
+from .model import Audience, HolidayCalendar, Programme, SiteVisit
 
 DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
 
@@ -178,44 +179,61 @@ def ceil_half(value: float) -> float:
     return math.ceil(value * 2 - 1e-9) / 2
 
 
-def holiday_detail(date: dt.date) -> tuple[bool, str | None]:
-    """(is a day off, holiday name) from chinese_calendar; a year it lacks is a PlanError."""
+@functools.cache
+def _arrangements(holidays: HolidayCalendar) -> tuple[frozenset[int], dict[dt.date, str], frozenset[dt.date]]:
+    """curricula/holidays.yml as lookups: its years, its days off by date, its 调休 workdays."""
+    off = {h.first + dt.timedelta(days=n): h.name
+           for year in holidays.years for h in year.holidays for n in range((h.last - h.first).days + 1)}
+    return (frozenset(year.year for year in holidays.years), off,
+            frozenset(day for year in holidays.years for day in year.workdays))
+
+
+def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
+    """(is a day off, holiday name): from ``holidays`` (curricula/holidays.yml) for the years it lists,
+    else from chinese_calendar; a year neither has is a PlanError."""
+    if holidays is not None:
+        years, off_days, workdays = _arrangements(holidays)
+        if date.year in years:
+            if date in off_days:
+                return True, off_days[date]
+            return date not in workdays and date.weekday() >= 5, None
     try:
         off, name = chinese_calendar.get_holiday_detail(date)
     except NotImplementedError:
-        years = sorted(d.year for d in chinese_calendar.constants.holidays)
-        first, last = years[0], years[-1]
+        years_known = sorted(d.year for d in chinese_calendar.constants.holidays)
+        first, last = years_known[0], years_known[-1]
         version = getattr(chinese_calendar, "__version__", "?")
         raise PlanError(
             f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, "
             f"so {date.isoformat()} cannot be scheduled",
-            f"choose a start date between {first}-01-01 and {last}-12-31 that ends by {last}-12-31, "
-            "or upgrade it: pip install -U chinesecalendar") from None
+            f"add {date.year}'s official holiday arrangement (国务院办公厅 notice) to curricula/holidays.yml "
+            f"(docs/content.md), upgrade the package (pip install -U chinesecalendar), or choose a start "
+            f"date that ends by {last}-12-31 (covered: {first}–{last})") from None
     return bool(off), name
 
 
-def is_statutory_holiday(date: dt.date) -> bool:
+def is_statutory_holiday(date: dt.date, holidays: HolidayCalendar | None = None) -> bool:
     """True on a statutory public holiday (not on an ordinary weekend)."""
-    off, name = holiday_detail(date)
+    off, name = holiday_detail(date, holidays)
     return off and name is not None
 
 
-def is_teaching_day(date: dt.date, weekends: bool) -> bool:
+def is_teaching_day(date: dt.date, weekends: bool, holidays: HolidayCalendar | None = None) -> bool:
     """Teaching never falls on a statutory holiday; without weekends only on workdays (调休 included)."""
-    off, name = holiday_detail(date)
+    off, name = holiday_detail(date, holidays)
     if off and name is not None:
         return False
     return weekends or not off
 
 
 def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
-                   weekends: bool) -> tuple[CalendarDay, ...]:
+                   weekends: bool, holidays: HolidayCalendar | None = None) -> tuple[CalendarDay, ...]:
     """Every calendar day from ``start``; travel days and days off do not teach."""
     result: list[CalendarDay] = []
     teaching = 0
     for number in range(1, days + 1):
         date = start + dt.timedelta(days=number - 1)
-        off, name = holiday_detail(date)
+        off, name = holiday_detail(date, holidays)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
         kind: DayKind
         if arrival and number == 1:
@@ -260,19 +278,21 @@ def slot_specs(programme: Programme, audience: Audience, evenings: bool) -> tupl
 def build_layout(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
                  weekends: bool, evenings: bool) -> Layout:
     """The programme's days from ``start``, its slots, and its site visits placed; PlanError if impossible."""
-    calendar = programme_days(start, days, programme.travel.arrival, programme.travel.departure, weekends)
+    calendar = programme_days(start, days, programme.travel.arrival, programme.travel.departure, weekends,
+                              catalog.holidays)
     teaching = tuple(d.date for d in calendar if d.kind == "teaching")
     if not teaching:
         off = ", ".join(f"{d.date.isoformat()} {d.label}" for d in calendar)
         raise PlanError(f"programme '{programme.id}' has no teaching day in {days} day(s) from "
                         f"{start.isoformat()} ({off})",
-                        f"{_more_days(programme, start, days, weekends, 1)} or choose another start date")
+                        f"{_more_days(catalog, programme, start, days, weekends, 1)} or choose another start date")
     slots = slot_specs(programme, audience, evenings)
     late = max((v for v in programme.site_visits if isinstance(v.day, int)), key=lambda v: int(v.day), default=None)
     if late is not None and int(late.day) > len(teaching):
         raise PlanError(f"programme '{programme.id}' places site visit '{late.module}' on teaching day {late.day}, "
                         f"but there are only {len(teaching)} teaching day(s)",
-                        f"{_more_days(programme, start, days, weekends, int(late.day))}, or place it on 'last' or "
+                        f"{_more_days(catalog, programme, start, days, weekends, int(late.day))}, or place it on "
+                        "'last' or "
                         "an earlier day")
     visits = _place_visits(catalog, programme, audience, teaching, slots, programme.site_visits)
     return Layout(calendar, teaching, slots, audience.max_hours_per_day, visits)
@@ -286,7 +306,7 @@ def days_needed(catalog: Catalog, programme: Programme, audience: Audience, star
             layout = build_layout(catalog, programme, audience, start, count, weekends, evenings)
         except PlanError:
             try:
-                holiday_detail(start + dt.timedelta(days=count - 1))
+                holiday_detail(start + dt.timedelta(days=count - 1), catalog.holidays)
             except PlanError:
                 return None  # past the holiday table: no answer
             continue  # e.g. a site visit on a teaching day that does not exist yet
@@ -295,12 +315,13 @@ def days_needed(catalog: Catalog, programme: Programme, audience: Audience, star
     return None
 
 
-def _more_days(programme: Programme, start: dt.date, days: int, weekends: bool, teaching: int) -> str:
+def _more_days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
+               teaching: int) -> str:
     """'add days: N in all (--set days=N)' for the fewest days with ``teaching`` teaching days."""
     travel = programme.travel
     for count in range(days + 1, 367):
         try:
-            found = programme_days(start, count, travel.arrival, travel.departure, weekends)
+            found = programme_days(start, count, travel.arrival, travel.departure, weekends, catalog.holidays)
         except PlanError:
             break
         if sum(1 for d in found if d.kind == "teaching") >= teaching:

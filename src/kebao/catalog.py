@@ -6,6 +6,7 @@ Layout read (relative to the repository root)::
     curricula/audiences.yml      audiences: [ {id, name, max_hours_per_day, …}, … ]
     curricula/modules/<id>.md    one module: YAML front matter + session plan
     curricula/programmes/<id>.yml one programme spec
+    curricula/holidays.yml       optional: holiday arrangements for years chinesecalendar lacks
     cases/<id>.md                one case study (MyST notebook)
 
 Every problem in every file is collected before :class:`ContentError` is
@@ -23,7 +24,19 @@ from pydantic import BaseModel, ValidationError
 
 from .content import UnclosedTrainerNote, trainer_note_blocks
 from .errors import ContentError, Location, Problem, UsageError, did_you_mean
-from .model import SCHEMA_VERSION, Audience, Case, Entity, Model, Module, Programme, Strand, id_problem, slugify_hint
+from .model import (
+    SCHEMA_VERSION,
+    Audience,
+    Case,
+    Entity,
+    HolidayCalendar,
+    Model,
+    Module,
+    Programme,
+    Strand,
+    id_problem,
+    slugify_hint,
+)
 from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml, yaml11_rewrites
 
 M = TypeVar("M", bound=Entity)
@@ -43,6 +56,7 @@ class Catalog:
     cases: Mapping[str, Case]
     programmes: Mapping[str, Programme]
     _places: Mapping[tuple[str, str], tuple[Document, PathKey]] = field(repr=False, default_factory=dict)
+    holidays: HolidayCalendar | None = None  # curricula/holidays.yml, when there is one
 
     def locate(self, obj: Model, *path: str | int) -> Location:
         """Source location of ``obj`` or of one of its fields."""
@@ -62,7 +76,10 @@ class Catalog:
 
     def files(self) -> list[Path]:
         """Every content file the catalogue was read from, sorted."""
-        return sorted({doc.file for doc, _ in self._places.values()})
+        files = {doc.file for doc, _ in self._places.values()}
+        if self.holidays is not None:
+            files.add(self.root / "curricula" / "holidays.yml")
+        return sorted(files)
 
 
 def load_catalog(root: str | Path = ".") -> Catalog:
@@ -74,7 +91,8 @@ def content_signature(root: str | Path) -> tuple[tuple[str, int, int], ...]:
     """(path, size, mtime) of every file ``load_catalog`` reads or checks; equal signatures, equal catalogues."""
     root = Path(root)
     curricula = root / "curricula"
-    files = [curricula / "strands.yml", curricula / "audiences.yml", *(curricula / "modules").glob("*.md"),
+    files = [curricula / "strands.yml", curricula / "audiences.yml", curricula / "holidays.yml",
+             *(curricula / "modules").glob("*.md"),
              *(curricula / "programmes").glob("*.y*ml"), *(root / "cases").rglob("*")]
     stats = []
     for file in sorted(files):
@@ -129,7 +147,8 @@ class _Loader:
         for extra in sorted((curricula / "programmes").glob("*.yaml")):
             self.problems.append(Problem(Location(extra), "", "programme files end in .yml",
                                          f"rename it to {extra.stem}.yml"))
-        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places)
+        holidays = self._holidays(curricula / "holidays.yml")
+        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays)
         # A kind whose only file could not be read would make every reference to it look unknown.
         lost = {kind for kind, file in (("strand", curricula / "strands.yml"),
                                         ("audience", curricula / "audiences.yml")) if file in self.unreadable}
@@ -137,6 +156,19 @@ class _Loader:
         if self.problems:
             raise ContentError(self.problems)
         return catalog
+
+    def _holidays(self, file: Path) -> HolidayCalendar | None:
+        """The optional holiday arrangements (see model.HolidayCalendar)."""
+        if not file.exists():
+            return None
+        doc = self._read(file, front_matter=False)
+        if doc is None:
+            return None
+        try:
+            return HolidayCalendar.model_validate(doc.data)
+        except ValidationError as error:
+            self.problems.extend(problems_from_validation(error, HolidayCalendar, doc.data, doc, ()))
+            return None
 
     def _list_file(self, file: Path, key: str, cls: type[M]) -> dict[str, M]:
         doc = self._read(file, front_matter=False)

@@ -294,3 +294,55 @@ class Programme(Entity):
     assessment: str = ""
     cohort: Cohort
     schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+
+
+class Holiday(Model):
+    """The days off of one statutory holiday, as the State Council's notice lists them (放假)."""
+
+    name: Text
+    first: dt.date
+    last: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Holiday:
+        if self.last < self.first:
+            raise ValueError(f"'{self.name}' ends ({self.last}) before it starts ({self.first})")
+        if (self.last - self.first).days > 14:
+            raise ValueError(f"'{self.name}' is {(self.last - self.first).days + 1} days long; a statutory "
+                             "holiday is at most a fortnight, check the dates")
+        return self
+
+
+class HolidayYear(Model):
+    """One year's official arrangement: holidays and the weekend days worked instead (调休上班)."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    notice: str = ""  # the notice it was copied from, e.g. 国务院办公厅关于2027年部分节假日安排的通知
+    holidays: tuple[Holiday, ...]
+    workdays: tuple[dt.date, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HolidayYear:
+        for day in self.workdays:
+            if day.weekday() < 5:
+                raise ValueError(f"workday {day} is a {day.strftime('%A')}; 调休 workdays are weekend days "
+                                 "worked instead, check the date")
+            clash = next((h.name for h in self.holidays if h.first <= day <= h.last), None)
+            if clash:
+                raise ValueError(f"workday {day} falls inside the holiday '{clash}'")
+        return self
+
+
+class HolidayCalendar(Model):
+    """curricula/holidays.yml: official arrangements for years the chinesecalendar package does not cover yet."""
+
+    years: tuple[HolidayYear, ...]
+    schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+
+    @model_validator(mode="after")
+    def _unique(self) -> HolidayCalendar:
+        years = [entry.year for entry in self.years]
+        repeated = sorted({year for year in years if years.count(year) > 1})
+        if repeated:
+            raise ValueError(f"year {repeated[0]} is given more than once; keep one entry per year")
+        return self

@@ -98,6 +98,8 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
     files = [catalog.root / "curricula" / "strands.yml", catalog.root / "curricula" / "audiences.yml",
              *(catalog.locate(catalog.modules[m]).file for m in modules),
              catalog.locate(programme).file]
+    if catalog.holidays is not None:  # the dates of every pack may depend on it
+        files.append(catalog.root / "curricula" / "holidays.yml")
     for module_id in ctx.plan.modules:
         for case_id in catalog.modules[module_id].cases:
             case = catalog.cases[case_id]
