@@ -128,6 +128,7 @@ def write_redirect(outdir: Path, root_doc: str) -> Path:
     target = f"{root_doc}.html"
     page = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n'
             f'<meta http-equiv="Refresh" content="0; url={target}">\n'
+            '<link rel="icon" href="_static/favicon.svg">\n'  # else browsers ask for a missing /favicon.ico
             f'<title>kebao 课包</title></head>\n<body><p><a href="{target}">kebao 课包首页</a></p></body></html>\n')
     index = outdir / "index.html"
     if not index.is_file() or index.read_text(encoding="utf-8") != page:
