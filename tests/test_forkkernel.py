@@ -151,13 +151,13 @@ def test_a_dead_template_means_kernels_start_the_usual_way(pool: KernelPool, tmp
 def test_only_ipython_kernels_of_this_python_are_forked() -> None:
     ours = KernelSpec(argv=["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], display_name="P",
                       language="python")
-    forked = _forked_spec(ours, "/run/socket")
-    assert forked.argv[:6] == [sys.executable, "-I", "-S", forkkernel.__file__, "launch", "/run/socket"]
-    assert forked.argv[6:] == ["-f", "{connection_file}"] and forked.display_name == "P"
+    forked = _forked_spec(ours, "/run/socket", 42)
+    assert forked.argv[:7] == [sys.executable, "-I", "-S", forkkernel.__file__, "launch", "/run/socket", "42"]
+    assert forked.argv[7:] == ["-f", "{connection_file}"] and forked.display_name == "P"
     other_python = KernelSpec(argv=["/opt/other/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     not_ipython = KernelSpec(argv=["python", "-m", "some_other_kernel", "-f", "{connection_file}"])
-    assert _forked_spec(other_python, "/run/socket") is other_python
-    assert _forked_spec(not_ipython, "/run/socket") is not_ipython
+    assert _forked_spec(other_python, "/run/socket", 42) is other_python
+    assert _forked_spec(not_ipython, "/run/socket", 42) is not_ipython
 
 
 def test_the_pack_template_warms_caches_but_not_settings(tmp_path: Path) -> None:
@@ -176,3 +176,27 @@ def test_the_pack_template_warms_caches_but_not_settings(tmp_path: Path) -> None
             kernels.release(km)
     assert seen[True]["warm"] and not seen[False]["warm"]
     assert seen[True]["rc"] == seen[False]["rc"]
+
+
+def test_a_module_the_template_cannot_import_fails_in_the_notebook_not_in_the_template(tmp_path: Path) -> None:
+    (tmp_path / "kebao_broken_module.py").write_text("raise RuntimeError('broken on purpose')\n", encoding="utf-8")
+    outputs.clear()
+    with KernelPool(prestart=False, preload=("kebao_broken_module",)) as kernels:
+        km = kernels.acquire("python3", tmp_path)
+        started = time.monotonic()
+        seen = run(km, "import kebao_broken_module")
+        kernels.release(km)
+        assert kernels._template is not None and kernels._template.alive()
+    assert seen == {"error": "RuntimeError"} and time.monotonic() - started < 30
+
+
+def test_a_launcher_gives_up_at_once_when_its_template_is_gone(tmp_path: Path) -> None:
+    import subprocess
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # reaped: its pid names no process now
+    gone_pid = finished.pid
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-I", "-S", forkkernel.__file__, "launch", str(tmp_path / "socket"),
+                             str(gone_pid), "-f", "x.json"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "has exited" in result.stderr and time.monotonic() - started < 5

@@ -12,7 +12,7 @@ Three processes per kernel, each watching the next so nothing outlives its owner
   binds its socket first, then imports, then forks a kernel per request; it
   exits when the process that started it (a :class:`~kebao.packs.kernels.KernelPool`)
   is gone;
-* the **launcher** (``python -I -S forkkernel.py launch SOCKET -f CONNECTION_FILE …``)
+* the **launcher** (``python -I -S forkkernel.py launch SOCKET TEMPLATE_PID -f CONNECTION_FILE …``)
   is the command jupyter_client starts instead of ``ipykernel_launcher``: it
   sends its arguments, working directory, environment and stdio to the
   template, forwards signals (interrupt, terminate) to the kernel and exits with
@@ -72,8 +72,14 @@ def template(address: str, parent: int, modules: Sequence[str]) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import importlib
 
-    for module in ("ipykernel.kernelapp", "ipykernel.ipkernel", *modules):
-        importlib.import_module(module)
+    for module in ("ipykernel.kernelapp", "ipykernel.ipkernel"):
+        importlib.import_module(module)  # without these no kernel can start at all
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # a kernel that needs it will import it itself and show the real error
+            print(f"kebao: the kernel template could not import {module} ({type(error).__name__}: {error}); "
+                  "kernels will import it themselves", file=sys.stderr)
     parent_fd = os.pidfd_open(parent)
     wakeup_r, wakeup_w = os.pipe()
     os.set_blocking(wakeup_w, False)
@@ -188,24 +194,28 @@ def _fork_kernel(connection: socket.socket, own: list[int]) -> int | None:
 # -- the launcher ---------------------------------------------------------------
 
 
-def _connect(connection: socket.socket, address: str, patience: float = 60.0) -> None:
-    """Connect, waiting while the template starts (it binds its socket first thing)."""
+def _connect(connection: socket.socket, address: str, template: int, patience: float = 60.0) -> None:
+    """Connect, waiting while the template (process ``template``) starts; it binds its socket first thing."""
     deadline = time.monotonic() + patience
     while True:
         try:
             connection.connect(address)
             return
         except (FileNotFoundError, ConnectionRefusedError):
+            try:
+                os.kill(template, 0)
+            except ProcessLookupError:
+                raise ConnectionRefusedError(f"the kernel template (process {template}) has exited") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
 
 
-def launch(address: str, argv: Sequence[str]) -> int:
+def launch(address: str, template: int, argv: Sequence[str]) -> int:
     """Have the template fork a kernel with ``argv``; live as long as it does; return its exit status."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        _connect(connection, address)
+        _connect(connection, address, template)
         parent = os.environ.get("JPY_PARENT_PID")
         extra = [f"--IPKernelApp.parent_handle={int(parent)}"] if parent and parent.isdigit() else []
         request = {"argv": [*argv, *extra], "cwd": os.getcwd(), "env": dict(os.environ), "launcher": os.getpid()}
@@ -242,9 +252,10 @@ def main(args: Sequence[str]) -> int:
     if len(args) >= 3 and args[0] == "template":
         template(args[1], int(args[2]), args[3:])
         return 0
-    if len(args) >= 2 and args[0] == "launch":
-        return launch(args[1], args[2:])
-    print("usage: forkkernel.py template SOCKET PARENT_PID [MODULE…] | launch SOCKET KERNEL_ARGS…", file=sys.stderr)
+    if len(args) >= 3 and args[0] == "launch":
+        return launch(args[1], int(args[2]), args[3:])
+    print("usage: forkkernel.py template SOCKET PARENT_PID [MODULE…] | launch SOCKET TEMPLATE_PID KERNEL_ARGS…",
+          file=sys.stderr)
     return 2
 
 

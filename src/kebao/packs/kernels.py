@@ -73,12 +73,12 @@ class KernelPool:
     """
 
     def __init__(self, *, prestart: bool = True, env: Mapping[str, str] | None = None,
-                 preload: Iterable[str] = (), fork: bool = True, template: str | None = None):
+                 preload: Iterable[str] = (), fork: bool = True, template: tuple[str, int] | None = None):
         self.prestart = prestart
         self.env = dict(env or {})
         self.preload = [_module_name(name) for name in preload]
         self.fork = fork and forkkernel.supported()
-        self.template = template  # the address of a template shared with other pools (see run_batch)
+        self.template = template  # (address, pid) of a template shared with other pools (see run_batch)
         self._template: KernelTemplate | None = None  # or one of its own, started on first use
         self._ready: tuple[str, Path, AsyncKernelManager] | None = None
         self._closed = False
@@ -160,15 +160,15 @@ class KernelPool:
 
         if not self.fork:
             return KernelSpecManager()
-        if self.template is not None and os.path.exists(self.template):
-            return _forked_specs_class()(address=self.template)
+        if self.template is not None and os.path.exists(self.template[0]):
+            return _forked_specs_class()(address=self.template[0], template=self.template[1])
         if self._template is None or not self._template.alive():
             if self._template is not None:  # it died: kernels are started the usual way from now on
                 self._template.close()
                 self.fork = False
                 return KernelSpecManager()
             self._template = KernelTemplate(env, cwd, self.preload)
-        return _forked_specs_class()(address=self._template.address)
+        return _forked_specs_class()(address=self._template.address, template=self._template.process.pid)
 
 
 class KernelTemplate:
@@ -205,7 +205,7 @@ class KernelTemplate:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _forked_spec(spec: KernelSpec, address: str) -> KernelSpec:
+def _forked_spec(spec: KernelSpec, address: str, template: int) -> KernelSpec:
     """``spec`` launched through the fork template, if it is an IPython kernel of this very Python."""
     argv = list(spec.argv)
     if len(argv) < 3 or argv[1:3] != ["-m", "ipykernel_launcher"]:
@@ -216,7 +216,7 @@ def _forked_spec(spec: KernelSpec, address: str) -> KernelSpec:
     if python is None or Path(python).parent != Path(sys.executable).parent \
             or not os.path.samefile(python, sys.executable):
         return spec  # another Python (another environment): its own imports, not ours
-    launcher = [sys.executable, "-I", "-S", forkkernel.__file__, "launch", address, *argv[3:]]
+    launcher = [sys.executable, "-I", "-S", forkkernel.__file__, "launch", address, str(template), *argv[3:]]
     return type(spec)(**{**spec.to_dict(), "argv": launcher, "resource_dir": spec.resource_dir})
 
 
@@ -224,13 +224,14 @@ def _forked_spec(spec: KernelSpec, address: str) -> KernelSpec:
 def _forked_specs_class() -> type[KernelSpecManager]:
     """The usual kernel specs, with IPython kernels launched through a template (defined late: lazy imports)."""
     from jupyter_client.kernelspec import KernelSpecManager
-    from traitlets import Unicode
+    from traitlets import Integer, Unicode
 
     class ForkedSpecs(KernelSpecManager):
         address = Unicode()
+        template = Integer()
 
         def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-            return _forked_spec(super().get_kernel_spec(kernel_name), self.address)
+            return _forked_spec(super().get_kernel_spec(kernel_name), self.address, self.template)
 
     return ForkedSpecs
 
@@ -390,7 +391,7 @@ _WORKER_IMPORTS = ("kebao.packs.run", "papermill.clientwrap", "papermill.engines
 
 
 def _init_worker(kernel_name: str | None, cwd: str | None, preload: tuple[str, ...],
-                 template: str | None = None) -> None:
+                 template: tuple[str, int] | None = None) -> None:
     """Launch the worker's first kernel at once, then import the notebook machinery while it boots."""
     pool = worker_pool()
     pool.preload = list(preload)
@@ -448,7 +449,7 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
             template = KernelTemplate({**KERNEL_ENV, **os.environ}, Path(cwd or "."), modules)
         executor = cf.ProcessPoolExecutor(
             max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(), initializer=_init_worker,
-            initargs=(kernel_name, cwd, modules, template.address if template else None))
+            initargs=(kernel_name, cwd, modules, (template.address, template.process.pid) if template else None))
     results: list[JobResult[T] | None] = [None] * len(todo)
     try:
         # The last job each worker runs needs no successor kernel.
