@@ -15,9 +15,7 @@ import copy
 import json
 import re
 import shutil
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from kebao.yamlio import read_front_matter
 
 from .conftest import REPO
 from .lab import LabServer, lab_server
-from .test_site_browser import CHROMIUM_FLAGS, TIMEOUT, Page, _devtools_port, chromium
+from .test_site_browser import Page, browser_tab
 
 CONTENT = ("curricula", "cases", "notebooks", "jupytext.toml")
 STUDIO = "notebooks/design_studio.ipynb"
@@ -140,27 +138,8 @@ RUN_TIMEOUT = 180.0
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    log = profile.parent / "chromium.log"
-    with open(log, "w") as stderr:
-        process = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        port = _devtools_port(profile, process, log)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=TIMEOUT) as response:
-            targets = json.loads(response.read())
-        tab = Page(next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page"))
-        for domain in ("Page", "Runtime"):
-            tab.send(f"{domain}.enable")
+    with browser_tab(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Runtime")) as tab:
         yield tab
-        tab.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait(page: Page, expression: str, what: str, timeout: float = RUN_TIMEOUT) -> Any:

@@ -12,6 +12,7 @@ test fails and says so, it does not skip.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -168,9 +169,9 @@ def server(site: BuiltSite) -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    profile = tmp_path_factory.mktemp("chromium-profile")
+@contextlib.contextmanager
+def browser_tab(profile: Path, domains: tuple[str, ...]) -> Iterator[Page]:
+    """A fresh headless Chromium (profile in ``profile``) and its first tab with ``domains`` enabled."""
     log = profile.parent / "chromium.log"
     with open(log, "w") as stderr:
         process = subprocess.Popen([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -180,7 +181,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=TIMEOUT) as response:
             targets = json.loads(response.read())
         tab = Page(next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page"))
-        for domain in ("Page", "Network", "Runtime"):
+        for domain in domains:
             tab.send(f"{domain}.enable")
         yield tab
         tab.close()
@@ -191,6 +192,12 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    with browser_tab(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Network", "Runtime")) as tab:
+        yield tab
 
 
 def _devtools_port(profile: Path, process: subprocess.Popen[bytes], log: Path) -> int:
