@@ -46,19 +46,19 @@ CELLS = [
 RUN_FRESH = """
 import sys
 from pathlib import Path
-from kebao.packs.run import execute_notebook
+from kebao.notebooks.run import execute_notebook
 execute_notebook(Path(sys.argv[1]), Path(sys.argv[2]), {"seed": 1}, cwd=Path(sys.argv[3]), timeout=120)
 """
 
 RUN_PRESTARTED = """
 import sys, time
 from pathlib import Path
-from kebao.packs.kernels import KernelPool
+from kebao.notebooks.kernels import KernelPool
 pool = KernelPool(prestart=False, preload=sys.argv[4:])
 pool.warm("python3", Path(sys.argv[3]))
 time.sleep(1.0)  # stands for composing and scheduling the pack while the kernel boots
 start = time.perf_counter()
-from kebao.packs.run import execute_notebook
+from kebao.notebooks.run import execute_notebook
 execute_notebook(Path(sys.argv[1]), Path(sys.argv[2]), {"seed": 1}, cwd=Path(sys.argv[3]), timeout=120,
                  kernel=pool)
 pool.close()
@@ -101,7 +101,7 @@ def plain_batch(script: Path, cwd: Path, jobs: int, workers: int) -> float:
 
 
 def notebook_batch(notebook: Path, cwd: Path, jobs: int, workers: int, preload: tuple[str, ...]) -> float:
-    from kebao.packs.kernels import NotebookJob, run_batch
+    from kebao.notebooks.batch import NotebookJob, run_batch
 
     todo = [NotebookJob(notebook, cwd / f"out-{n}.ipynb", {"seed": n}, cwd, timeout=120) for n in range(jobs)]
     start = time.perf_counter()

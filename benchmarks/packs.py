@@ -32,21 +32,29 @@ KEBAO = str(Path(sys.executable).with_name("kebao"))
 
 def plain_pack(root: Path, programme: str, out: Path) -> None:
     """The pack's work without a kernel: what the notebook computes plus the two editions' HTML and PDF."""
+    import base64
+    from types import SimpleNamespace
+
     from markdown_it import MarkdownIt
 
     from kebao.packs import page
     from kebao.packs.context import open_pack
     from kebao.packs.export import _css, write_pdf
+    from kebao.packs.files import PackBuild, table
 
     ctx = open_pack(root, programme)
     out.mkdir(parents=True, exist_ok=True)
     figures = page.figures(ctx)
-    page.write_files(ctx, out, figures)
+    shown = [{"data": {"image/png": base64.b64encode(png).decode()}, "metadata": page.figure_metadata(name)}
+             for name, png in figures.items()]  # what the notebook displays (no nbformat import on this side)
+    build = PackBuild(ctx, SimpleNamespace(cells=[{"outputs": shown}]), out, {})  # type: ignore[arg-type]
+    for name, row in table(ctx.address):  # the data files and figures, written as kebao writes them
+        if name.endswith((".xlsx", ".csv", ".ics", ".png")):
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            row.write(build, out / name)
     md = MarkdownIt("commonmark").enable("table")
     parts = [md.render(page.overview(ctx)), page.html_table(page.strand_table(ctx)),
              page.html_table(page.timetable_table(ctx)), page.html_table(page.credit_table(ctx))]
-    import base64
-
     parts += [f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}">' for png in figures.values()]
     notes = []
     for module in ctx.plan.modules:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from jupyter_client.kernelspec import KernelSpec
 
-from kebao.packs import forkkernel
-from kebao.packs.kernels import KERNEL_ENV, KernelPool, _forked_spec, _run_sync
+from kebao.notebooks import forkkernel
+from kebao.notebooks.kernels import KERNEL_ENV, KernelPool, _forked_spec, _run_sync
 
 pytestmark = pytest.mark.skipif(not forkkernel.supported(), reason="forked kernels need Linux (fork and pidfd)")
 
@@ -89,10 +89,17 @@ def test_interrupts_reach_the_kernel_and_killing_the_launcher_ends_it(pool: Kern
     client.start_channels()
     try:
         _run_sync(client.wait_for_ready, timeout=60)
-        client.execute("import time\ntime.sleep(60)")
+        sent = client.execute("import time\ntime.sleep(60)")
+        reply_to = {"msg_id": None}  # on a busy machine wait_for_ready may leave extra kernel_info replies queued
+        while reply_to["msg_id"] != sent:  # the cell has started; a second later it is sleeping
+            message = _run_sync(client.get_iopub_msg, timeout=30)
+            if message["msg_type"] == "execute_input":
+                reply_to = message["parent_header"]
         time.sleep(1.0)
         _run_sync(km.interrupt_kernel)
         reply = _run_sync(client.get_shell_msg, timeout=20)
+        while reply["parent_header"].get("msg_id") != sent:
+            reply = _run_sync(client.get_shell_msg, timeout=20)
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
         client.execute("import os; print(os.getpid())")
         pid = None

@@ -15,10 +15,9 @@ import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from kebao.errors import KebaoError, PlanError
-from kebao.packs.build import PackRequest, build_all, build_pack
+from kebao.errors import KebaoError, NotebookFailed, PlanError
+from kebao.packs.build import PackFailure, PackOutcome, PackRequest, build_all, build_pack
 from kebao.packs.bundle import sha256_file
-from kebao.packs.run import NotebookFailed
 
 from .conftest import FIXTURES, REPO
 
@@ -181,10 +180,13 @@ def test_batch_carries_on_past_a_failure(catalog_root: Path) -> None:
     results = build_all(catalog_root, ["nev-clas", "nev-class"], out=catalog_root / "out", workers=1,
                         notebook=NOTEBOOK)
     assert [(r.programme, r.status) for r in results] == [("nev-clas", "failed"), ("nev-class", "built")]
-    assert "did you mean" in results[0].detail
+    failure, built = results
+    assert isinstance(failure, PackFailure) and "did you mean" in str(failure.error)
+    assert isinstance(built, PackOutcome) and built.zip.is_file()
+    assert built.context is not None and built.context.plan.modules  # the decided pack, for the site
 
 
-def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_files_is_refused(
+def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_figures_is_refused(
         built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, folder = built
     monkeypatch.chdir(tmp_path)  # the kernel runs in the repository root, the caller elsewhere
@@ -192,11 +194,11 @@ def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_files_is
     assert (tmp_path / "relative-out" / "nev-class" / "2026-11" / "timetable.xlsx").is_file()
     assert not (root / "relative-out").exists() and outcome.status == "built"
 
-    lazy = tmp_path / "lazy.ipynb"  # a notebook that forgets to write the data files
+    lazy = tmp_path / "lazy.ipynb"  # a notebook that forgets to show the figures the pack stores
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    nb.cells = [cell for cell in nb.cells if "write_files" not in cell.source]
+    nb.cells = [cell for cell in nb.cells if "figure_metadata" not in cell.source]
     nbformat.write(nb, lazy)
     before = sha256_file(folder / "handbook.pdf")
-    with pytest.raises(KebaoError, match="did not write timetable.xlsx"):
+    with pytest.raises(KebaoError, match="showed no figure 'hours-per-strand'"):
         build_pack(PackRequest(root, "nev-class", out=folder.parent.parent, notebook=lazy))
     assert sha256_file(folder / "handbook.pdf") == before

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kebao.errors import NotebookFailed, PackError
 from kebao.packs.bundle import (
     check_entry_name,
-    failed_folder,
     keep_failed,
     make_zip,
     publish_atomically,
@@ -23,7 +23,7 @@ from kebao.packs.bundle import (
     tool_versions,
     write_manifest,
 )
-from kebao.packs.run import NotebookFailed, PackError
+from kebao.paths import PackAddress
 
 REPO = Path(__file__).parent.parent
 
@@ -33,6 +33,10 @@ def fill(folder: Path, text: str = "v1") -> None:
     (folder / "timetable.csv").write_text(f"date,module\n2025-03-01,{text}\n", encoding="utf-8")
     (folder / "figures" / "学时.png").write_bytes(b"\x89PNG fake " + text.encode())
     (folder / "日程表.xlsx").write_bytes(b"PK fake xlsx " + text.encode())
+
+
+NAMES = ["figures/学时.png", "timetable.csv", "日程表.xlsx"]  # what fill() writes
+PACK = PackAddress("rural-revival", "2025-spring")
 
 
 def siblings(folder: Path) -> list[str]:
@@ -70,7 +74,7 @@ def _umask() -> int:
 
 def test_a_failed_pack_keeps_its_notebooks_and_error(tmp_path: Path) -> None:
     root = tmp_path / "packs"
-    publish_pack(fill, root, "rural-revival", "2025-spring")
+    publish_pack(fill, root, PACK)
 
     def failing(folder: Path) -> None:
         fill(folder, "v2")
@@ -81,24 +85,24 @@ def test_a_failed_pack_keeps_its_notebooks_and_error(tmp_path: Path) -> None:
                              traceback="Traceback …\nKeyError: 'venue'", output=executed)
 
     with pytest.raises(NotebookFailed):
-        publish_pack(failing, root, "rural-revival", "2025-spring")
+        publish_pack(failing, root, PACK)
     kept = root / "_failed" / "rural-revival" / "2025-spring"
-    assert kept == failed_folder(root, "rural-revival", "2025-spring")
+    assert kept == PACK.failed(root)
     assert sorted(path.name for path in kept.iterdir()) == ["course_pack.ipynb", "error.txt"]
     report = (kept / "error.txt").read_text(encoding="utf-8")
     assert "cell index:      7" in report and "KeyError: 'venue'" in report
     assert '"cohort": "2025-spring"' in report and "Traceback …" in report
     assert (root / "rural-revival" / "2025-spring" / "timetable.csv").read_text(encoding="utf-8").endswith("v1\n")
 
-    publish_pack(fill, root, "rural-revival", "2025-spring")
+    publish_pack(fill, root, PACK)
     assert not kept.exists(), "a good build clears the stale failure"
 
 
 def test_keep_failed_replaces_the_previous_failure(tmp_path: Path) -> None:
     notebook = tmp_path / "a.ipynb"
     notebook.write_text("{}", encoding="utf-8")
-    keep_failed(tmp_path, "p", "c", "first", [notebook])
-    folder = keep_failed(tmp_path, "p", "c", RuntimeError("second"))
+    keep_failed(tmp_path, PackAddress("p", "c"), "first", [notebook])
+    folder = keep_failed(tmp_path, PackAddress("p", "c"), RuntimeError("second"))
     assert sorted(path.name for path in folder.iterdir()) == ["error.txt"]
     assert (folder / "error.txt").read_text(encoding="utf-8").startswith("RuntimeError: second")
 
@@ -106,7 +110,7 @@ def test_keep_failed_replaces_the_previous_failure(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["..", "", "a/b", "_failed", "C:x"])
 def test_pack_folder_names_are_checked(tmp_path: Path, name: str) -> None:
     with pytest.raises(PackError, match="cannot be a folder name"):
-        publish_pack(fill, tmp_path, "rural-revival", name)
+        publish_pack(fill, tmp_path, PackAddress("rural-revival", name))
 
 
 # -- manifest ---------------------------------------------------------------------
@@ -117,18 +121,20 @@ def test_the_manifest_records_parameters_inputs_outputs_and_versions(tmp_path: P
     fill(pack)
     spec = tmp_path / "programme.yml"
     spec.write_text("id: rural-revival\n", encoding="utf-8")
+    (pack / "not-in-the-pack.txt").write_text("left over")
+    readers = {"figures/学时.png": "participant", "timetable.csv": "participant", "日程表.xlsx": "office"}
     path = write_manifest(pack, {"cohort": "2025-春", "size": 30}, {"curricula/programmes/rural-revival.yml": spec},
-                          cache_key="abc", repository=REPO)
+                          readers, cache_key="abc", repository=REPO)
     manifest = json.loads(path.read_text(encoding="utf-8"))
     assert manifest == read_manifest(pack)
     assert manifest["parameters"] == {"cohort": "2025-春", "size": 30}
     assert manifest["cache_key"] == "abc"
     assert manifest["inputs"] == {"curricula/programmes/rural-revival.yml": {
         "sha256": hashlib.sha256(b"id: rural-revival\n").hexdigest(), "bytes": 18}}
-    assert list(manifest["outputs"]) == ["figures/学时.png", "timetable.csv", "日程表.xlsx"]
+    assert list(manifest["outputs"]) == NAMES, "only the files named, sorted"
     for name, record in manifest["outputs"].items():
         data = (pack / name).read_bytes()
-        assert record == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        assert record == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "for": readers[name]}
     assert {"python", "kebao", "papermill", "nbconvert", "pandas", "matplotlib"} <= set(manifest["versions"])
     assert manifest["git_commit"] is None or len(manifest["git_commit"].split("+")[0]) == 40
     assert "created" not in manifest  # no time stamp: a rebuild is byte-identical
@@ -136,8 +142,8 @@ def test_the_manifest_records_parameters_inputs_outputs_and_versions(tmp_path: P
 
 def test_without_git_the_commit_is_null(tmp_path: Path) -> None:
     fill(tmp_path / "pack")
-    manifest = json.loads(write_manifest(tmp_path / "pack", {}, {}, {"python": "3"},
-                                         repository=tmp_path).read_text())
+    manifest = json.loads(write_manifest(tmp_path / "pack", {}, {}, {"timetable.csv": "participant"},
+                                         {"python": "3"}, repository=tmp_path).read_text())
     assert manifest["git_commit"] is None and manifest["versions"] == {"python": "3"}
 
 
@@ -155,8 +161,8 @@ def test_zips_are_byte_identical_across_builds(tmp_path: Path) -> None:
     fill(second)
     os.utime(second / "timetable.csv", (1_000_000_000, 1_000_000_000))
     (second / "timetable.csv").chmod(0o600)
-    a = make_zip(first, tmp_path / "a.zip")
-    b = make_zip(second, tmp_path / "b.zip")
+    a = make_zip(first, tmp_path / "a.zip", NAMES)
+    b = make_zip(second, tmp_path / "b.zip", reversed(NAMES))
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as archive:
         infos = archive.infolist()
@@ -168,12 +174,12 @@ def test_zips_are_byte_identical_across_builds(tmp_path: Path) -> None:
         assert archive.read("figures/学时.png") == (first / "figures" / "学时.png").read_bytes()
 
 
-def test_a_zip_inside_its_folder_leaves_itself_out(tmp_path: Path) -> None:
+def test_a_zip_holds_only_the_files_named(tmp_path: Path) -> None:
     fill(tmp_path)
-    make_zip(tmp_path, tmp_path / "pack.zip")
-    make_zip(tmp_path, tmp_path / "pack.zip")
+    make_zip(tmp_path, tmp_path / "pack.zip", NAMES)
+    make_zip(tmp_path, tmp_path / "pack.zip", ["timetable.csv"])
     with zipfile.ZipFile(tmp_path / "pack.zip") as archive:
-        assert "pack.zip" not in archive.namelist()
+        assert archive.namelist() == ["timetable.csv"]
 
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../x", "a/../../x", "a\\b", "C:/x", "c:x", "a//b", "./a", ""])
@@ -186,9 +192,9 @@ def test_files_with_unsafe_names_or_links_are_refused(tmp_path: Path) -> None:
     fill(tmp_path / "pack")
     (tmp_path / "pack" / "back\\slash.txt").write_text("x")
     with pytest.raises(PackError, match="backslash"):
-        make_zip(tmp_path / "pack", tmp_path / "pack.zip")
+        make_zip(tmp_path / "pack", tmp_path / "pack.zip", [*NAMES, "back\\slash.txt"])
     (tmp_path / "pack" / "back\\slash.txt").unlink()
     (tmp_path / "pack" / "outside").symlink_to(tmp_path / "secret.txt")
     with pytest.raises(PackError, match="symbolic link"):
-        make_zip(tmp_path / "pack", tmp_path / "pack.zip")
+        make_zip(tmp_path / "pack", tmp_path / "pack.zip", [*NAMES, "outside"])
     assert not (tmp_path / "pack.zip").exists()

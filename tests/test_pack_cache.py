@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kebao.errors import PackError
 from kebao.packs.bundle import write_manifest
 from kebao.packs.cache import cache_key, is_fresh
-from kebao.packs.run import PackError
 
 NOTEBOOK = Path(__file__).parent / "fixtures" / "notebooks" / "good.ipynb"
 
@@ -39,7 +39,8 @@ def build(root: Path, pack: Path, pack_key: str) -> None:
     (pack / "timetable.csv").write_text("a,b\n", encoding="utf-8")
     (pack / "figures").mkdir(exist_ok=True)
     (pack / "figures" / "hours.png").write_bytes(b"png")
-    write_manifest(pack, {"cohort": "c1"}, {}, {"python": "3"}, cache_key=pack_key, repository=root)
+    outputs = {"timetable.csv": "participant", "figures/hours.png": "participant"}
+    write_manifest(pack, {"cohort": "c1"}, {}, outputs, {"python": "3"}, cache_key=pack_key, repository=root)
 
 
 def test_the_key_is_stable_and_order_free(repo: Path) -> None:
@@ -111,7 +112,8 @@ def test_a_no_change_rerun_is_cheap(repo: Path, tmp_path: Path) -> None:
     for number, pack in enumerate(packs):
         build(repo, pack, key(repo, {"cohort": f"c{number}"}))
         (pack / "handbook.pdf").write_bytes(b"%PDF" * 250_000)  # 1 MB each
-        write_manifest(pack, {}, {}, {"python": "3"}, cache_key=key(repo, {"cohort": f"c{number}"}),
+        outputs = {"timetable.csv": "participant", "figures/hours.png": "participant", "handbook.pdf": "participant"}
+        write_manifest(pack, {}, {}, outputs, {"python": "3"}, cache_key=key(repo, {"cohort": f"c{number}"}),
                        repository=tmp_path)
     start = time.perf_counter()
     assert all(is_fresh(pack, key(repo, {"cohort": f"c{number}"})) for number, pack in enumerate(packs))

@@ -14,16 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kebao.errors import KebaoError
-from kebao.packs.kernels import JobResult, KernelPool, NotebookJob, run_batch
-from kebao.packs.run import (
-    NotebookFailed,
-    PackError,
-    ParameterError,
-    check_parameters,
-    declared_parameters,
-    execute_notebook,
-)
+from kebao.errors import KebaoError, NotebookError, NotebookFailed, ParameterError
+from kebao.notebooks.batch import JobResult, NotebookJob, run_batch
+from kebao.notebooks.kernels import KernelPool
+from kebao.notebooks.parameters import check_parameters, declared_parameters
+from kebao.notebooks.run import execute_notebook
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 GOOD = NOTEBOOKS / "good.ipynb"
@@ -69,7 +64,7 @@ def test_a_parameters_cell_with_logic_is_refused(tmp_path: Path) -> None:
     notebook.cells.append(cell)
     path = tmp_path / "logic.ipynb"
     nbformat.write(notebook, path)
-    with pytest.raises(PackError, match="'start'.*literal default"):
+    with pytest.raises(NotebookError, match="'start'.*literal default"):
         declared_parameters(path)
 
 

@@ -46,9 +46,9 @@ def test_fixture_programme_gets_a_tidy_timetable() -> None:
     catalog = load_catalog(FIXTURES / "catalog")
     timetable = schedule(catalog, compose(catalog, catalog.programmes["nev-class"]))
     assert rows(timetable) == [
-        ("2026-11-16", "上午", "08:30", "11:30", "hv-safety", 4, 1, 1),
-        ("2026-11-16", "下午", "14:00", "17:00", "battery-practicum", 4, 1, 1),
-        ("2026-11-17", "上午", "08:30", "11:30", "smartphone-tools", 4, 1, 1),
+        ("2026-11-16", "morning", "08:30", "11:30", "hv-safety", 4, 1, 1),
+        ("2026-11-16", "afternoon", "14:00", "17:00", "battery-practicum", 4, 1, 1),
+        ("2026-11-17", "morning", "08:30", "11:30", "smartphone-tools", 4, 1, 1),
     ]
 
 
@@ -138,30 +138,30 @@ def test_arrival_and_departure_days_do_not_teach() -> None:
 def test_evenings_only_where_allowed_and_never_past_the_daily_maximum() -> None:
     modules = [cf.module(f"s{n}", "skills", 2) for n in range(10)]
     _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2)
-    evening = [s for s in timetable.sessions if s.slot == "晚上"]
+    evening = [s for s in timetable.sessions if s.slot == "evening"]
     assert [(s.start, s.end) for s in evening] == [("19:00", "20:30")] * 2
     for date in {s.date for s in timetable.sessions}:
         assert sum(s.hours for s in timetable.sessions_on(date)) == 10
     _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2,
                         evenings=False)
-    assert {s.slot for s in timetable.sessions} == {"上午", "下午"} and timetable.total_hours == 16
+    assert {s.slot for s in timetable.sessions} == {"morning", "afternoon"} and timetable.total_hours == 16
 
 
 def test_a_module_longer_than_a_session_is_split_into_even_consecutive_parts() -> None:
     _, timetable = make([cf.module("long", "skills", 6)], mix={"skills": 100}, days=1, total_hours=6)
-    assert rows(timetable) == [("2026-09-14", "上午", "08:30", "10:45", "long", 3, 1, 2),
-                               ("2026-09-14", "下午", "14:00", "16:15", "long", 3, 2, 2)]
+    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "10:45", "long", 3, 1, 2),
+                               ("2026-09-14", "afternoon", "14:00", "16:15", "long", 3, 2, 2)]
     _, timetable = make([cf.module("long", "skills", 7)], {"session": 3, "day": 6}, mix={"skills": 100}, days=2,
                         total_hours=7)
     assert [(s.date.day, s.slot, s.hours, s.part) for s in timetable.sessions] == [
-        (14, "上午", 2.5, 1), (14, "下午", 2.5, 2), (15, "上午", 2, 3)]
+        (14, "morning", 2.5, 1), (14, "afternoon", 2.5, 2), (15, "morning", 2, 3)]
 
 
 def test_several_modules_share_a_half_day_back_to_back() -> None:
     modules = [cf.module("a", "skills", 2), cf.module("b", "industry", 2)]
     _, timetable = make(modules, mix={"skills": 50, "industry": 50}, days=1, total_hours=4, minutes_per_hour=40)
-    assert rows(timetable) == [("2026-09-14", "上午", "08:30", "09:50", "a", 2, 1, 1),
-                               ("2026-09-14", "上午", "09:50", "11:10", "b", 2, 1, 1)]
+    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "09:50", "a", 2, 1, 1),
+                               ("2026-09-14", "morning", "09:50", "11:10", "b", 2, 1, 1)]
 
 
 def test_site_visits_go_where_the_programme_places_them() -> None:
@@ -172,9 +172,9 @@ def test_site_visits_go_where_the_programme_places_them() -> None:
     _, timetable = make(modules, mix={"industry": 50, "skills": 50}, days=5, total_hours=33, site_visits=visits)
     placed = [(s.date.isoformat(), s.slot, s.module, s.hours) for s in timetable.sessions
               if s.module in ("zone", "factory", "capital")]
-    assert placed == [("2026-09-14", "上午", "zone", 3), ("2026-09-14", "下午", "zone", 3),
-                      ("2026-09-15", "上午", "factory", 3),
-                      ("2026-09-18", "上午", "capital", 4), ("2026-09-18", "下午", "capital", 4)]
+    assert placed == [("2026-09-14", "morning", "zone", 3), ("2026-09-14", "afternoon", "zone", 3),
+                      ("2026-09-15", "morning", "factory", 3),
+                      ("2026-09-18", "morning", "capital", 4), ("2026-09-18", "afternoon", "capital", 4)]
 
 
 def test_prerequisites_come_before_dependents_even_across_strands_and_visits() -> None:
@@ -307,7 +307,7 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
     per_slot: dict[tuple[dt.date, str], float] = defaultdict(float)
     for session in sessions:
         assert session.date in allowed and not cf.is_statutory_holiday(session.date)
-        assert session.slot in (("上午", "下午", "晚上") if evenings else ("上午", "下午"))
+        assert session.slot in (("morning", "afternoon", "evening") if evenings else ("morning", "afternoon"))
         assert session.hours <= audience.max_hours_per_session
         per_day[session.date] += session.hours
         per_slot[(session.date, session.slot)] += session.hours

@@ -24,11 +24,11 @@ import chinese_calendar
 
 from .catalog import Catalog
 from .errors import PlanError
+from .labels import SLOTS
 from .model import Audience, HolidayCalendar, Programme, SiteVisit
 
 DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
 
-SLOT_NAMES = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 DAY_KIND_NAMES: dict[str, str] = {"teaching": "教学日", "arrival": "报到", "departure": "返程",
                                   "holiday": "法定节假日", "weekend": "周末"}
 HOLIDAY_NAMES = {
@@ -62,11 +62,10 @@ class CalendarDay:
 
 @dataclass(frozen=True)
 class SlotSpec:
-    """A half-day slot: its key (morning…), Chinese name, start (minutes after midnight), most 学时."""
+    """A half-day slot: its key (morning, afternoon, evening; labels.SLOTS has its words), start, most 学时."""
 
     key: str
-    name: str
-    start: int
+    start: int  # minutes after midnight
     capacity: float
 
     @property
@@ -269,9 +268,9 @@ def slot_specs(programme: Programme, audience: Audience, evenings: bool) -> tupl
         fits = floor_half((following - minutes[index]) / programme.minutes_per_hour)
         capacity = min(audience.max_hours_per_session, fits)
         if capacity <= 0:
-            raise PlanError(f"programme '{programme.id}': the {SLOT_NAMES[key]} session has no room before "
+            raise PlanError(f"programme '{programme.id}': the {SLOTS[key][0]} session has no room before "
                             f"{clock(following)}", "move the session start times apart")
-        specs.append(SlotSpec(key, SLOT_NAMES[key], minutes[index], capacity))
+        specs.append(SlotSpec(key, minutes[index], capacity))
     return tuple(specs)
 
 

@@ -15,6 +15,7 @@ raised, so ``kebao validate`` can list them all at once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,8 +23,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .content import UnclosedTrainerNote, trainer_note_blocks
-from .errors import ContentError, Location, Problem, UsageError, did_you_mean
+from .content import trainer_note_blocks
+from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
 from .model import (
     SCHEMA_VERSION,
     Audience,
@@ -80,6 +81,14 @@ class Catalog:
         if self.holidays is not None:
             files.add(self.root / "curricula" / "holidays.yml")
         return sorted(files)
+
+    def portable(self) -> Catalog:
+        """This catalogue without field-level source positions, for sending to another process.
+
+        ``locate(obj)`` still names each object's file and line; ``locate(obj, field)`` and
+        :meth:`files` need the positions and are for the process that loaded the files.
+        """
+        return dataclasses.replace(self, _places={})
 
 
 def load_catalog(root: str | Path = ".") -> Catalog:

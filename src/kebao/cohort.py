@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -94,10 +95,30 @@ def apply_settings(cohort: Cohort, settings: Iterable[str], base_mix: Mapping[st
 
 
 def cohort_for(catalog: Catalog, programme: Programme, settings: Sequence[str] = (),
-               start: str | None = None) -> Cohort:
-    """The programme's cohort with ``start`` (YYYY-MM-DD) and ``settings`` applied, ids checked against ``catalog``."""
+               start: str | None = None, base: Cohort | None = None) -> Cohort:
+    """``base`` (default: the programme's cohort) with ``start`` (YYYY-MM-DD) and ``settings`` applied.
+
+    Ids are checked against ``catalog``; with no settings the cohort is returned as it is.
+    """
     settings = [*([f"start={start}"] if start is not None else []), *settings]
-    return apply_settings(programme.cohort, settings, programme.mix, catalog)
+    cohort = base if base is not None else programme.cohort
+    return apply_settings(cohort, settings, programme.mix, catalog) if settings else cohort
+
+
+def read_cohort(path: Path) -> Cohort:
+    """A cohort file (YAML: id, start, size, venue and optional overrides), read strictly and validated.
+
+    Mistakes are a ContentError naming the file, line and field.
+    """
+    from .catalog import problems_from_validation
+    from .errors import ContentError
+    from .yamlio import read_yaml
+
+    doc = read_yaml(path)
+    try:
+        return Cohort.model_validate(doc.data)
+    except ValidationError as error:
+        raise ContentError(problems_from_validation(error, Cohort, doc.data, doc)) from None
 
 
 MIX_SYNTAX = "mix=strand:weight,strand:weight, e.g. --set mix=party-building:30,industry:40,skills:30"

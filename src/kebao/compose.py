@@ -58,7 +58,8 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
     chooser.check_supply()
     chooser.choose()
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
-                chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), tuple(chooser.notes()))
+                chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
+                tuple(chooser.notes()))
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:

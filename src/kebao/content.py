@@ -16,18 +16,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from .errors import UnclosedTrainerNote
+
 Edition = Literal["participant", "trainer"]
 
 TRAINER_NOTE_TITLE = "给培训师"
 _OPEN = re.compile(r"^(?P<fence>:{3,})\{trainer-note\}[ \t]*(?P<title>[^\n]*)$")
-
-
-class UnclosedTrainerNote(ValueError):
-    """A ``:::{trainer-note}`` fence without its closing line; ``line`` is 1-based within the body."""
-
-    def __init__(self, line: int, fence: str):
-        self.line = line
-        super().__init__(f"line {line}: '{fence}{{trainer-note}}' is never closed; end it with a '{fence}' line")
 
 
 def trainer_note_blocks(body: str) -> list[tuple[int, int, str]]:

@@ -1,25 +1,38 @@
-"""Errors raised by kebao.
+"""Every error kebao raises on purpose, drawn here in one tree.
 
-Every error a user can cause carries *where* (file, line, column, field) and
-*what to do next* (a hint). Library code raises; only the CLI prints and exits.
+Every error has a ``message`` (what is wrong), an optional ``hint`` (what to
+do next), an optional ``location`` (file, line, column) and optional
+``details`` (one line per further problem). ``str(error)`` draws them the same
+way for all: ``file:line:col: message (hint)``, details on their own lines.
+Code that handles an error reads these fields; nothing parses ``str(error)``.
+Library code raises; only the CLI prints and chooses the exit code.
 
-    KebaoError                    root of everything kebao raises on purpose
-    ├── ContentError              invalid content (exit code 2); holds Problems
+    KebaoError                    root: message, hint, location, details (exit code 1)
+    ├── ContentError              invalid content; holds every Problem found (exit code 2)
     ├── PlanError                 a programme + cohort that cannot be planned or scheduled (exit code 2)
     ├── UsageError                a bad command-line request (exit code 2)
-    └── PackError                 a course pack could not be built (kebao.packs.run; exit code 1)
-        ├── ParameterError        a notebook parameter that is undeclared or of the wrong kind (exit code 2)
-        ├── NotebookFailed        a cell raised, timed out, exited, or the kernel died; names the cell
-        └── JobError              a batch job's error that could not travel back from its worker
+    ├── NotebookError             a notebook could not be run, or did not run cleanly (kebao.notebooks)
+    │   ├── ParameterError        a parameter the notebook does not declare, or of the wrong kind (exit code 2)
+    │   ├── NotebookFailed        a cell raised, timed out or exited, or the kernel died; names the cell
+    │   └── JobError              a batch job's error that could not travel back from its worker
+    ├── PackError                 a course pack could not be built or published (kebao.packs)
+    └── BookError                 the site cannot be generated or built (kebao.book; exit code 2)
+
+Errors travel between processes (batch workers): every one pickles with its fields.
+
+One more lives here though it never reaches a user as such: :class:`UnclosedTrainerNote`
+(a ValueError the catalogue loader turns into a located Problem of a ContentError).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -81,10 +94,36 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
 
 
+def _restore(cls: type[KebaoError], args: tuple[Any, ...], state: dict[str, Any]) -> KebaoError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class KebaoError(Exception):
-    """Root of every error kebao raises on purpose."""
+    """Root of every error kebao raises on purpose (see the module docstring)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, hint: str = "", location: Location | None = None,
+                 details: Iterable[str] = ()):
+        self.message = message
+        self.hint = hint
+        self.location = location
+        self.details = tuple(details)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = (f"{self.location}: " if self.location else "") + self.message
+        text += "".join(f"\n  {line}" for line in self.details)
+        if self.hint:
+            text += f"\n({self.hint})" if self.details else f" ({self.hint})"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses' __init__ signatures differ from ``args``: rebuild from the fields.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 class ContentError(KebaoError):
@@ -104,18 +143,89 @@ class UsageError(KebaoError):
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str = ""):
-        self.hint = hint
-        super().__init__(message + (f" ({hint})" if hint else ""))
-
 
 class PlanError(KebaoError):
     """A programme and cohort that cannot be composed or scheduled as asked (e.g. a strand short of hours)."""
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str = "", location: Location | None = None):
-        self.hint = hint
-        self.location = location
-        prefix = f"{location}: " if location else ""
-        super().__init__(prefix + message + (f" ({hint})" if hint else ""))
+
+class NotebookError(KebaoError):
+    """A notebook could not be run, or did not run cleanly."""
+
+
+class ParameterError(NotebookError):
+    """A parameter the notebook does not declare, a name that is not an identifier, or a bad value."""
+
+    exit_code = 2
+
+    def __init__(self, notebook: Path, name: str, message: str, hint: str = ""):
+        self.notebook = notebook
+        self.name = name
+        super().__init__(f"{notebook.name}: parameter {name!r}: {message}", hint)
+
+
+class NotebookFailed(NotebookError):
+    """A notebook failed; the fields say where and why, ``output`` holds the partial notebook."""
+
+    def __init__(self, notebook: Path, parameters: Mapping[str, Any], *, cell_index: int | None,
+                 execution_count: int | None, ename: str, evalue: str, traceback: str,
+                 output: Path | None = None):
+        self.notebook = notebook
+        self.parameters = dict(parameters)
+        self.cell_index = cell_index
+        self.execution_count = execution_count
+        self.ename = ename
+        self.evalue = evalue
+        self.traceback = traceback
+        self.output = output
+        where = "before its first cell" if cell_index is None else f"in cell {cell_index}"
+        if execution_count is not None:
+            where += f" (In [{execution_count}])"
+        reason = ename + (f": {first_line(evalue)}" if evalue.strip() else "")
+        super().__init__(f"notebook {notebook.name} failed {where}: {reason}; parameters: "
+                         f"{_short(self.parameters)}")
+
+    def report(self) -> str:
+        """What failed, where, with which parameters, and the traceback (a failed pack's ``error.txt``)."""
+        return "\n".join([
+            f"notebook:        {self.notebook}",
+            f"executed copy:   {self.output.name if self.output else '-'}",
+            f"cell index:      {self.cell_index}",
+            f"execution count: {self.execution_count}",
+            f"error:           {self.ename}: {self.evalue}",
+            "parameters:      " + json.dumps(self.parameters, ensure_ascii=False, sort_keys=True),
+            "", self.traceback])
+
+
+class JobError(NotebookError):
+    """A batch job failed with an exception that could not travel back from its worker."""
+
+
+class PackError(KebaoError):
+    """A course pack could not be built or published."""
+
+
+class BookError(KebaoError):
+    """The site cannot be generated or built: a missing pack, a failed case, a Sphinx warning…"""
+
+    exit_code = 2
+
+
+def first_line(text: str, limit: int = 200) -> str:
+    """The first non-blank line of ``text``, at most ``limit`` characters."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _short(parameters: Mapping[str, Any], limit: int = 240) -> str:
+    text = ", ".join(f"{name}={value!r}" for name, value in parameters.items()) or "(none)"
+    return first_line(text.replace("\n", "\\n"), limit)
+
+
+class UnclosedTrainerNote(ValueError):
+    """A ``:::{trainer-note}`` fence without its closing line; ``line`` is 1-based within the body."""
+
+    def __init__(self, line: int, fence: str):
+        self.line = line
+        super().__init__(f"line {line}: '{fence}{{trainer-note}}' is never closed; end it with a '{fence}' line")

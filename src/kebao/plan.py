@@ -6,9 +6,10 @@ is importable from :mod:`kebao.compose` too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .calendar import Layout
 from .catalog import Catalog
 from .model import Cohort, Language
 
@@ -54,6 +55,7 @@ class Plan:
     capacity: float
     items: tuple[PlanItem, ...]
     strands: tuple[StrandHours, ...]
+    layout: Layout = field(compare=False, repr=False)  # the days compose planned for; schedule fills them
     notes: tuple[str, ...] = ()
 
     @property

@@ -13,19 +13,17 @@ existing file.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
 from string import Template
 from typing import Literal
 
+from .atomic import write_atomic
 from .catalog import Catalog, load_catalog
 from .errors import ContentError, KebaoError, UsageError, did_you_mean
 from .model import Module, Programme, id_problem, slugify_hint
@@ -134,24 +132,11 @@ def render(kind: Kind, values: dict[str, str]) -> str:
 
 def write_new(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically; UsageError (and nothing written) if ``path`` exists."""
-    exists = UsageError(f"{path} already exists; kebao new never overwrites a file",
-                        "choose another id, or edit the existing file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        try:
-            os.link(temporary, path)  # atomic, and fails if the file appeared meanwhile
-        except FileExistsError:
-            raise exists from None
-        except OSError:  # a file system without hard links: check, then rename
-            if path.exists():
-                raise exists from None
-            os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        write_atomic(path, text, exclusive=True)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; kebao new never overwrites a file",
+                         "choose another id, or edit the existing file") from None
 
 
 # -- programmes ---------------------------------------------------------------------------------------------------

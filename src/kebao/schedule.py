@@ -1,6 +1,6 @@
 """Schedule: a :class:`~kebao.compose.Plan` -> a :class:`Timetable` of dated half-day sessions.
 
-The days come from :func:`kebao.calendar.build_layout` (travel days, statutory
+The days are the plan's layout, made by compose with :func:`kebao.calendar.build_layout` (travel days, statutory
 holidays, 调休 working weekends, weekends per the programme, slots per the
 audience, site visits on their day). The rest of the plan is filled into the
 free slots in time order:
@@ -39,11 +39,11 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .calendar import CalendarDay, Layout, build_layout, clock, split_part
+from .calendar import CalendarDay, Layout, clock, split_part
 from .catalog import Catalog
 from .compose import EPSILON, Plan, number
 from .errors import PlanError
-from .labels import WEEKDAYS
+from .labels import SLOTS, WEEKDAYS
 
 FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
                  "hours", "part", "parts", "reason")
@@ -54,7 +54,7 @@ class Session:
     """One module (or part of one) on a date in a half-day slot; times are local to ``timezone``."""
 
     date: dt.date
-    slot: str  # 上午, 下午 or 晚上
+    slot: str  # morning, afternoon or evening (labels.SLOTS has the words)
     start: str  # "HH:MM"
     end: str
     module: str
@@ -138,8 +138,7 @@ class Timetable:
 def schedule(catalog: Catalog, plan: Plan) -> Timetable:
     """Dated sessions for ``plan``; PlanError if it does not fit its teaching days."""
     programme = catalog.programmes[plan.programme]
-    audience = catalog.audiences[programme.audience]
-    layout = build_layout(catalog, programme, audience, plan.cohort.start, plan.days, plan.weekends, plan.evenings)
+    layout = plan.layout
     missing = [v.module for v in layout.visits if v.module not in plan.modules]
     if missing:
         raise PlanError(f"the plan lacks site visit(s) {', '.join(missing)} of programme '{programme.id}'",
@@ -351,7 +350,7 @@ class _Filler:
             hours = self.hours[module]
             if len(parts) <= math.ceil(hours / layout.session_hours - EPSILON):
                 continue
-            where = ", ".join(f"{layout.teaching[p.day].isoformat()} {layout.slots[p.slot].name} {p.hours:g}"
+            where = ", ".join(f"{layout.teaching[p.day].isoformat()} {SLOTS[layout.slots[p.slot].key][0]} {p.hours:g}"
                               for p in parts)
             why = ("no free session holds it whole once prerequisites, site visits and closing modules are in "
                    "order; more days (--set days=…) keep every module whole" if not strategy.tidy else
@@ -383,7 +382,7 @@ class _Filler:
             seen[module] = seen.get(module, 0) + 1
             start = spec.start + math.floor(offset * self.minutes_per_hour)
             end = spec.start + math.floor((offset + hours) * self.minutes_per_hour)
-            sessions.append(Session(layout.teaching[day], spec.name, clock(start), clock(end), module,
+            sessions.append(Session(layout.teaching[day], spec.key, clock(start), clock(end), module,
                                     self.strand[module], hours, seen[module], parts[module], self.reason[module],
                                     timezone))
         return tuple(sessions)

@@ -7,10 +7,11 @@ page) are removed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..atomic import write_atomic
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,7 @@ def sync_folder(folder: Path, files: Mapping[str, bytes]) -> SyncReport:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             unchanged.append(name)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_atomic(path, data)
         written.append(name)
     removed: list[str] = []
     if folder.is_dir():

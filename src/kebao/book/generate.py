@@ -1,24 +1,22 @@
-"""Generate the site's pages from the catalogue and the packs into ``book/generated/``."""
+"""Generate the site's pages from the catalogue and the packs into the generated folder (``paths.GENERATED``)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import paths
 from ..catalog import Catalog, load_catalog
-from ..errors import KebaoError
-from . import GENERATED, BookError
+from ..errors import BookError, KebaoError
 from .files import SyncReport, sync_folder
 from .pages import cases_index, module_page, module_users, modules_index
 from .programmes import chart_name, find_pack, programme_page, programmes_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..packs.context import PackContext
-
-DEFAULT_PACKS = "build/packs"
-
 
 @dataclass(frozen=True)
 class Generated:
@@ -30,9 +28,13 @@ class Generated:
     cases: int
 
 
-def page_files(root: Path, catalog: Catalog, packs: str = DEFAULT_PACKS) -> dict[str, bytes]:
-    """Every generated file (path relative to ``book/generated/`` -> bytes); BookError listing all problems."""
-    from ..packs.context import open_pack
+def page_files(root: Path, catalog: Catalog, packs: Path = paths.PACKS,
+               decided: Mapping[str, PackContext] | None = None) -> dict[str, bytes]:
+    """Every generated file (path relative to the generated folder -> bytes); BookError listing all problems.
+
+    ``decided`` holds programmes' default packs already decided (by the pack build); the others are decided here.
+    """
+    from ..packs.context import decide
 
     files: dict[str, bytes] = {}
     contexts: list[PackContext] = []
@@ -40,10 +42,11 @@ def page_files(root: Path, catalog: Catalog, packs: str = DEFAULT_PACKS) -> dict
     hints: dict[str, None] = {}
     for programme_id in sorted(catalog.programmes):
         try:
-            ctx = open_pack(root, programme_id, catalog=catalog)
+            known = (decided or {}).get(programme_id)
+            ctx = known if known is not None else decide(catalog, programme_id)
             pack = find_pack(root, packs, programme_id, ctx.cohort.id)
         except BookError as error:
-            problems.append(str(error).split("\n(")[0])
+            problems.append(error.message)
             hints[error.hint] = None
             continue
         except KebaoError as error:
@@ -54,9 +57,9 @@ def page_files(root: Path, catalog: Catalog, packs: str = DEFAULT_PACKS) -> dict
         files[f"programmes/{programme_id}.md"] = programme_page(ctx, pack).encode()
         key = chart_key(ctx)
         files[f"programmes/.{programme_id}-hours.key"] = key.encode()
-        files[f"programmes/{chart_name(programme_id)}"] = hours_png(ctx, key, root / GENERATED / "programmes")
+        files[f"programmes/{chart_name(programme_id)}"] = hours_png(ctx, key, root / paths.GENERATED / "programmes")
     if problems:
-        raise BookError(f"cannot generate {len(problems)} programme page(s):", "; ".join(hints), tuple(problems))
+        raise BookError(f"cannot generate {len(problems)} programme page(s):", "; ".join(hints), details=problems)
     files["programmes.md"] = programmes_index(contexts).encode()
     users = module_users({ctx.programme.id: ctx.plan.modules for ctx in contexts}, catalog)
     for module in catalog.modules.values():
@@ -91,9 +94,10 @@ def hours_png(ctx: PackContext, key: str, folder: Path) -> bytes:
     return charts.png(hours_figure(ctx))
 
 
-def generate(root: Path, catalog: Catalog | None = None, packs: str = DEFAULT_PACKS) -> Generated:
-    """Write ``book/generated/`` under ``root`` (only changed files); ContentError or BookError on problems."""
+def generate(root: Path, catalog: Catalog | None = None, packs: Path = paths.PACKS,
+             decided: Mapping[str, PackContext] | None = None) -> Generated:
+    """Write the generated folder under ``root`` (only changed files); ContentError or BookError on problems."""
     catalog = catalog if catalog is not None else load_catalog(root)
-    files = page_files(root, catalog, packs)
-    report = sync_folder(root / GENERATED, files)
+    files = page_files(root, catalog, packs, decided)
+    report = sync_folder(root / paths.GENERATED, files)
     return Generated(report, len(catalog.programmes), len(catalog.modules), len(catalog.cases))

@@ -12,36 +12,36 @@ from pathlib import Path
 
 from ..compose import PlanItem
 from ..credits import credits_for
-from ..labels import FORMATS
+from ..errors import BookError
+from ..labels import FORMATS, label
 from ..model import Programme
 from ..packs.context import PackContext
+from ..packs.files import downloads
 from ..packs.rows import timetable_rows
-from . import BookError
+from ..paths import PackAddress
 from .markdown import download, esc, fields, grid, number, table
 from .pages import NOTICE, module_link, programme_link, strand_name
-
-# The files of a pack that a programme page offers besides the zip (all are inside the zip too).
-PACK_DOWNLOADS = (("handbook.pdf", "学员手册（PDF）"), ("trainer-guide.pdf", "培训师指南（PDF）"),
-                  ("timetable.ics", "课表日历文件（ICS，可导入日历）"), ("timetable.xlsx", "课表（Excel）"))
 
 
 @dataclass(frozen=True)
 class PackFiles:
     """Where a programme's default pack is, relative to the repository root."""
 
-    folder: str  # build/packs/<programme>/<cohort>
+    folder: str  # <packs>/<programme>/<cohort>
     zip: str
-    files: tuple[tuple[str, str], ...]  # (path, label) of the other downloads present
+    files: tuple[tuple[str, str], ...]  # (path, labels key) of the pack's other downloads present (packs/files.py)
 
 
-def find_pack(root: Path, packs: str, programme: str, cohort: str) -> PackFiles:
+def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles:
     """The default pack of ``programme``; BookError naming the missing zip and the command to build it."""
-    folder = f"{packs.rstrip('/')}/{programme}/{cohort}"
-    zip_name = f"{folder}/{programme}-{cohort}.zip"
+    address = PackAddress(programme, cohort)
+    folder = (Path(packs) / address.relative).as_posix()
+    zip_name = f"{folder}/{address.zip_name}"
     if not (root / zip_name).is_file():
         raise BookError(f"no course pack for programme '{programme}' (cohort '{cohort}'): {zip_name} is missing",
                         "run `kebao pack --all` first, or `kebao book` without --no-packs, which builds packs")
-    present = tuple((f"{folder}/{name}", label) for name, label in PACK_DOWNLOADS if (root / folder / name).is_file())
+    present = tuple((f"{folder}/{name}", key) for name, key in downloads(address)
+                    if name != address.zip_name and (root / folder / name).is_file())
     return PackFiles(folder, zip_name, present)
 
 
@@ -102,9 +102,10 @@ def _days(ctx: PackContext) -> str:
 
 def _downloads(ctx: PackContext, pack: PackFiles) -> str:
     p = ctx.programme
+    whole = label("download_zip", "zh").format(name=Path(pack.zip).name)
     lines = [f"```{{admonition}} 下载课包：{ctx.cohort.id}\n:class: tip kebao-downloads\n",
-             f"- {download(f'完整课包 {Path(pack.zip).name}（手册、课表、签到表、评分表、学分记录）', pack.zip)}"]
-    lines += [f"- {download(label, path)}" for path, label in pack.files]
+             f"- {download(whole, pack.zip)}"]
+    lines += [f"- {download(label(key, 'zh'), path)}" for path, key in pack.files]
     lines.append(f"\n为其他班次生成课包：`kebao pack {p.id} --cohort 班次.yml`。\n```\n")
     return "\n".join(lines)
 

@@ -5,33 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from . import BookError
-from .generate import DEFAULT_PACKS, Generated, generate
+from .. import paths
+from ..errors import BookError
+from .generate import Generated, generate
 from .site import SiteResult, build_site
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..packs.context import PackContext
 
 Report = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class BookResult:
-    packs: tuple[str, ...]  # one summary line per programme ("built", "fresh"); empty with packs=False
+    packs: tuple[str, ...]  # the programmes whose default packs were built or found fresh; empty with packs=False
     generated: Generated
     site: SiteResult
 
 
-def build_packs(root: Path, workers: int = 2) -> tuple[str, ...]:
-    """Build every programme's default pack (fresh ones are skipped); BookError if any fails."""
-    from ..packs.build import build_all
+def build_packs(root: Path, workers: int = paths.JOBS) -> dict[str, PackContext]:
+    """Build every programme's default pack (fresh ones are skipped); their decided packs, or BookError."""
+    from ..packs.build import PackFailure, build_all
 
-    results = build_all(root, out=root / DEFAULT_PACKS, workers=workers)
-    failed = [f"{r.programme}: {r.detail}" for r in results if r.status == "failed"]
+    results = build_all(root, out=root / paths.PACKS, workers=workers)
+    failed = [f"{r.programme}: {r.error}" for r in results if isinstance(r, PackFailure)]
     if failed:
         raise BookError(f"{len(failed)} course pack(s) failed to build:",
                         "run `kebao pack <programme>` for the full error; failed notebooks are kept under "
-                        "build/packs/_failed/", tuple(failed))
-    return tuple(f"{r.programme}: {r.status}" for r in results)
+                        f"{(paths.PACKS / paths.FAILED).as_posix()}/", details=failed)
+    return {r.programme: r.context for r in results if not isinstance(r, PackFailure) and r.context is not None}
 
 
 def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report | None = None,
@@ -41,13 +45,13 @@ def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report |
 
     say = report or (lambda _line: None)
     catalog = load_catalog(root)
-    built: tuple[str, ...] = ()
+    decided: dict[str, PackContext] = {}
     if packs:
         say("building course packs (unchanged packs are skipped)…")
-        built = build_packs(root, workers=max(jobs, 2))
-    generated = generate(root, catalog)
+        decided = build_packs(root, workers=max(jobs, paths.JOBS))
+    generated = generate(root, catalog, decided=decided)
     changed = len(generated.report.written) + len(generated.report.removed)
     say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
         f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
     site = build_site(root, jobs=jobs, status=status, warning=warning)
-    return BookResult(built, generated, site)
+    return BookResult(tuple(decided), generated, site)

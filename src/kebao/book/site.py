@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import HTML, BookError
+from .. import paths
+from ..errors import BookError
 
-DOCTREES = "_build/.doctrees"
 _PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -99,7 +99,7 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     tee = _Tee(warning)
     if warning is None or not warning.isatty() or not color_terminal():
         nocolor()
-    outdir, doctrees = root / HTML, root / DOCTREES
+    outdir, doctrees = root / paths.HTML, root / paths.DOCTREES
     try:
         with patch_docutils(None), docutils_namespace():
             app = Sphinx(srcdir=root, confdir=None, outdir=outdir, doctreedir=doctrees, buildername="html",
@@ -119,7 +119,7 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     if code != 0 or tee.problems:
         _forget(doctrees)
         raise BookError(f"the site has {len(tee.problems) or 'some'} problem(s); warnings are errors:",
-                        "fix them in the files named and run `kebao book` again", tuple(tee.problems))
+                        "fix them in the files named and run `kebao book` again", details=tee.problems)
     return SiteResult(write_redirect(outdir, app.config.root_doc), time.perf_counter() - started)
 
 

@@ -4,7 +4,7 @@ Notebooks in ``notebooks/`` run from the repository root (as ``kebao pack``
 runs them) with their default parameters, and once more per programme when
 they declare a ``programme`` parameter (the default run stands for the
 programme it names). Declared parameters are read with
-:func:`kebao.packs.run.declared_parameters`; a declared ``root`` is set to the
+:func:`kebao.notebooks.parameters.declared_parameters`; a declared ``root`` is set to the
 repository checked, a declared ``out`` to a fresh temporary folder, so a check
 never writes into the repository.
 
@@ -12,10 +12,10 @@ Case studies (``cases/*.md``, MyST notebooks) are converted with jupytext and
 run from ``cases/``, the folder the book runs them in, so relative data paths
 work the same. A case without code cells needs no kernel.
 
-Every run goes through :func:`kebao.packs.run.execute_notebook` (its failure
+Every run goes through :func:`kebao.notebooks.run.execute_notebook` (its failure
 rules and whole-notebook wall-clock limit) as a
-:class:`kebao.packs.kernels.NotebookJob`, batched by
-:func:`kebao.packs.kernels.run_batch`.
+:class:`kebao.notebooks.batch.NotebookJob`, batched by
+:func:`kebao.notebooks.batch.run_batch`.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import NotebookFailed
 from . import CheckResult, Item, first_line, result, short_text
 from .stored import notebooks
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import Catalog
-    from ..packs.run import NotebookFailed
 
 Progress = Callable[[int, int], None]
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*\{code-cell\}")
@@ -56,7 +56,7 @@ class Run:
 def notebook_runs(root: Path, catalog: Catalog | None, workdir: Path) -> tuple[list[Run], list[Item]]:
     """The runs of every notebook in ``notebooks/``, and a failed item for each whose parameters cannot be read."""
     from ..errors import KebaoError
-    from ..packs.run import declared_parameters
+    from ..notebooks.parameters import declared_parameters
 
     runs: list[Run] = []
     broken: list[Item] = []
@@ -112,7 +112,7 @@ def case_runs(root: Path, workdir: Path) -> tuple[list[Run], list[Item]]:
 def execute(runs: Sequence[Run], workdir: Path, *, jobs: int, timeout: float,
             progress: Progress | None = None) -> list[Item]:
     """Run every notebook (``jobs`` at once); one item per run, failures described in full."""
-    from ..packs.kernels import NotebookJob, run_batch
+    from ..notebooks.batch import NotebookJob, run_batch
 
     if not runs:
         return []
@@ -131,8 +131,6 @@ def execute(runs: Sequence[Run], workdir: Path, *, jobs: int, timeout: float,
 
 
 def _failed(run: Run, error: BaseException | None, error_text: str, seconds: float, timeout: float) -> Item:
-    from ..packs.run import NotebookFailed
-
     parameters = ", ".join(f"{key}={value!r}" for key, value in run.parameters.items()) or "(none)"
     if not isinstance(error, NotebookFailed):
         text = first_line(str(error) if error is not None else error_text, 500) or "the run failed"

@@ -11,12 +11,12 @@ temporary file and renamed: a reader never sees half a report.
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..atomic import atomic_output
 from . import CheckResult
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -61,13 +61,6 @@ def junit_tree(results: Sequence[CheckResult], name: str = "kebao check") -> ET.
 def write_junit(results: Sequence[CheckResult], path: Path) -> Path:
     """Write the report to ``path`` atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            junit_tree(results).write(stream, encoding="utf-8", xml_declaration=True)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as stream:
+        junit_tree(results).write(stream, encoding="utf-8", xml_declaration=True)
     return path

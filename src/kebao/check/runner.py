@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import paths
 from . import KINDS, CheckResult, Item, short_text, skipped
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import Catalog
+    from ..packs.context import PackContext
 
 Report = Callable[[str], None]
-DEFAULT_TIMEOUT = 600.0  # seconds one notebook may run, as for `kebao pack`
-PACKS = "build/packs"
-HTML = "_build/html"
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,9 @@ class Options:
     """What ``kebao check`` was asked to do."""
 
     root: Path
-    jobs: int = 2  # notebooks, cases and packs run this many at once; Sphinx uses as many processes
-    timeout: float = DEFAULT_TIMEOUT  # wall-clock seconds for one notebook (case, pack) run
-    packs: bool = True  # False: the book links the packs already in build/packs/ (as `kebao book --no-packs`)
+    jobs: int = paths.JOBS  # notebooks, cases and packs run this many at once; Sphinx uses as many processes
+    timeout: float = paths.NOTEBOOK_TIMEOUT  # wall-clock seconds for one notebook (case, pack) run
+    packs: bool = True  # False: the book links the packs already built (as `kebao book --no-packs`)
     skip: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -90,15 +89,18 @@ class _Run:
             self.run("cases", lambda: check_cases(root, workdir, jobs=jobs, timeout=timeout,
                                                   progress=self.progress("cases")))
         if not self.options.packs and "packs" not in self.options.skip:
-            self.results["packs"] = skipped("packs", f"--no-packs: the book links the packs in {PACKS}/ as they are")
+            self.results["packs"] = skipped("packs",
+                                            f"--no-packs: the book links the packs in {paths.PACKS}/ as they are")
+        decided: dict[str, PackContext] = {}  # each pack decided once, for the packs and the book
         self.run("packs", lambda: check_packs(root, jobs=jobs, timeout=timeout, progress=self.progress("packs"),
-                                              packs=PACKS), needs_catalog=True)
-        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=PACKS), needs_catalog=True)
+                                              packs=paths.PACKS, decided=decided), needs_catalog=True)
+        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=paths.PACKS, decided=decided),
+                 needs_catalog=True)
         book = self.results.get("book")
         if book is not None and book.status != "passed" and "links" not in self.options.skip:
             why = "the book did not build" if book.status == "failed" else f"the book was skipped ({book.detail})"
             self.results["links"] = skipped("links", f"{why}, so there is no site to read")
-        self.run("links", lambda: check_links(root, root / HTML, self.catalog, PACKS))
+        self.run("links", lambda: check_links(root, root / paths.HTML, self.catalog, paths.PACKS))
         return [self.results[kind] for kind in KINDS]
 
     def run(self, kind: str, check: Callable[[], CheckResult], needs_catalog: bool = False) -> None:

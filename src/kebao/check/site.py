@@ -1,6 +1,6 @@
 """The course packs and the book, built exactly as ``kebao pack --all`` and ``kebao book`` build them.
 
-Both build in place (``build/packs/``, ``book/generated/``, ``_build/``) with
+Both build in place (the packs folder, the generated pages and the built site) with
 the same caches, so a check after ``kebao book`` costs seconds, a ``kebao
 book`` after a check finds everything fresh, and CI keeps the packs and the
 site that were checked. A failed build leaves the caches as ``kebao book``
@@ -13,33 +13,42 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import CheckResult, Item, result
+from .. import paths
+from . import CheckResult, Item, first_line, result
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import Catalog
+    from ..packs.context import PackContext
 
 _LOCATION = re.compile(r"^(?P<where>.+?):(?:(?P<line>\d+):)? ?(?:WARNING|ERROR|CRITICAL|SEVERE):")
 
 
 def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[int, int], None] | None = None,
-                packs: str = "build/packs") -> CheckResult:
-    """Every programme's default pack, built (or found fresh) into ``build/packs/``."""
-    from ..packs.build import build_all
+                packs: Path = paths.PACKS, decided: dict[str, PackContext] | None = None) -> CheckResult:
+    """Every programme's default pack, built (or found fresh) into the packs folder.
+
+    ``decided`` receives each programme's decided pack, for the book check to reuse.
+    """
+    from ..packs.build import PackFailure, build_all
 
     started = time.perf_counter()
     items = []
     for outcome in build_all(root, out=root / packs, workers=jobs, timeout=timeout, progress=progress):
-        if outcome.status == "failed":
-            items.append(Item(outcome.programme, "failed", f"{outcome.programme}: {outcome.detail.splitlines()[0]}",
-                              outcome.detail + "\n(`kebao pack " + outcome.programme + "` shows the full error; "
-                              "the failed notebook is kept under build/packs/_failed/)", outcome.seconds))
+        if isinstance(outcome, PackFailure):
+            error = outcome.error
+            failed = (packs / paths.FAILED).as_posix()
+            items.append(Item(outcome.programme, "failed", f"{outcome.programme}: {first_line(error.message)}",
+                              f"{error}\n(`kebao pack {outcome.programme}` shows the full error; the failed "
+                              f"notebook is kept under {failed}/)", outcome.seconds))
         else:
+            if decided is not None and outcome.context is not None:
+                decided[outcome.programme] = outcome.context
             note = "built" if outcome.status == "built" else "up to date"
-            items.append(Item(outcome.programme, "passed", f"{note}: {_relative(Path(outcome.detail), root)}",
+            items.append(Item(outcome.programme, "passed", f"{note}: {_relative(outcome.zip, root)}",
                               seconds=outcome.seconds))
     built = sum(item.message.startswith("built") for item in items)
     return result("packs", items, time.perf_counter() - started,
@@ -47,7 +56,8 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
                   "{failed} of {total} pack(s) failed")
 
 
-def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: str = "build/packs") -> CheckResult:
+def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: Path = paths.PACKS,
+               decided: Mapping[str, PackContext] | None = None) -> CheckResult:
     """Generate the pages and build the site into ``_build/html``, warnings as errors; an item per problem."""
     from ..book.generate import generate
     from ..book.site import build_site
@@ -56,18 +66,17 @@ def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: str = "build/p
     started = time.perf_counter()
     log = io.StringIO()
     try:
-        generate(root, catalog, packs)
+        generate(root, catalog, packs, decided)
         site = build_site(root, jobs=jobs, status=None, warning=log)
     except KebaoError as error:
-        problems = getattr(error, "problems", ()) or (str(error),)
         prefix = str(root) + "/"
         items = []
-        for problem in problems:
-            text = str(problem).replace(prefix, "")
-            match = _LOCATION.match(text)
+        for problem in error.details or ((f"{error.location}: " if error.location else "") + error.message,):
+            text = problem.replace(prefix, "")
+            match = _LOCATION.match(text)  # Sphinx's own warning lines: "file:line: WARNING: …"
             name = (match["where"] + (f":{match['line']}" if match["line"] else "")) if match else "build"
             items.append(Item(name, "failed", text))
-        hint = getattr(error, "hint", "")
+        hint = error.hint
         if hint and items:
             last = items[-1]
             items[-1] = Item(last.name, last.status, last.message, f"{last.message}\n({hint})")

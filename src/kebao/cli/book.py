@@ -1,9 +1,9 @@
 """Build the kebao site: programme, module and case pages, guides, and links to the course packs.
 
 Builds every programme's default course pack first (unchanged packs are
-skipped; --no-packs uses the packs already in build/packs/), writes the
-generated pages under book/generated/ (only those that changed), then builds
-the site with jupyter-book 1 (Sphinx) into _build/html. Case studies are
+skipped; --no-packs uses the packs already built), writes the generated pages
+(only those that changed), then builds the site with jupyter-book 1 (Sphinx)
+into the HTML folder (kebao.paths has the folders). Case studies are
 executed, and cached by jupyter-cache. Every warning is an error; all of them
 are listed. Prints the path of _build/html/index.html at the end.
 """
@@ -16,9 +16,11 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kebao import paths
+
     parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
     parser.add_argument("--no-packs", action="store_true",
-                        help="do not build packs; link those already in build/packs/ (run `kebao pack --all`)")
+                        help=f"do not build packs; link those already in {paths.PACKS}/ (run `kebao pack --all`)")
     parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
 

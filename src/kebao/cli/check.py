@@ -26,15 +26,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kebao import paths
+
     parser.add_argument("root", nargs="?", default=".", type=Path,
                         help="the curriculum repository (default: the current folder)")
-    parser.add_argument("--jobs", type=int, default=2,
-                        help="notebooks, cases and packs run at once, and Sphinx processes (default: 2)")
-    parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
-                        help="wall-clock limit for one notebook, case or pack run (default: 600)")
+    parser.add_argument("--jobs", type=int, default=paths.JOBS,
+                        help=f"notebooks, cases and packs run at once, and Sphinx processes (default: {paths.JOBS})")
+    parser.add_argument("--timeout", type=float, default=paths.NOTEBOOK_TIMEOUT, metavar="SECONDS",
+                        help="wall-clock limit for one notebook, case or pack run "
+                             f"(default: {paths.NOTEBOOK_TIMEOUT:g})")
     parser.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write the results as JUnit XML")
     parser.add_argument("--no-packs", action="store_true",
-                        help="do not build packs; the book links those already in build/packs/")
+                        help=f"do not build packs; the book links those already in {paths.PACKS}/")
     parser.add_argument("--skip", action="append", default=[], choices=list(KINDS), metavar="CHECK",
                         help=f"leave out a check (repeatable): {', '.join(KINDS)}")
 

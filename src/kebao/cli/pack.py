@@ -4,8 +4,9 @@
 cohort, changed with ``--cohort FILE.yml`` or ``--set key=value``);
 ``kebao pack --all`` builds every programme's default pack in parallel, skips
 packs whose inputs did not change, carries on past failures and prints a
-summary. Packs go to build/packs/<programme>/<cohort>/; a failed build keeps
-the previous pack and leaves its notebook and error under build/packs/_failed/.
+summary. Packs go to <out>/<programme>/<cohort>/ (--out, by default the
+repository's packs folder); a failed build keeps the previous pack and leaves
+its notebook and error under <out>/_failed/.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kebao import paths
+
     parser.add_argument("programme", nargs="?", help="the programme's id (omit with --all)")
     parser.add_argument("--all", action="store_true", help="build every programme's default pack")
     parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
@@ -24,37 +27,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                         help="change a cohort parameter, e.g. --set size=30 (repeatable)")
     parser.add_argument("--lang", choices=("zh", "en"), help="the pack's language (default: the programme's)")
-    parser.add_argument("--out", type=Path, default=Path("build/packs"), help="where packs go (default: build/packs)")
-    parser.add_argument("--jobs", type=int, default=2, help="packs built at once with --all (default: 2)")
+    parser.add_argument("--out", type=Path, default=paths.PACKS, help=f"where packs go (default: {paths.PACKS})")
+    parser.add_argument("--jobs", type=int, default=paths.JOBS,
+                        help=f"packs built at once with --all (default: {paths.JOBS})")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--notebook", type=Path, help="the pack notebook (default: ROOT/notebooks/course_pack.ipynb)")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds one notebook may run (default: 600)")
+    parser.add_argument("--timeout", type=float, default=paths.NOTEBOOK_TIMEOUT,
+                        help=f"seconds one notebook may run (default: {paths.NOTEBOOK_TIMEOUT:g})")
 
 
 def run(args: argparse.Namespace) -> int:
+    from kebao.cohort import read_cohort
     from kebao.errors import UsageError
-    from kebao.packs.build import PackRequest, build_all, build_pack
-    from kebao.packs.context import cohort_file_settings
+    from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack
 
     if args.all == bool(args.programme):
         raise UsageError("name one programme, or use --all", "e.g. kebao pack xpcc-cadres, or kebao pack --all")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
-    settings = cohort_file_settings(args.cohort) if args.cohort else []
-    settings += args.settings + ([f"language={args.lang}"] if args.lang else [])
+    cohort = read_cohort(args.cohort) if args.cohort else None
+    settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
     if args.programme:
-        outcome = build_pack(PackRequest(args.root, args.programme, tuple(settings), args.out, args.notebook,
-                                         timeout=args.timeout, force=args.force))
+        outcome = build_pack(PackRequest(args.root, args.programme, settings, args.out, args.notebook,
+                                         timeout=args.timeout, force=args.force, cohort=cohort))
         verb = "built" if outcome.status == "built" else "up to date"
         print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
         return 0
-    results = build_all(args.root, settings=settings, out=args.out, workers=args.jobs, notebook=args.notebook,
-                        force=args.force, timeout=args.timeout, progress=_progress_bar())
+    results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
+                        notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar())
     width = max((len(r.programme) for r in results), default=9)
     print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
     for r in results:
-        print(f"{r.programme:<{width}}  {r.status:<6}  {r.seconds:>7.1f}  {r.detail}")
-    failed = [r for r in results if r.status == "failed"]
+        detail = r.error if isinstance(r, PackFailure) else r.zip
+        print(f"{r.programme:<{width}}  {r.status:<6}  {r.seconds:>7.1f}  {detail}")
+    failed = [r for r in results if isinstance(r, PackFailure)]
     built = sum(r.status == "built" for r in results)
     fresh = sum(r.status == "fresh" for r in results)
     print(f"{built} built, {fresh} up to date, {len(failed)} failed", file=sys.stderr)

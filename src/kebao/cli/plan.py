@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     """The plan, hours per strand and timetable as aligned text lines."""
+    from kebao.labels import SLOTS
+
     plan = timetable.plan
     programme = catalog.programmes[plan.programme]
     cohort = plan.cohort
@@ -92,7 +94,7 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
             title = catalog.modules[session.module].title.zh
             if session.parts > 1:
                 title += f"（{session.part}/{session.parts}）"
-            rows.append([session.date.isoformat(), f"周{weekday}", session.slot, session.start, session.end,
+            rows.append([session.date.isoformat(), f"周{weekday}", SLOTS[session.slot][0], session.start, session.end,
                          title, strand_name(session.strand), f"{session.hours:g}"])
     lines += table(["日期", "星期", "时段", "开始", "结束", "课程模块", "主题", "学时"], rows, right={7})
     return lines

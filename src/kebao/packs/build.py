@@ -1,66 +1,65 @@
-"""Build course packs: decide, check the cache, run the notebook, export, bundle, publish.
+"""Build course packs: decide, check the cache, run the notebook, write the pack files, publish.
 
 The order of the steps matters and is stated here once:
 
-1. ``open_pack`` composes and schedules, so a bad request fails before any kernel starts;
+1. :func:`decide_pack` composes and schedules (once per pack), so a bad request fails before any kernel starts;
 2. the notebook's declared parameters are checked (names, types);
 3. the cache key (notebook, parameters, input files, engine) is compared with the pack's manifest;
-4. the notebook runs with papermill in a fresh (pre-started) kernel and writes the data files;
-5. the executed notebook becomes the handbook and the trainer guide (HTML, PDF);
-6. manifest.json, then the zip, are written and the folder replaces the old pack atomically.
+4. the notebook runs with papermill in a fresh (pre-started) kernel, reading the decided pack;
+5. the pack-file table's writers run in order (:mod:`.files`): the handbook and the trainer guide
+   from the executed notebook, the timetable, sheets and figures, then the manifest, then the zip;
+6. the new folder replaces the old pack atomically; a failure keeps the old pack and records itself
+   under ``_failed``.
+
+In a batch (:func:`build_all`) steps 1–3 run in this process for every pack; only stale packs go to
+the workers, each as its decided pack, which the worker, the kernel and the site then reuse.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import __version__
-from ..catalog import Catalog, load_catalog, load_catalog_cached
-from .context import PackContext, open_pack
+from .. import __version__, paths
+from ..catalog import Catalog, load_catalog
+from ..errors import KebaoError, PackError
+from ..model import Cohort
+from ..notebooks.parameters import check_parameters
+from .cache import cache_key, is_fresh
+from .context import PackContext, decide, save_decided
 
-PACK_NOTEBOOK = Path("notebooks/course_pack.ipynb")
-DEFAULT_OUT = Path("build/packs")
-DEFAULT_TIMEOUT = 600.0
 # Imported by the kernel template (or by each kernel while it boots, where kernels cannot be forked): the
-# notebook's own modules, and warmup, which loads the Chinese font and the file writers' libraries.
+# notebook's own modules, and warmup, which loads the Chinese font.
 KERNEL_PRELOAD = ("pandas", "matplotlib.figure", "kebao.packs.page", "kebao.packs.context", "kebao.packs.warmup")
 
 
 @dataclass(frozen=True)
 class PackRequest:
-    """One pack to build; picklable, so a worker process can build it (it is a zero-argument job)."""
+    """One pack to build: a programme, its cohort (default: the programme's) and settings applied to it."""
 
     root: Path
     programme: str
-    settings: tuple[str, ...] = ()
-    out: Path = DEFAULT_OUT
+    settings: tuple[str, ...] = ()  # `--set key=value` cohort settings (kebao.cohort)
+    out: Path = paths.PACKS
     notebook: Path | None = None  # default: <root>/notebooks/course_pack.ipynb
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = paths.NOTEBOOK_TIMEOUT
     force: bool = False
+    cohort: Cohort | None = None  # e.g. read from a cohort file; None: the programme's default cohort
 
     @property
     def notebook_path(self) -> Path:
-        return self.notebook if self.notebook is not None else self.root / PACK_NOTEBOOK
-
-    def __call__(self) -> PackOutcome:
-        from .kernels import worker_pool
-
-        return build_pack(self, kernel=worker_pool())
-
-    def kernel_hint(self) -> tuple[str, Path]:
-        """The kernel a worker may start before this job arrives (see kernels.run_batch)."""
-        return "python3", Path(self.root).resolve()
+        return self.notebook if self.notebook is not None else self.root / paths.PACK_NOTEBOOK
 
 
 @dataclass(frozen=True)
 class PackOutcome:
-    """What happened to one pack."""
+    """A pack built, or found fresh; ``context`` is its decided pack (in the process that decided it)."""
 
     programme: str
     cohort: str
@@ -68,19 +67,59 @@ class PackOutcome:
     folder: Path
     zip: Path
     seconds: float = 0.0
+    context: PackContext | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PackFailure:
+    """A pack that could not be decided or built, and why; the previous pack (if any) is untouched."""
+
+    programme: str
+    cohort: str  # "" when the cohort could not be decided
+    error: KebaoError
+    seconds: float = 0.0
+    status: Literal["failed"] = "failed"
+
+
+BatchResult = PackOutcome | PackFailure
+
+
+@dataclass(frozen=True)
+class DecidedPack:
+    """A pack decided in this process (steps 1–3): what the notebook, the writers and the cache need.
+
+    Picklable: a batch sends it to a worker as a zero-argument job (see kebao.notebooks.batch).
+    """
+
+    request: PackRequest
     ctx: PackContext
-    parameters: dict[str, Any]
+    parameters: dict[str, Any]  # the notebook's, checked; `decided` is added when it runs
     inputs: dict[str, Path]
     key: str
-    folder: Path
-    zip: Path = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "zip", self.folder / f"{self.ctx.programme.id}-{self.ctx.cohort.id}.zip")
+    @property
+    def folder(self) -> Path:
+        return self.ctx.address.folder(self.request.out)
+
+    @property
+    def zip(self) -> Path:
+        return self.ctx.address.zip(self.request.out)
+
+    def fresh(self) -> bool:
+        return self.zip.is_file() and is_fresh(self.folder, self.key)
+
+    def outcome(self, status: Literal["built", "fresh"], seconds: float) -> PackOutcome:
+        return PackOutcome(self.ctx.programme.id, self.ctx.cohort.id, status, self.folder, self.zip, seconds,
+                           self.ctx)
+
+    def __call__(self) -> PackOutcome:
+        from ..notebooks.kernels import worker_pool
+
+        return replace(build_decided(self, kernel=worker_pool()), context=None)  # the caller has its own
+
+    def kernel_hint(self) -> tuple[str, Path]:
+        """The kernel a worker may start before this job arrives (see kebao.notebooks.batch)."""
+        return "python3", Path(self.request.root).resolve()
 
 
 def pack_inputs(ctx: PackContext) -> dict[str, Path]:
@@ -95,18 +134,18 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
              *(m for pool in programme.pools for m in pool.modules), *ctx.plan.modules}
     pooled = {s for pool in programme.pools for s in pool.strands}
     modules = {m.id for m in catalog.modules.values() if m.id in named or m.strand in pooled}
-    files = [catalog.root / "curricula" / "strands.yml", catalog.root / "curricula" / "audiences.yml",
-             *(catalog.locate(catalog.modules[m]).file for m in modules),
+    root = catalog.root
+    files = [root / paths.STRANDS, root / paths.AUDIENCES, *(catalog.locate(catalog.modules[m]).file for m in modules),
              catalog.locate(programme).file]
     if catalog.holidays is not None:  # the dates of every pack may depend on it
-        files.append(catalog.root / "curricula" / "holidays.yml")
+        files.append(root / paths.HOLIDAYS)
     for module_id in ctx.plan.modules:
         for case_id in catalog.modules[module_id].cases:
             case = catalog.cases[case_id]
             files.append(catalog.locate(case).file)
-            files.extend(catalog.root / "cases" / name for name in case.data)
-    root = catalog.root.resolve()
-    return {path.resolve().relative_to(root).as_posix(): path for path in sorted(set(files))}
+            files.extend(root / paths.CASES / name for name in case.data)
+    resolved = root.resolve()
+    return {path.resolve().relative_to(resolved).as_posix(): path for path in sorted(set(files))}
 
 
 @cache
@@ -123,141 +162,117 @@ def engine_digest() -> str:
         if relative.startswith(("book/", "cli/", "check/", "studio/", "templates/new/", "sphinxext.py",
                                 "scaffold.py")):
             continue
-        if path.suffix in (".py", ".css", ".html", ".md", ".yml") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
+        if path.suffix in (".py", ".css", ".html", ".md", ".yml", ".j2", ".json") and "__pycache__" not in path.parts:
+            digest.update(relative.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def prepare(request: PackRequest, catalog: Catalog | None = None) -> _Prepared:
+def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> DecidedPack:
     """Steps 1–3: decide the pack and its cache key; raises before any kernel starts."""
-    from .cache import cache_key
-    from .run import check_parameters
-
-    if catalog is None:  # a batch worker builds many packs from the same files
-        catalog = load_catalog_cached(request.root)
-    ctx = open_pack(request.root, request.programme, settings=request.settings, catalog=catalog)
+    catalog = catalog if catalog is not None else load_catalog(request.root)
+    ctx = decide(catalog, request.programme, cohort=request.cohort, settings=request.settings)
+    cohort = ctx.requested.model_dump(mode="json")
     parameters = check_parameters(request.notebook_path, {
-        "root": str(Path(request.root).resolve()), "programme": ctx.programme.id,
-        "overrides": list(request.settings), "edition": "trainer"})
+        "root": str(Path(request.root).resolve()), "programme": ctx.programme.id, "cohort": cohort,
+        "edition": ctx.edition})
     inputs = pack_inputs(ctx)
     keyed = {k: v for k, v in parameters.items() if k != "root"}  # moving the repository keeps the cache
     key = cache_key(request.notebook_path, keyed, inputs.values(), f"{__version__}+{engine_digest()}",
                     root=Path(request.root))
-    folder = Path(request.out) / ctx.programme.id / ctx.cohort.id
-    return _Prepared(ctx, parameters, inputs, key, folder)
-
-
-def is_fresh(prepared: _Prepared) -> bool:
-    from .cache import is_fresh as manifest_fresh
-
-    return prepared.zip.is_file() and manifest_fresh(prepared.folder, prepared.key)
+    return DecidedPack(request, ctx, parameters, inputs, key)
 
 
 def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | None = None) -> PackOutcome:
     """Build one pack (or find it fresh); raises KebaoError subclasses on failure, old pack untouched."""
-    from .bundle import make_zip, publish_pack, write_manifest
-    from .export import write_editions
-    from .page import DATA_FILES
-    from .run import PackError, execute_notebook
-
     started = time.perf_counter()
-    prepared = prepare(request, catalog)
-    ctx = prepared.ctx
-    if not request.force and is_fresh(prepared):
-        return PackOutcome(ctx.programme.id, ctx.cohort.id, "fresh", prepared.folder, prepared.zip,
-                           time.perf_counter() - started)
-    own_pool = None
-    if kernel is None:  # one pack: start its kernel now, so it boots while we hash, import and export
-        from .kernels import KernelPool
+    decided = decide_pack(request, catalog)
+    if not request.force and decided.fresh():
+        return decided.outcome("fresh", time.perf_counter() - started)
+    if kernel is not None:
+        return build_decided(decided, kernel=kernel, started=started)
+    from ..notebooks.kernels import KernelPool
 
-        kernel = own_pool = KernelPool(prestart=False, preload=KERNEL_PRELOAD)
-        kernel.warm("python3", Path(request.root).resolve())
+    with KernelPool(prestart=False, preload=KERNEL_PRELOAD) as pool:
+        pool.warm("python3", Path(request.root).resolve())  # it boots while we import, hash and export
+        return build_decided(decided, kernel=pool, started=started)
+
+
+def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = None) -> PackOutcome:
+    """Steps 4–6 for a decided pack: run its notebook in ``kernel`` (a KernelPool), write, publish."""
+    from ..notebooks.run import execute_notebook
+    from .bundle import publish_pack
+    from .files import PackBuild, stray_files, write_pack
+
+    started = time.perf_counter() if started is None else started
+    request, ctx = decided.request, decided.ctx
+    record = {"parameters": {"programme": ctx.programme.id, "cohort": decided.parameters["cohort"],
+                             "edition": "trainer+participant"},
+              "inputs": decided.inputs, "cache_key": decided.key, "repository": Path(request.root)}
 
     def build(folder: Path) -> None:
-        executed = folder / "course_pack.ipynb"
-        nb = execute_notebook(request.notebook_path, executed, {**prepared.parameters, "out": str(folder.resolve())},
+        work = folder / ".work"  # the notebook's files: kept under _failed if the build fails, never published
+        work.mkdir()
+        parameters = {**decided.parameters, "decided": str(save_decided(ctx, work / "decided.pickle").resolve())}
+        nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
                               cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
-        missing = [name for name in DATA_FILES if not (folder / name).is_file()]
-        if missing:
-            raise PackError(f"the notebook ran but did not write {', '.join(missing)} into the pack folder "
-                            "(a pack notebook writes its files into its `out` parameter, see page.write_files)")
-        write_editions(nb, folder, ctx.title, ctx.cohort_label, ctx.language)
-        executed.unlink()
-        manifest_parameters = {"programme": ctx.programme.id, "settings": list(request.settings),
-                               "cohort": ctx.cohort.model_dump(mode="json"), "edition": "trainer+participant"}
-        write_manifest(folder, manifest_parameters, prepared.inputs, cache_key=prepared.key,
-                       repository=Path(request.root))
-        make_zip(folder, folder / prepared.zip.name)
+        write_pack(PackBuild(ctx, nb, folder, record))
+        shutil.rmtree(work)
+        stray = stray_files(folder, ctx.address)
+        if stray:
+            raise PackError(f"the pack folder holds {', '.join(stray)}, which no pack file describes",
+                            "a pack holds exactly the files of kebao.packs.files.PACK_FILES")
 
-    try:
-        publish_pack(build, Path(request.out), ctx.programme.id, ctx.cohort.id)
-    finally:
-        if own_pool is not None:
-            own_pool.close()
-    return PackOutcome(ctx.programme.id, ctx.cohort.id, "built", prepared.folder, prepared.zip,
-                       time.perf_counter() - started)
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """One line of the ``--all`` summary."""
-
-    programme: str
-    cohort: str
-    status: Literal["built", "fresh", "failed"]
-    seconds: float
-    detail: str  # the zip path, or the error
+    publish_pack(build, Path(request.out), ctx.address)
+    return decided.outcome("built", time.perf_counter() - started)
 
 
 def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: Sequence[str] = (),
-              out: Path = DEFAULT_OUT, workers: int = 2, notebook: Path | None = None, force: bool = False,
-              timeout: float = DEFAULT_TIMEOUT, executor: Any = None,
-              progress: Callable[[int, int], None] | None = None) -> list[BatchResult]:
+              cohort: Cohort | None = None, out: Path = paths.PACKS, workers: int = paths.JOBS,
+              notebook: Path | None = None, force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
+              executor: Any = None, progress: Callable[[int, int], None] | None = None) -> list[BatchResult]:
     """Build every programme's default pack (or ``programmes``); fresh packs are skipped without a kernel.
 
-    Failures do not stop the others; each programme gets one BatchResult, in order.
+    Failures do not stop the others; each programme gets one result, in order: a PackOutcome (its
+    decided pack in ``context``) or a PackFailure (its error).
     """
-    from ..errors import KebaoError
-    from .kernels import run_batch
+    from ..notebooks.batch import run_batch
 
     catalog = load_catalog(root)
     ids = list(programmes) if programmes is not None else sorted(catalog.programmes)
     results: dict[str, BatchResult] = {}
-    stale: list[PackRequest] = []
-    size: dict[str, int] = {}
+    stale: list[DecidedPack] = []
     for programme in ids:
-        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force)
+        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort)
         try:
-            prepared = prepare(request, catalog)
-        except KebaoError as error:
-            results[programme] = BatchResult(programme, "", "failed", 0.0, str(error))
+            decided = decide_pack(request, catalog)
+        except KebaoError as refused:
+            results[programme] = PackFailure(programme, "", refused)
             continue
-        if not force and is_fresh(prepared):
-            results[programme] = BatchResult(programme, prepared.ctx.cohort.id, "fresh", 0.0, str(prepared.zip))
+        if not force and decided.fresh():
+            results[programme] = decided.outcome("fresh", 0.0)
         else:
-            stale.append(request)
-            size[programme] = len(prepared.ctx.timetable.sessions)
+            stale.append(decided)
     done = len(results)
     if progress is not None:
         progress(done, len(ids))
     if stale:
         # Longest first, so that no worker is left with a big pack at the end while the others idle.
-        stale.sort(key=lambda request: -size[request.programme])
+        stale.sort(key=lambda decided: -len(decided.ctx.timetable.sessions))
 
         def report(finished: int, total: int, result: Any) -> None:
             if progress is not None:
                 progress(done + finished, len(ids))
 
-        jobs = run_batch(stale, workers=workers, executor=executor, progress=report, preload=KERNEL_PRELOAD)
-        for request, job in zip(stale, jobs, strict=True):
-            outcome = job.value
-            if job.ok and outcome is not None:
-                results[request.programme] = BatchResult(request.programme, outcome.cohort, outcome.status,
-                                                         outcome.seconds, str(outcome.zip))
+        jobs = [replace(decided, ctx=decided.ctx.portable()) for decided in stale]
+        for decided, job in zip(stale, run_batch(jobs, workers=workers, executor=executor, progress=report,
+                                                 preload=KERNEL_PRELOAD), strict=True):
+            programme, cohort_id = decided.ctx.programme.id, decided.ctx.cohort.id
+            if job.ok and job.value is not None:
+                results[programme] = replace(job.value, context=decided.ctx)
             else:
-                results[request.programme] = BatchResult(request.programme, "", "failed", job.seconds,
-                                                         str(job.error) if job.error else job.error_text)
+                error = job.error if isinstance(job.error, KebaoError) else PackError(
+                    f"{type(job.error).__name__}: {job.error}" if job.error is not None else "the build failed",
+                    f"a bug in kebao or a tool it runs; `kebao pack {programme}` shows the traceback")
+                results[programme] = PackFailure(programme, cohort_id, error, job.seconds)
     return [results[programme] for programme in ids]
-
-

@@ -9,9 +9,9 @@ Everything that can vary without the content changing (tool versions, git
 commit) lives only in ``manifest.json``; every other file of a pack is a pure function of its
 inputs, and :func:`make_zip` stores them with fixed dates and permissions.
 
-Order inside a build: write the pack files, then :func:`write_manifest`
-(it lists every file present), then :func:`make_zip` (a zip inside the folder
-leaves itself out and is not in the manifest; pass it to ``is_fresh(require=)``).
+Which files a pack has, and in which order they are written (the manifest and
+the zip last), is the pack-file table's business (:mod:`kebao.packs.files`);
+these functions take the names it gives.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .run import NotebookFailed, PackError
+from ..errors import NotebookFailed, PackError
+from ..paths import PackAddress
 
 MANIFEST = "manifest.json"
-FAILED = "_failed"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 TOOLS = ("kebao", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas", "matplotlib",
@@ -61,24 +61,12 @@ def check_entry_name(name: str) -> str:
     return name
 
 
-def _relative_name(folder: Path, path: Path) -> str:
-    return check_entry_name(unicodedata.normalize("NFC", path.relative_to(folder).as_posix()))
-
-
-def pack_files(folder: Path, *, exclude: Iterable[Path] = ()) -> list[tuple[str, Path]]:
-    """Every regular file under ``folder`` as (POSIX relative name, path), sorted by name.
-
-    Symbolic links are refused: a pack must not carry files from outside its folder.
-    """
-    folder = Path(folder)
-    skip = {Path(p).resolve() for p in exclude}
-    files: list[tuple[str, Path]] = []
-    for path in folder.rglob("*"):
-        if path.is_symlink():
-            raise PackError(f"refusing the symbolic link {path} in a pack; copy the file instead")
-        if path.is_file() and path.resolve() not in skip:
-            files.append((_relative_name(folder, path), path))
-    return sorted(files)
+def pack_path(folder: Path, name: str) -> Path:
+    """``folder/name`` for a file of a pack; PackError for an unsafe name or a symbolic link."""
+    path = Path(folder) / check_entry_name(name)
+    if path.is_symlink():
+        raise PackError(f"refusing the symbolic link {path} in a pack; copy the file instead")
+    return path
 
 
 # -- manifest -----------------------------------------------------------------
@@ -112,39 +100,39 @@ def git_commit(repository: Path) -> str | None:
 
 
 def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[str, Path],
-                   versions: Mapping[str, str] | None = None, *, cache_key: str | None = None,
-                   repository: Path | None = None) -> Path:
+                   outputs: Mapping[str, str], versions: Mapping[str, str] | None = None, *,
+                   cache_key: str | None = None, repository: Path | None = None) -> Path:
     """Write ``folder/manifest.json`` describing the pack and return its path.
 
     It records the parameters, the sha256 and size of every input (keyed by
-    the names given) and of every file in ``folder`` (sorted POSIX relative
-    paths), tool versions (:func:`tool_versions` when None), the git commit
-    of ``repository`` (the current directory when None; null without git) and
-    the cache key. No time stamp: the same inputs, code and tools give the same
-    manifest, so the whole pack, zip included, is byte-identical on a rebuild.
+    the names given) and of every output (``outputs``: file name -> who it is
+    for, from the pack-file table), tool versions (:func:`tool_versions` when
+    None), the git commit of ``repository`` (the current directory when None;
+    null without git) and the cache key. No time stamp: the same inputs, code
+    and tools give the same manifest, so the whole pack, zip included, is
+    byte-identical on a rebuild.
     """
     folder = Path(folder)
     manifest = folder / MANIFEST
-    outputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-               for name, path in pack_files(folder, exclude=[manifest])}
+    recorded_outputs = {}
+    for name in sorted(outputs):
+        path = pack_path(folder, name)
+        recorded_outputs[name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size, "for": outputs[name]}
     try:
         recorded_inputs = {name: {"sha256": sha256_file(path), "bytes": path.stat().st_size}
                            for name, path in sorted(inputs.items())}
     except OSError as error:
         raise PackError(f"cannot read the pack input {error.filename}: {error.strerror}") from error
     document = {
-        "manifest_version": 1,
+        "manifest_version": 2,
         "cache_key": cache_key,
         "parameters": dict(parameters),
         "inputs": recorded_inputs,
-        "outputs": outputs,
+        "outputs": recorded_outputs,
         "versions": dict(versions) if versions is not None else tool_versions(),
         "git_commit": git_commit(repository if repository is not None else Path.cwd()),
     }
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    partial = manifest.with_name(MANIFEST + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, manifest)
+    manifest.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
 
 
@@ -160,17 +148,16 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 # -- zip ------------------------------------------------------------------------
 
 
-def make_zip(folder: Path, zip_path: Path) -> Path:
-    """Zip every file of ``folder`` deterministically: same files, same bytes.
+def make_zip(folder: Path, zip_path: Path, names: Iterable[str]) -> Path:
+    """Zip the files ``names`` of ``folder`` deterministically: same files, same bytes.
 
     Entries are sorted, dated 1980-01-01, mode 0644, deflated, with UTF-8
-    (NFC) names; unsafe names are refused. A zip inside ``folder`` is skipped.
+    (NFC) names; unsafe names and symbolic links are refused.
     """
     folder, zip_path = Path(folder), Path(zip_path)
-    files = pack_files(folder, exclude=[zip_path])
+    files = sorted((unicodedata.normalize("NFC", name), pack_path(folder, name)) for name in names)
     zip_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = zip_path.with_name(zip_path.name + ".partial")
-    with zipfile.ZipFile(partial, "w") as archive:
+    with zipfile.ZipFile(zip_path, "w") as archive:
         for name, path in files:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -178,17 +165,10 @@ def make_zip(folder: Path, zip_path: Path) -> Path:
             info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
             with open(path, "rb") as source, archive.open(info, "w") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
-    os.replace(partial, zip_path)
     return zip_path
 
 
 # -- atomic publish -------------------------------------------------------------
-
-
-def _segment(name: str, what: str) -> str:
-    if not name or name in (".", "..") or any(c in name for c in "/\\:\0") or name.startswith("_"):
-        raise PackError(f"{what} {name!r} cannot be a folder name; use an id like 'rural-revival'")
-    return name
 
 
 def _replace_folder(new: Path, target: Path) -> None:
@@ -236,36 +216,23 @@ def publish_atomically(build: Callable[[Path], None], target: Path, *,
     return target
 
 
-def failed_folder(packs_root: Path, programme: str, cohort: str) -> Path:
-    """Where the last failed build of a pack is kept: ``<packs root>/_failed/<programme>/<cohort>``."""
-    return Path(packs_root) / FAILED / _segment(programme, "programme") / _segment(cohort, "cohort")
-
-
 def error_report(error: BaseException | str) -> str:
     """The text of ``error.txt``: what failed, where, with which parameters, and the traceback."""
     if isinstance(error, str):
         return error.rstrip() + "\n"
     lines = [f"{type(error).__name__}: {error}", ""]
-    if isinstance(error, NotebookFailed):
-        lines += [f"notebook:        {error.notebook}",
-                  f"executed copy:   {error.output.name if error.output else '-'}",
-                  f"cell index:      {error.cell_index}",
-                  f"execution count: {error.execution_count}",
-                  f"error:           {error.ename}: {error.evalue}",
-                  "parameters:      " + json.dumps(error.parameters, ensure_ascii=False, sort_keys=True),
-                  "", error.traceback]
-    else:
-        lines.append("".join(traceback.format_exception(error)))
+    lines.append(error.report() if isinstance(error, NotebookFailed)
+                 else "".join(traceback.format_exception(error)))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def keep_failed(packs_root: Path, programme: str, cohort: str, error: BaseException | str,
+def keep_failed(packs_root: Path, address: PackAddress, error: BaseException | str,
                 notebooks: Iterable[Path] = ()) -> Path:
     """Keep ``notebooks`` (and a failed notebook's executed copy) with an ``error.txt``; return the folder.
 
-    The folder replaces the previous failure of the same pack.
+    The folder (``address.failed(packs_root)``) replaces the previous failure of the same pack.
     """
-    target = failed_folder(packs_root, programme, cohort)
+    target = address.failed(packs_root)
     keep = [Path(p) for p in notebooks]
     if isinstance(error, NotebookFailed) and error.output is not None:
         keep.append(error.output)
@@ -282,17 +249,17 @@ def keep_failed(packs_root: Path, programme: str, cohort: str, error: BaseExcept
     return publish_atomically(build, target)
 
 
-def publish_pack(build: Callable[[Path], None], packs_root: Path, programme: str, cohort: str) -> Path:
-    """Build ``<packs root>/<programme>/<cohort>`` atomically; on failure keep its notebooks under ``_failed``.
+def publish_pack(build: Callable[[Path], None], packs_root: Path, address: PackAddress) -> Path:
+    """Build the pack at ``address`` atomically; on failure keep its notebooks under ``_failed``.
 
     A successful build removes the stale failure record of the same pack.
     """
-    target = Path(packs_root) / _segment(programme, "programme") / _segment(cohort, "cohort")
+    target = address.folder(packs_root)
 
     def rescue(folder: Path, error: BaseException) -> None:
         if isinstance(error, Exception):  # not on Ctrl-C
-            keep_failed(packs_root, programme, cohort, error, sorted(folder.rglob("*.ipynb")))
+            keep_failed(packs_root, address, error, sorted(folder.rglob("*.ipynb")))
 
     publish_atomically(build, target, on_failure=rescue)
-    shutil.rmtree(failed_folder(packs_root, programme, cohort), ignore_errors=True)
+    shutil.rmtree(address.failed(packs_root), ignore_errors=True)
     return target

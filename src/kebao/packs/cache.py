@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import PackError
 from .bundle import check_entry_name, read_manifest, sha256_file
-from .run import PackError
 
 _KEY_VERSION = b"kebao-pack-cache/1"
 

@@ -1,16 +1,20 @@
-"""Everything one course pack is made from: the catalogue, programme, cohort, plan and timetable.
+"""One course pack, decided: the catalogue, programme, cohort, plan and timetable it is made from.
 
-``open_pack`` is what the course-pack notebook calls first, and what ``kebao
-pack`` calls before any kernel starts, so a bad request fails early and the
-same way in both places.
+A pack is decided once (:func:`decide`): ``kebao pack`` does it before any
+kernel starts, so a bad request fails early; the batch worker, the pack
+notebook's kernel (:func:`open_pack` with ``decided``) and the site's
+programme pages reuse that decision instead of composing and scheduling again.
+The course-pack notebook run on its own (in JupyterLab) decides for itself
+from its ``root``, ``programme`` and ``cohort`` parameters, the same way.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import pickle
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..catalog import Catalog, load_catalog
 from ..cohort import cohort_for
@@ -19,21 +23,23 @@ from ..content import Edition
 from ..errors import UsageError
 from ..labels import Language
 from ..model import Cohort, Programme
+from ..paths import PackAddress
 from ..schedule import Timetable, schedule
 
 
 @dataclass(frozen=True)
 class PackContext:
-    """One cohort's pack, decided: the notebook only presents it."""
+    """One cohort's pack, decided: the notebook and the pack-file writers only present it."""
 
     root: Path
     catalog: Catalog
     programme: Programme
-    cohort: Cohort
+    cohort: Cohort  # effective: language, days and mix filled in from the programme
     plan: Plan
     timetable: Timetable
     language: Language
     edition: Edition
+    requested: Cohort  # as asked for (the notebook's `cohort` parameter); ``cohort`` is it filled in
 
     @property
     def title(self) -> str:
@@ -44,60 +50,60 @@ class PackContext:
         end = self.timetable.days[-1].date if self.timetable.days else self.cohort.start
         return f"{self.cohort.id} · {self.cohort.start.isoformat()} – {end.isoformat()} · {self.cohort.venue}"
 
+    @property
+    def address(self) -> PackAddress:
+        return PackAddress(self.programme.id, self.cohort.id)
 
-def cohort_settings(cohort: str | None = None, start: str | None = None, size: int | None = None,
-                    venue: str | None = None, language: str | None = None,
-                    overrides: Sequence[str] = ()) -> list[str]:
-    """``key=value`` settings (see kebao.cohort) for the notebook's parameters; None means 'the default'."""
-    settings = [f"{key}={value}" for key, value in
-                (("id", cohort), ("start", start), ("size", size), ("venue", venue), ("language", language))
-                if value is not None and value != "" and not (key == "size" and value == 0)]
-    return [*settings, *overrides]
+    def portable(self) -> PackContext:
+        """This context for another process: its catalogue without field-level source positions.
+
+        A pack needs no field locations once decided; without them the pickle is
+        half the size and several times faster to write and read.
+        """
+        return replace(self, catalog=self.catalog.portable())
 
 
-def open_pack(root: str | Path, programme: str, *, settings: Sequence[str] = (), edition: Edition = "trainer",
-              catalog: Catalog | None = None) -> PackContext:
-    """Load, compose and schedule ``programme`` for the cohort its default and ``settings`` describe."""
-    catalog = catalog if catalog is not None else load_catalog(root)
-    spec = catalog.programme(programme)
+def decide(catalog: Catalog, programme: str, *, cohort: Cohort | None = None, settings: Sequence[str] = (),
+           edition: Edition = "trainer") -> PackContext:
+    """Compose and schedule ``programme`` for ``cohort`` (default: the programme's) with ``settings`` applied."""
     if edition not in ("participant", "trainer"):
         raise UsageError(f"unknown edition '{edition}'", "use 'participant' or 'trainer'")
-    cohort = cohort_for(catalog, spec, list(settings))
-    plan = compose(catalog, spec, cohort)
+    spec = catalog.programme(programme)
+    requested = cohort_for(catalog, spec, settings, base=cohort)
+    plan = compose(catalog, spec, requested)
     timetable = schedule(catalog, plan)
-    return PackContext(Path(root), catalog, spec, plan.cohort, plan, timetable, plan.language, edition)
+    return PackContext(catalog.root, catalog, spec, plan.cohort, plan, timetable, plan.language, edition, requested)
 
 
-def end_date(timetable: Timetable) -> dt.date:
-    return timetable.days[-1].date
+def open_pack(root: str | Path, programme: str, *, cohort: Mapping[str, Any] | Cohort | None = None,
+              settings: Sequence[str] = (), edition: Edition = "trainer", catalog: Catalog | None = None,
+              decided: str | Path = "") -> PackContext:
+    """The pack of ``programme`` for ``cohort``: read from ``decided`` (see :func:`save_decided`) or decided here.
 
-
-def cohort_file_settings(path: Path) -> list[str]:
-    """``key=value`` settings from a cohort file (YAML: id, start, size, venue and optional overrides).
-
-    The file is read strictly and validated as a Cohort, so mistakes name their line.
+    ``cohort`` is a Cohort or its JSON form (the notebook's ``cohort``
+    parameter, validated by the same model); empty or None means the
+    programme's default cohort.
     """
-    from pydantic import ValidationError
+    if decided:
+        ctx = load_decided(Path(decided))
+        if ctx.programme.id != programme:
+            raise UsageError(f"{decided} holds the pack of '{ctx.programme.id}', not of '{programme}'",
+                             "pass the programme the pack was decided for, or leave `decided` empty")
+        return ctx if ctx.edition == edition else replace(ctx, edition=edition)
+    chosen = cohort if isinstance(cohort, Cohort) else Cohort.model_validate(cohort) if cohort else None
+    catalog = catalog if catalog is not None else load_catalog(root)
+    return replace(decide(catalog, programme, cohort=chosen, settings=settings, edition=edition), root=Path(root))
 
-    from ..catalog import problems_from_validation
-    from ..errors import ContentError
-    from ..yamlio import read_yaml
 
-    doc = read_yaml(path)
-    try:
-        cohort = Cohort.model_validate(doc.data)
-    except ValidationError as error:
-        raise ContentError(problems_from_validation(error, Cohort, doc.data, doc)) from None
-    settings = [f"id={cohort.id}", f"start={cohort.start.isoformat()}", f"size={cohort.size}",
-                f"venue={cohort.venue}"]
-    if cohort.language:
-        settings.append(f"language={cohort.language}")
-    if cohort.days:
-        settings.append(f"days={cohort.days}")
-    if cohort.mix:
-        settings.append("mix=" + ",".join(f"{k}:{v:g}" for k, v in cohort.mix.items()))
-    if cohort.exclude:
-        settings.append("exclude=" + ",".join(cohort.exclude))
-    if cohort.extra:
-        settings.append("extra=" + ",".join(cohort.extra))
-    return settings
+def save_decided(ctx: PackContext, path: Path) -> Path:
+    """Write the decided pack for a kernel to read back with ``open_pack(decided=path)``."""
+    path.write_bytes(pickle.dumps(ctx.portable(), protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def load_decided(path: Path) -> PackContext:
+    """A pack written by :func:`save_decided` (kebao's own file in the pack's build folder)."""
+    ctx = pickle.loads(path.read_bytes())
+    if not isinstance(ctx, PackContext):
+        raise UsageError(f"{path} holds no decided course pack", "leave the notebook's `decided` parameter empty")
+    return ctx

@@ -100,15 +100,3 @@ def write_pdf(page: str, path: Path) -> Path:
 
     weasyprint.HTML(string=page).write_pdf(path)
     return path
-
-
-def write_editions(nb: NotebookNode, folder: Path, title: str, subtitle: str, language: Language) -> list[Path]:
-    """handbook.html/.pdf (participants) and trainer-guide.html/.pdf in ``folder``."""
-    written = []
-    body = render_body(nb)
-    for name, stem in (("participant", "handbook"), ("trainer", "trainer-guide")):
-        page = page_html(edition(body, name), name, title, subtitle, language)
-        html_path = folder / f"{stem}.html"
-        html_path.write_text(page, encoding="utf-8")
-        written += [html_path, write_pdf(page, folder / f"{stem}.pdf")]
-    return written

@@ -1,14 +1,14 @@
-"""What the course-pack notebook shows and writes: tables, figures, module pages, pack files.
+"""What the course-pack notebook shows: headings, tables, figures, module pages and case readings.
 
 Each function takes a PackContext and returns something a notebook displays
-(Markdown text, a DataFrame, a matplotlib Figure) or writes files; the
-notebook itself holds no decisions.
+(Markdown text, a DataFrame, a matplotlib Figure, PNG bytes); the notebook
+itself holds no decisions and writes no files (the pack's files are written
+from the decided pack and the executed notebook: :mod:`kebao.packs.files`).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import charts
@@ -16,9 +16,8 @@ from ..compose import number
 from ..content import for_edition
 from ..credits import credits_for
 from ..labels import FORMATS, label, pick
-from . import writers
 from .context import PackContext
-from .rows import credit_rows, outcome_rows, timetable_rows
+from .rows import credit_rows, timetable_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -26,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Outputs carrying this tag are left out of the participant handbook (templates/nbconvert/kebao-pack marks them).
 TRAINER_TAG = "trainer"
+# Output metadata naming a displayed figure: the pack's figures/<name>.png is that output's PNG (packs/files.py).
+FIGURE_KEY = "kebao-figure"
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```[ \t]*$\n?", re.M | re.S)
 _MYST_DIRECTIVE_LINE = re.compile(r"^:{3,}\s*$|^:{3,}\{[^}]*\}.*$", re.M)
 
@@ -187,40 +188,13 @@ def _plain_markdown(body: str) -> str:
     return _MYST_DIRECTIVE_LINE.sub("", body)
 
 
+def figure_metadata(name: str) -> dict[str, str]:
+    """Output metadata for displaying figure ``name``, so the pack stores exactly the PNG shown."""
+    return {FIGURE_KEY: name}
+
+
 def figures(ctx: PackContext) -> dict[str, bytes]:
     """The pack's charts as PNG bytes, rendered once: shown by the notebook and saved in figures/."""
     made = {"hours-per-strand": hours_figure(ctx), "timetable": timetable_figure(ctx),
             "outcome-coverage": coverage_figure(ctx)}
     return {name: charts.png(figure) for name, figure in made.items() if figure is not None}
-
-
-# What write_files always writes: a pack without one of them is not published.
-DATA_FILES = ("timetable.xlsx", "timetable.csv", "timetable.ics", "attendance.xlsx", "assessment.xlsx",
-              "credits.csv", "figures/hours-per-strand.png")
-
-
-def write_files(ctx: PackContext, folder: str | Path, pngs: dict[str, bytes] | None = None) -> list[Path]:
-    """Write the pack's data files and figures (``pngs`` from :func:`figures`) into ``folder``."""
-    folder = Path(folder)
-    (folder / "figures").mkdir(parents=True, exist_ok=True)
-    lang = ctx.language
-    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, lang)
-    planned = [(item.module, item.hours) for item in ctx.plan.items]
-    credits = credit_rows(ctx.catalog, ctx.programme, planned, lang)
-    subtitle = ctx.cohort_label
-    uid = f"{ctx.programme.id}-{ctx.cohort.id}"
-    written = [
-        writers.write_timetable_xlsx(rows, folder / "timetable.xlsx", ctx.title, subtitle, lang),
-        writers.write_timetable_csv(rows, folder / "timetable.csv", lang),
-        writers.write_timetable_ics(rows, folder / "timetable.ics", f"{ctx.title} {ctx.cohort.id}",
-                                    ctx.timetable.timezone, uid),
-        writers.write_attendance_xlsx(rows, folder / "attendance.xlsx", ctx.title, ctx.cohort.size, lang),
-        writers.write_assessment_xlsx(credits, outcome_rows(ctx.programme), folder / "assessment.xlsx", ctx.title,
-                                      lang),
-        writers.write_credits_csv(credits, folder / "credits.csv", lang),
-    ]
-    for name, data in (pngs if pngs is not None else figures(ctx)).items():
-        path = folder / "figures" / f"{name}.png"
-        path.write_bytes(data)
-        written.append(path)
-    return written

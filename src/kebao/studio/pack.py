@@ -1,4 +1,4 @@
-"""Generate a course pack from the studio: the programme's default cohort, built into build/studio-packs.
+"""Generate a course pack from the studio: the programme's default cohort, built into the studio's packs folder.
 
 The pack is built from the *saved* programme file (the pack notebook reads the
 repository), by the same :func:`kebao.packs.build.build_pack` as ``kebao pack``;
@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import paths
 from ..catalog import Catalog
 from ..packs.build import PackOutcome, PackRequest, build_pack
-
-STUDIO_PACKS = Path("build") / "studio-packs"
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,10 @@ class StudioPack:
 
 
 def generate_pack(root: Path, programme_id: str, *, out: Path | None = None, notebook: Path | None = None,
-                  catalog: Catalog | None = None, timeout: float = 600.0) -> StudioPack:
+                  catalog: Catalog | None = None, timeout: float = paths.NOTEBOOK_TIMEOUT) -> StudioPack:
     """Build (or find fresh) the pack of ``programme_id``'s default cohort; KebaoError subclasses on failure."""
     # Absolute paths: the pack notebook's kernel runs in the repository, not in the studio's folder.
     root = Path(root).resolve()
-    folder = Path(out).resolve() if out is not None else root / STUDIO_PACKS
+    folder = Path(out).resolve() if out is not None else root / paths.STUDIO_PACKS
     request = PackRequest(root, programme_id, (), folder, notebook, timeout)
     return StudioPack(build_pack(request, catalog=catalog))

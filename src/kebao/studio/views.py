@@ -15,7 +15,7 @@ from ..catalog import Catalog
 from ..compose import Plan
 from ..credits import credits_for
 from ..errors import KebaoError, Problem
-from ..labels import WEEKDAYS
+from ..labels import SLOTS, WEEKDAYS
 from ..model import Programme
 from ..schedule import Timetable
 from .state import Preview, field_label
@@ -68,12 +68,9 @@ def problems_html(problems: Sequence[Problem], root: Path | None = None) -> str:
 
 
 def error_text(error: KebaoError) -> tuple[str, str]:
-    """(message, hint) of an error, the hint split off when the error carries one."""
-    message = str(error)
-    hint = str(getattr(error, "hint", "") or "")
-    if hint and message.endswith(f" ({hint})"):
-        message = message[: -len(hint) - 3]
-    return message, hint
+    """(message, hint) of an error: where and what, and what to do next."""
+    where = f"{error.location}: " if error.location else ""
+    return where + error.message + "".join(f"\n{line}" for line in error.details), error.hint
 
 
 def plan_error_html(error: KebaoError) -> str:
@@ -147,8 +144,8 @@ def timetable_html(catalog: Catalog, timetable: Timetable) -> str:
             if session.parts > 1:
                 title += f"（{session.part}/{session.parts}）"
             strand = catalog.strands.get(session.strand)
-            rows.append([session.date.isoformat(), weekday, session.slot, f"{session.start}–{session.end}", title,
-                         strand.name.zh if strand else session.strand, f"{session.hours:g}"])
+            rows.append([session.date.isoformat(), weekday, SLOTS[session.slot][0], f"{session.start}–{session.end}",
+                         title, strand.name.zh if strand else session.strand, f"{session.hours:g}"])
     return table(["日期", "星期", "时段", "时间", "课程模块", "主题", "学时"], rows, frozenset({6}))
 
 

@@ -1,48 +1,38 @@
-"""Kernels started before they are needed, and batches of notebooks run in worker processes.
+"""Kernels: fresh for every notebook, launched before they are needed, forked from a warm template.
 
 Every notebook gets a fresh kernel (no state leaks between packs: ``%reset``
 keeps imported modules and matplotlib settings). What we save is the waiting:
 :class:`KernelPool` launches the *next* kernel while the current notebook runs,
-so its ~1.3 s start-up overlaps useful work, and kills kernels immediately
-instead of the graceful shutdown (~0.5 s) nobody needs after a notebook.
-
-:func:`run_batch` runs independent jobs on any ``concurrent.futures``
-executor: a process pool by default (each worker keeps its imports and its own
-kernel pool), a thread pool, or e.g. ``dask.distributed``'s
-``Client.get_executor()``.
+so its start-up overlaps useful work, forks it from a :class:`KernelTemplate`
+that has already imported what notebooks need (:mod:`.forkkernel`), and kills
+kernels immediately instead of the graceful shutdown (~0.5 s) nobody needs
+after a notebook.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import concurrent.futures as cf
 import functools
-import importlib
 import multiprocessing
 import os
-import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from ..errors import NotebookError
 from . import forkkernel
-from .run import PackError
 
 if TYPE_CHECKING:  # pragma: no cover
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
 
-T = TypeVar("T")
 # Deterministic packs: set and dict-of-str iteration order in the kernel does not vary between runs,
 # and tools that stamp files (matplotlib's PDF/PS writers, …) use 1980-01-01 instead of now.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "315532800"}
@@ -76,7 +66,7 @@ class KernelPool:
                  preload: Iterable[str] = (), fork: bool = True, template: tuple[str, int] | None = None):
         self.prestart = prestart
         self.env = dict(env or {})
-        self.preload = [_module_name(name) for name in preload]
+        self.preload = [module_name(name) for name in preload]
         self.fork = fork and forkkernel.supported()
         self.template = template  # (address, pid) of a template shared with other pools (see run_batch)
         self._template: KernelTemplate | None = None  # or one of its own, started on first use
@@ -99,7 +89,7 @@ class KernelPool:
     def acquire(self, kernel_name: str, cwd: Path) -> AsyncKernelManager:
         """A launched kernel running in ``cwd``; the caller gives it back with :meth:`release`."""
         if self._closed:
-            raise PackError("this kernel pool is closed")
+            raise NotebookError("this kernel pool is closed")
         where = Path(cwd).resolve()
         ready, self._ready = self._ready, None
         if ready is not None and ready[:2] == (kernel_name, where) and _alive(ready[2]):
@@ -149,7 +139,7 @@ class KernelPool:
                 extra += [f"--IPKernelApp.exec_lines=__import__({name!r}) and None" for name in self.preload]
             _run_sync(km.start_kernel, cwd=str(cwd), env=env, extra_arguments=extra)
         except NoSuchKernel:
-            raise PackError(f"no Jupyter kernel named {kernel_name!r} is installed",
+            raise NotebookError(f"no Jupyter kernel named {kernel_name!r} is installed",
                             ) from None
         return km
 
@@ -172,7 +162,7 @@ class KernelPool:
 
 
 class KernelTemplate:
-    """A process that imports ``modules`` once and forks kernels (see :mod:`kebao.packs.forkkernel`).
+    """A process that imports ``modules`` once and forks kernels (see :mod:`kebao.notebooks.forkkernel`).
 
     It serves any number of kernel pools, in this process or others, through
     the socket at ``address``; it ends with :meth:`close` or with this process.
@@ -187,7 +177,7 @@ class KernelTemplate:
         runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.folder = Path(tempfile.mkdtemp(prefix="kebao-fork-", dir=runtime))
         self.address = str(self.folder / "socket")
-        command = [sys.executable, "-m", "kebao.packs.forkkernel", "template", self.address, str(os.getpid()),
+        command = [sys.executable, "-m", "kebao.notebooks.forkkernel", "template", self.address, str(os.getpid()),
                    *modules]
         self.process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL)
 
@@ -236,7 +226,7 @@ def _forked_specs_class() -> type[KernelSpecManager]:
     return ForkedSpecs
 
 
-def _module_name(name: str) -> str:
+def module_name(name: str) -> str:
     if not all(part.isidentifier() for part in name.split(".")):
         raise ValueError(f"{name!r} is not a module name")
     return name
@@ -284,69 +274,6 @@ def worker_pool() -> KernelPool:
     return pool
 
 
-# -- batches --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotebookJob:
-    """One notebook to run: a picklable, zero-argument callable returning its output path."""
-
-    source: Path
-    output: Path
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    cwd: Path = Path(".")
-    timeout: float = 600.0
-    cell_timeout: float | None = None
-
-    def __post_init__(self) -> None:
-        # Absolute paths and a plain dict: the job runs in another process, maybe in another directory.
-        for name in ("source", "output", "cwd"):
-            object.__setattr__(self, name, Path(getattr(self, name)).resolve())
-        object.__setattr__(self, "parameters", dict(self.parameters))
-
-    def kernel_hint(self) -> tuple[str, Path]:
-        """The kernel this job will need, so a batch worker can launch it before the job arrives.
-
-        Any job may define this method (``run_batch`` asks the first job that does).
-        """
-        import json
-
-        metadata = json.loads(self.source.read_text(encoding="utf-8")).get("metadata", {})
-        return str(metadata["kernelspec"]["name"]), self.cwd
-
-    def __call__(self) -> Path:
-        from .run import execute_notebook
-
-        execute_notebook(self.source, self.output, self.parameters, cwd=self.cwd, timeout=self.timeout,
-                         cell_timeout=self.cell_timeout, kernel=worker_pool())
-        return self.output
-
-
-@dataclass(frozen=True)
-class JobResult(Generic[T]):
-    """How one job of a batch ended: ``value`` when ``ok``, else ``error`` (picklable) and its text."""
-
-    index: int
-    job: Callable[[], T]
-    ok: bool
-    value: T | None = None
-    error: BaseException | None = None
-    error_text: str = ""
-    seconds: float = 0.0
-
-
-class JobError(PackError):
-    """A job failed with an exception that could not travel back from its worker."""
-
-
-def _picklable(error: BaseException) -> BaseException:
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return JobError(f"{type(error).__name__}: {error}")
-    return error
-
-
 def end_thread_kernels() -> None:
     """In a thread other than the main one: kill this thread's kernels and close its event loop.
 
@@ -366,113 +293,3 @@ def end_thread_kernels() -> None:
     if not loop.is_running():
         loop.close()
         asyncio.set_event_loop(None)
-
-
-def _run_job(index: int, job: Callable[[], T], prestart_next: bool, preload: tuple[str, ...]) -> JobResult[T]:
-    start = time.perf_counter()
-    in_thread = threading.current_thread() is not threading.main_thread()
-    pool = worker_pool()
-    pool.preload = [_module_name(name) for name in preload]
-    pool.prestart = prestart_next and not in_thread  # a thread may end any time: keep nothing running
-    try:
-        value = job()
-    except Exception as error:
-        text = "".join(traceback.format_exception(error)) if not isinstance(error, PackError) else str(error)
-        return JobResult(index, job, False, None, _picklable(error), text, time.perf_counter() - start)
-    finally:
-        pool.prestart = True
-        if in_thread:
-            end_thread_kernels()
-    return JobResult(index, job, True, value, None, "", time.perf_counter() - start)
-
-
-_WORKER_IMPORTS = ("kebao.packs.run", "papermill.clientwrap", "papermill.engines", "papermill.execute",
-                   "papermill.iorw", "papermill.parameterize", "nbformat.v4")
-
-
-def _init_worker(kernel_name: str | None, cwd: str | None, preload: tuple[str, ...],
-                 template: tuple[str, int] | None = None) -> None:
-    """Launch the worker's first kernel at once, then import the notebook machinery while it boots."""
-    pool = worker_pool()
-    pool.preload = list(preload)
-    pool.template = template
-    if kernel_name is not None and cwd is not None:
-        pool.warm(kernel_name, Path(cwd))
-    for module in _WORKER_IMPORTS:
-        importlib.import_module(module)
-
-
-def _first_kernel(jobs: list[Callable[[], Any]]) -> tuple[str | None, str | None]:
-    """The kernel name and cwd a worker should launch before its first job, from a job's ``kernel_hint()``."""
-    for job in jobs:
-        hint = getattr(job, "kernel_hint", None)
-        if callable(hint):
-            try:
-                kernel_name, cwd = hint()
-                return str(kernel_name), str(Path(cwd).resolve())
-            except Exception:  # only a hint
-                return None, None
-    return None, None
-
-
-def _mp_context() -> Any:
-    """forkserver where it exists (workers fork from a clean server that has our imports), else spawn."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # Only takes effect when this process starts its fork server; '__main__' keeps jobs defined there picklable.
-    context.set_forkserver_preload(["__main__", "kebao.packs.kernels", *_WORKER_IMPORTS])
-    return context
-
-
-def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf.Executor | None = None,
-              progress: Callable[[int, int, JobResult[T]], None] | None = None,
-              preload: Iterable[str] = ()) -> list[JobResult[T]]:
-    """Run independent jobs, carry on past failures, return one JobResult per job in input order.
-
-    A job is a picklable zero-argument callable: a :class:`NotebookJob`, or
-    ``functools.partial(function, *args)``. Without ``executor`` a process
-    pool of ``workers`` processes is used (started with forkserver or spawn,
-    never fork, which is unsafe with kernel clients' threads). ``progress`` is
-    called in this process as ``progress(done, total, result)``. ``preload``
-    is passed to the workers' kernel pools (see :class:`KernelPool`).
-    """
-    todo = list(jobs)
-    modules = tuple(_module_name(name) for name in preload)
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, not {workers}")
-    own = executor is None
-    template = None
-    if executor is None:
-        kernel_name, cwd = _first_kernel(todo)
-        if forkkernel.supported() and todo:  # one template for all workers: the imports are paid once
-            template = KernelTemplate({**KERNEL_ENV, **os.environ}, Path(cwd or "."), modules)
-        executor = cf.ProcessPoolExecutor(
-            max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(), initializer=_init_worker,
-            initargs=(kernel_name, cwd, modules, (template.address, template.process.pid) if template else None))
-    results: list[JobResult[T] | None] = [None] * len(todo)
-    try:
-        # The last job each worker runs needs no successor kernel.
-        futures = {executor.submit(_run_job, index, job, index < len(todo) - workers, modules): index
-                   for index, job in enumerate(todo)}
-        for done, future in enumerate(cf.as_completed(futures), start=1):
-            index = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # the worker died, or the job could not be sent to it
-                result = JobResult(index, todo[index], False, None, error, f"{type(error).__name__}: {error}")
-            results[index] = result
-            if progress is not None:
-                progress(done, len(todo), result)
-    finally:
-        if own:
-            executor.shutdown(wait=True, cancel_futures=True)
-        if template is not None:
-            template.close()
-    return [result for result in results if result is not None]
-
-
-def default_workers() -> int:
-    """A sensible worker count: the CPUs this process may use, at most 8."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, 8))

@@ -10,7 +10,7 @@ Three processes per kernel, each watching the next so nothing outlives its owner
 
 * the **template** (``python forkkernel.py template SOCKET PARENT_PID MODULES…``)
   binds its socket first, then imports, then forks a kernel per request; it
-  exits when the process that started it (a :class:`~kebao.packs.kernels.KernelPool`)
+  exits when the process that started it (a :class:`~kebao.notebooks.kernels.KernelPool`)
   is gone;
 * the **launcher** (``python -I -S forkkernel.py launch SOCKET TEMPLATE_PID -f CONNECTION_FILE …``)
   is the command jupyter_client starts instead of ``ipykernel_launcher``: it

@@ -1,0 +1,231 @@
+"""The files of a course pack, as data: one row each, in the order they are written.
+
+A row names the file (``{programme}`` and ``{cohort}`` are filled in), the
+writer that makes it, who it is for (participant, trainer, office), whether a
+pack without it is refused, and the labels key of its download on the site
+(empty: not offered on its own; every file is in the zip). Adding a file to
+every pack is one row here plus one writer function ``(build, path) -> None``.
+
+Everything else reads this table: :mod:`.build` runs the writers in order and
+refuses a pack that lacks a required file or holds a file no row describes; the
+manifest records each file with its edition; the zip holds exactly these files;
+the site's programme pages offer the rows with a download label, and ``kebao
+check`` checks that they do (:func:`downloads`).
+
+Writers run in the process that builds the pack, after its notebook has run:
+they read the decided pack (``build.ctx``) and the executed notebook (its HTML
+body for the handbook and the trainer guide, its figures). The manifest and the
+zip come last because they cover the files before them.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import PackError
+from ..paths import ZIP_NAME, PackAddress
+from . import export, writers
+from .bundle import make_zip, write_manifest
+from .context import PackContext
+from .page import FIGURE_KEY
+from .rows import CreditRow, TimetableRow, credit_rows, outcome_rows, timetable_rows
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nbformat import NotebookNode
+
+Reader = Literal["participant", "trainer", "office"]
+
+
+@dataclass
+class PackBuild:
+    """What the writers of one pack read: the decided pack, its executed notebook and its record."""
+
+    ctx: PackContext
+    notebook: NotebookNode
+    folder: Path
+    record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, repository
+    _pages: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def timetable(self) -> list[TimetableRow]:
+        ctx = self.ctx
+        return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, ctx.language)
+
+    @cached_property
+    def credits(self) -> list[CreditRow]:
+        planned = [(item.module, item.hours) for item in self.ctx.plan.items]
+        return credit_rows(self.ctx.catalog, self.ctx.programme, planned, self.ctx.language)
+
+    @cached_property
+    def body(self) -> str:
+        """The notebook's outputs as HTML, trainer-only outputs marked (one conversion for both editions)."""
+        return export.render_body(self.notebook)
+
+    def page(self, edition: str) -> str:
+        """The self-contained HTML page of one edition (made once, for its HTML and its PDF)."""
+        if edition not in self._pages:
+            ctx = self.ctx
+            self._pages[edition] = export.page_html(export.edition(self.body, edition), edition, ctx.title,
+                                                    ctx.cohort_label, ctx.language)
+        return self._pages[edition]
+
+
+Writer = Callable[[PackBuild, Path], None]
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """One file of every course pack (see the module docstring)."""
+
+    name: str  # relative POSIX path in the pack; {programme} and {cohort} are filled in
+    write: Writer
+    reader: Reader  # who it is for
+    required: bool = True  # a pack without it is refused
+    download: str = ""  # labels key of its download on the programme page; "" = only in the zip
+
+    def file_name(self, address: PackAddress) -> str:
+        return self.name.format(programme=address.programme, cohort=address.cohort)
+
+
+# -- writers -------------------------------------------------------------------------------------------
+
+
+def _edition_html(edition: str) -> Writer:
+    def write(build: PackBuild, path: Path) -> None:
+        path.write_text(build.page(edition), encoding="utf-8")
+    return write
+
+
+def _edition_pdf(edition: str) -> Writer:
+    def write(build: PackBuild, path: Path) -> None:
+        export.write_pdf(build.page(edition), path)
+    return write
+
+
+def _timetable_ics(build: PackBuild, path: Path) -> None:
+    ctx = build.ctx
+    writers.write_timetable_ics(build.timetable, path, f"{ctx.title} {ctx.cohort.id}", ctx.timetable.timezone,
+                                f"{ctx.programme.id}-{ctx.cohort.id}")
+
+
+def _timetable_xlsx(build: PackBuild, path: Path) -> None:
+    ctx = build.ctx
+    writers.write_timetable_xlsx(build.timetable, path, ctx.title, ctx.cohort_label, ctx.language)
+
+
+def _timetable_csv(build: PackBuild, path: Path) -> None:
+    writers.write_timetable_csv(build.timetable, path, build.ctx.language)
+
+
+def _attendance_xlsx(build: PackBuild, path: Path) -> None:
+    ctx = build.ctx
+    writers.write_attendance_xlsx(build.timetable, path, ctx.title, ctx.cohort.size, ctx.language)
+
+
+def _assessment_xlsx(build: PackBuild, path: Path) -> None:
+    ctx = build.ctx
+    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language)
+
+
+def _credits_csv(build: PackBuild, path: Path) -> None:
+    writers.write_credits_csv(build.credits, path, build.ctx.language)
+
+
+def _figure(name: str, required: bool) -> Writer:
+    """The PNG the notebook showed as figure ``name`` (see page.figure_metadata), byte for byte."""
+    def write(build: PackBuild, path: Path) -> None:
+        png = figure_png(build.notebook, name)
+        if png is None:
+            if required:
+                raise PackError(f"the pack notebook showed no figure '{name}', which every pack has",
+                                "a pack notebook displays its figures with metadata=page.figure_metadata(name)")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+    return write
+
+
+def _present(build: PackBuild) -> dict[str, Reader]:
+    """The table's files written so far, with their readers."""
+    return {name: row.reader for name, row in table(build.ctx.address) if (build.folder / name).is_file()}
+
+
+def _manifest(build: PackBuild, path: Path) -> None:
+    """manifest.json: every file written before it (it comes after all but the zip)."""
+    present = _present(build)
+    record = build.record
+    write_manifest(build.folder, record["parameters"], record["inputs"], present, cache_key=record["cache_key"],
+                   repository=record["repository"])
+
+
+def _zip(build: PackBuild, path: Path) -> None:
+    """The zip of every file written before it (it comes last)."""
+    make_zip(build.folder, path, list(_present(build)))
+
+
+# -- the table --------------------------------------------------------------------------------------------
+
+PACK_FILES: tuple[PackFile, ...] = (
+    PackFile("handbook.html", _edition_html("participant"), "participant"),
+    PackFile("handbook.pdf", _edition_pdf("participant"), "participant", download="download_handbook_pdf"),
+    PackFile("trainer-guide.html", _edition_html("trainer"), "trainer"),
+    PackFile("trainer-guide.pdf", _edition_pdf("trainer"), "trainer", download="download_trainer_guide_pdf"),
+    PackFile("timetable.ics", _timetable_ics, "participant", download="download_timetable_ics"),
+    PackFile("timetable.xlsx", _timetable_xlsx, "participant", download="download_timetable_xlsx"),
+    PackFile("timetable.csv", _timetable_csv, "participant"),
+    PackFile("attendance.xlsx", _attendance_xlsx, "office"),
+    PackFile("assessment.xlsx", _assessment_xlsx, "trainer"),
+    PackFile("credits.csv", _credits_csv, "office"),
+    PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "participant"),
+    PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),
+    PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "participant",
+             required=False),
+    PackFile("manifest.json", _manifest, "office"),
+    PackFile(ZIP_NAME, _zip, "trainer", download="download_zip"),
+)
+
+
+def table(address: PackAddress) -> list[tuple[str, PackFile]]:
+    """Every row of :data:`PACK_FILES` with its file name for this pack, in writing order."""
+    return [(row.file_name(address), row) for row in PACK_FILES]
+
+
+def downloads(address: PackAddress) -> list[tuple[str, str]]:
+    """(file name, labels key) of the files the site offers for download, the zip first."""
+    rows = [(name, row.download) for name, row in table(address) if row.download]
+    return sorted(rows, key=lambda item: item[0] != address.zip_name)
+
+
+def write_pack(build: PackBuild) -> list[Path]:
+    """Run every writer in order into ``build.folder``; PackError for a missing required file or a stray one."""
+    written = []
+    rows = table(build.ctx.address)
+    for name, row in rows:
+        path = build.folder / name
+        row.write(build, path)
+        if path.is_file():
+            written.append(path)
+        elif row.required:
+            raise PackError(f"the pack's writer for {name} wrote nothing", "see kebao.packs.files.PACK_FILES")
+    return written
+
+
+def stray_files(folder: Path, address: PackAddress) -> list[str]:
+    """Files in a pack folder that no row describes (a pack holds exactly its table's files)."""
+    known = {name for name, _row in table(address)}
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                  if path.is_file() and path.relative_to(folder).as_posix() not in known)
+
+
+def figure_png(nb: NotebookNode, name: str) -> bytes | None:
+    """The PNG bytes of the output the notebook displayed as figure ``name``, or None."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get(FIGURE_KEY) == name and "image/png" in output.get("data", {}):
+                return base64.b64decode(output["data"]["image/png"])
+    return None

@@ -1,0 +1,74 @@
+"""Where things are: the repository layout, pack addresses, build folders, and the defaults.
+
+Every path kebao reads or writes in a curriculum repository, and every default
+a command shares with another (a notebook's time limit, parallel jobs), is
+spelled here once; the rest of kebao names these constants. Paths are relative
+to the repository root unless a function takes a root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PackError
+
+# -- the repository --------------------------------------------------------------------------------
+CURRICULA = Path("curricula")
+STRANDS = CURRICULA / "strands.yml"
+AUDIENCES = CURRICULA / "audiences.yml"
+HOLIDAYS = CURRICULA / "holidays.yml"  # optional: holiday arrangements for years chinesecalendar lacks
+MODULES = CURRICULA / "modules"  # <id>.md
+PROGRAMMES = CURRICULA / "programmes"  # <id>.yml
+CASES = Path("cases")  # <id>.md, data files under it
+NOTEBOOKS = Path("notebooks")
+PACK_NOTEBOOK = NOTEBOOKS / "course_pack.ipynb"
+
+# -- what kebao builds (git-ignored) -----------------------------------------------------------------
+PACKS = Path("build/packs")  # <programme>/<cohort>/ (see PackAddress)
+STUDIO_PACKS = Path("build/studio-packs")  # trial packs from the design studio: never the published ones
+ZIP_NAME = "{programme}-{cohort}.zip"  # a pack's zip, inside its folder (a row of kebao.packs.files)
+FAILED = "_failed"  # under a packs folder: the last failed build of each pack
+GENERATED = Path("book/generated")  # the site's pages made from the catalogue
+HTML = Path("_build/html")  # the built site
+DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
+
+# -- defaults shared by commands ----------------------------------------------------------------------
+NOTEBOOK_TIMEOUT = 600.0  # wall-clock seconds one notebook (pack, case, check run) may take
+JOBS = 2  # packs, notebooks and cases run at once
+
+
+@dataclass(frozen=True)
+class PackAddress:
+    """Where one cohort's pack of a programme lives under a packs folder, and its zip's name.
+
+    Both parts are ids (lowercase ASCII slugs, checked by the model); a name
+    starting with ``_`` is refused here because ``_failed`` lives beside them.
+    """
+
+    programme: str
+    cohort: str
+
+    def __post_init__(self) -> None:
+        for what, name in (("programme", self.programme), ("cohort", self.cohort)):
+            if not name or name in (".", "..") or any(c in name for c in "/\\:\0") or name.startswith("_"):
+                raise PackError(f"{what} {name!r} cannot be a folder name", "use an id like 'rural-revival'")
+
+    @property
+    def relative(self) -> Path:
+        """``<programme>/<cohort>``, relative to a packs folder."""
+        return Path(self.programme) / self.cohort
+
+    def folder(self, packs: Path) -> Path:
+        return Path(packs) / self.relative
+
+    def failed(self, packs: Path) -> Path:
+        """Where the last failed build of this pack is kept."""
+        return Path(packs) / FAILED / self.relative
+
+    @property
+    def zip_name(self) -> str:
+        return ZIP_NAME.format(programme=self.programme, cohort=self.cohort)
+
+    def zip(self, packs: Path) -> Path:
+        return self.folder(packs) / self.zip_name

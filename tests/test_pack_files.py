@@ -1,0 +1,122 @@
+"""The pack-file table: one row and one writer add a file to every pack, its manifest, its zip and the site."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from kebao import labels
+from kebao.book.generate import page_files
+from kebao.book.programmes import find_pack
+from kebao.catalog import load_catalog
+from kebao.errors import PackError
+from kebao.packs import files
+from kebao.packs.build import PackRequest, build_pack
+from kebao.packs.context import PackContext, decide
+from kebao.packs.files import PackBuild, PackFile, Writer, downloads, figure_png, stray_files, write_pack
+from kebao.packs.page import figure_metadata
+from kebao.paths import PackAddress
+
+from .conftest import REPO
+
+NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
+PNG = b"\x89PNG\r\n\x1a\n not really a picture, but these bytes must come back exactly"
+
+
+def readme(build: PackBuild, path: Path) -> None:
+    path.write_text(f"{build.ctx.title} · {build.ctx.cohort.id}\n", encoding="utf-8")
+
+
+def shown(*figures: str) -> nbformat.NotebookNode:
+    """An executed notebook that displayed ``figures`` as the pack notebook does."""
+    outputs = [new_output("display_data", data={"image/png": base64.b64encode(PNG).decode()},
+                          metadata=figure_metadata(name)) for name in figures]
+    return new_notebook(cells=[new_code_cell("display(...)", outputs=outputs, execution_count=1)])
+
+
+@pytest.fixture
+def ctx(catalog_root: Path) -> PackContext:
+    return decide(load_catalog(catalog_root), "nev-class")
+
+
+def test_writers_run_in_table_order_and_a_missing_required_file_is_refused(
+        ctx: PackContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    order: list[str] = []
+
+    def note(name: str) -> Writer:
+        def write(build: PackBuild, path: Path) -> None:
+            order.append(name)
+            path.write_text(name)
+        return write
+
+    monkeypatch.setattr(files, "PACK_FILES", (PackFile("b.txt", note("b"), "office"),
+                                               PackFile("a.txt", note("a"), "trainer")))
+    written = write_pack(PackBuild(ctx, shown(), tmp_path, {}))
+    assert order == ["b", "a"] and [p.name for p in written] == ["b.txt", "a.txt"]
+
+    monkeypatch.setattr(files, "PACK_FILES", (PackFile("a.txt", note("a"), "trainer"),
+                                               PackFile("never.txt", lambda build, path: None, "office")))
+    (tmp_path / "again").mkdir()
+    with pytest.raises(PackError, match="writer for never.txt wrote nothing"):
+        write_pack(PackBuild(ctx, shown(), tmp_path / "again", {}))
+    monkeypatch.setattr(files, "PACK_FILES", (PackFile("never.txt", lambda build, path: None, "office",
+                                                        required=False),))
+    (tmp_path / "optional").mkdir()
+    assert write_pack(PackBuild(ctx, shown(), tmp_path / "optional", {})) == []
+
+
+def test_a_file_no_row_describes_is_stray(tmp_path: Path) -> None:
+    address = PackAddress("nev-class", "2026-11")
+    for name in ("handbook.html", "figures/timetable.png", "nev-class-2026-11.zip", "notes.txt", "figures/x.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert stray_files(tmp_path, address) == ["figures/x.png", "notes.txt"]
+
+
+def test_downloads_follow_the_table_with_the_zip_first() -> None:
+    offered = downloads(PackAddress("nev-class", "2026-11"))
+    assert offered[0] == ("nev-class-2026-11.zip", "download_zip")
+    assert [name for name, _key in offered[1:]] == ["handbook.pdf", "trainer-guide.pdf", "timetable.ics",
+                                                    "timetable.xlsx"]
+    assert all(key in labels.LABELS for _name, key in offered), "every download label is in the labels table"
+
+
+def test_figures_are_exactly_the_pngs_the_notebook_showed(ctx: PackContext, tmp_path: Path) -> None:
+    notebook = shown("timetable")
+    assert figure_png(notebook, "timetable") == PNG and figure_png(notebook, "hours-per-strand") is None
+    build = PackBuild(ctx, notebook, tmp_path, {})
+    hours = next(row for row in files.PACK_FILES if row.name == "figures/hours-per-strand.png")
+    with pytest.raises(PackError, match="showed no figure 'hours-per-strand'"):
+        hours.write(build, tmp_path / "figures" / "hours-per-strand.png")
+    timetable = next(row for row in files.PACK_FILES if row.name == "figures/timetable.png")
+    timetable.write(build, tmp_path / "figures" / "timetable.png")
+    assert (tmp_path / "figures" / "timetable.png").read_bytes() == PNG
+
+
+@pytest.mark.kernel
+def test_a_new_row_reaches_the_pack_the_manifest_the_zip_and_the_site(catalog_root: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (catalog_root / "curricula" / "programmes" / "cadres-course.yml").unlink()  # unplannable: no page, no pack
+    row = PackFile("readme-{cohort}.txt", readme, "participant", download="download_readme")
+    manifest = next(index for index, existing in enumerate(files.PACK_FILES) if existing.name == "manifest.json")
+    monkeypatch.setattr(files, "PACK_FILES", (*files.PACK_FILES[:manifest], row, *files.PACK_FILES[manifest:]))
+    monkeypatch.setitem(labels.LABELS, "download_readme", ("课包说明", "About this pack"))
+
+    outcome = build_pack(PackRequest(catalog_root, "nev-class", out=catalog_root / "build" / "packs",
+                                     notebook=NOTEBOOK))
+    assert (outcome.folder / "readme-2026-11.txt").read_text(encoding="utf-8") == "新能源汽车技术专项培训班 · 2026-11\n"
+    recorded = json.loads((outcome.folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert recorded["readme-2026-11.txt"]["for"] == "participant"
+    with zipfile.ZipFile(outcome.zip) as archive:
+        assert archive.read("readme-2026-11.txt") == (outcome.folder / "readme-2026-11.txt").read_bytes()
+
+    pack = find_pack(catalog_root, Path("build/packs"), "nev-class", "2026-11")
+    assert ("build/packs/nev-class/2026-11/readme-2026-11.txt", "download_readme") in pack.files
+    page = page_files(catalog_root, load_catalog(catalog_root))["programmes/nev-class.md"].decode()
+    assert "{download}`课包说明 </build/packs/nev-class/2026-11/readme-2026-11.txt>`" in page
