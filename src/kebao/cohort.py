@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalog import VALIDATION_HINTS, Catalog
+from .catalog import Catalog
 from .errors import UsageError, did_you_mean
 from .model import Cohort, Programme
+from .validation import VALIDATION_HINTS
 
 KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, mix, exclude, extra
 LIST_KEYS = ("exclude", "extra")

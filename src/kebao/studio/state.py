@@ -21,12 +21,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..catalog import Catalog, check_programme, problems_from_validation
+from ..catalog import Catalog
 from ..compose import Plan, compose
+from ..crosscheck import check_programme
 from ..errors import KebaoError, Location, Problem
 from ..labels import FORMATS
 from ..model import SCHEMA_VERSION, Programme, id_problem, slugify_hint
 from ..schedule import Timetable, schedule
+from ..validation import problems_from_validation
 from ..yamlio import Document, PathKey, read_yaml
 
 # The fields of a programme file in the order docs/content.md lists them; new keys are put in this order.
