@@ -18,7 +18,7 @@ cycles, data files) are :mod:`kebao.crosscheck`'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -85,6 +85,18 @@ class Catalog:
         if self.holidays is not None:
             files.add(self.root / "curricula" / "holidays.yml")
         return sorted(files)
+
+    def with_programme(self, programme: Programme, document: Document, base: PathKey = ()) -> Catalog:
+        """A new catalogue in which ``programme`` is added, or replaces the one with its id.
+
+        The programme is located at ``base`` in ``document`` (its fields and
+        problems point there, e.g. a studio draft's file, written or not). This
+        catalogue and ``programme`` are left unchanged; nothing is checked (see
+        :func:`kebao.crosscheck.check_programme`).
+        """
+        located = _located(programme, document.locate(base))
+        places = {**self._places, ("Programme", programme.id): (document, base)}
+        return replace(self, programmes={**self.programmes, programme.id: located}, _places=places)
 
 
 def load_catalog(root: str | Path = ".") -> Catalog:
@@ -308,6 +320,13 @@ class _Loader:
             self.problems += [problem for problem in problems_from_validation(error, cls, data, doc, base)
                               if problem.field not in already or not problem.field]
             return None
-        obj._source = doc.locate(base)
+        obj._source = doc.locate(base)  # a fresh object, so set in place (compare _located)
         return obj
+
+
+def _located(obj: M, location: Location) -> M:
+    """A copy of ``obj`` whose ``source`` is ``location`` (models are frozen; ``obj`` is not changed)."""
+    copy = obj.model_copy()
+    copy._source = location
+    return copy
 

@@ -359,12 +359,8 @@ def validate(catalog: Catalog, draft: Draft) -> tuple[Programme | None, Catalog,
         programme = Programme.model_validate(doc.data)
     except ValidationError as error:
         return None, catalog, problems_from_validation(error, Programme, doc.data, doc)
-    programme._source = doc.locate(())
-    places = dict(catalog._places)
-    places[("Programme", programme.id)] = (doc, ())
-    programmes = dict(catalog.programmes)
-    programmes[programme.id] = programme
-    candidate = replace(catalog, programmes=programmes, _places=places)
+    candidate = catalog.with_programme(programme, doc)
+    programme = candidate.programmes[programme.id]  # the copy located in the draft's file
     # The same cross-checks as load_catalog (references, site visits, audiences of required modules).
     problems += check_programme(candidate, programme)
     return (None if problems else programme), candidate, sorted(problems)
