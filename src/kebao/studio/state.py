@@ -34,6 +34,10 @@ from ..yamlio import Document, PathKey, read_yaml
 # The fields of a programme file in the order docs/content.md lists them; new keys are put in this order.
 FIELD_ORDER: tuple[str, ...] = ("schema", *(info.alias or name for name, info in Programme.model_fields.items()
                                             if name not in ("id", "schema_")))
+# A programme's own fields, which a new programme does not take over from its template (see new_draft).
+OWN_FIELDS = frozenset({"id", "schema", "title", "partner", "summary", "outcomes", "assessment"})
+# Every other field (audience, days, mix, cohort…) comes from the template, a field added to Programme too.
+TEMPLATE_FIELDS: tuple[str, ...] = tuple(key for key in FIELD_ORDER if key not in OWN_FIELDS)
 DEFAULT_START = dt.date(2026, 12, 7)  # chinesecalendar covers 2004–2026; a Monday
 REMOVE = object()  # with_value(path, REMOVE) deletes the key
 
@@ -150,17 +154,15 @@ def open_draft(catalog: Catalog, programme_id: str) -> Draft:
 
 def new_draft(catalog: Catalog, programme_id: str, title_zh: str, title_en: str = "",
               template: Draft | None = None) -> Draft:
-    """A new programme: the template's settings (audience, days, mix, modules, cohort) or a blank start.
+    """A new programme: the template's settings (every field but OWN_FIELDS) or a blank start.
 
     The partner is left empty for the designer to fill in; outcomes, summary and
     assessment are the new programme's own and start empty.
     """
-    keep = ("audience", "language", "days", "total_hours", "minutes_per_hour", "hours_per_credit", "weekends",
-            "evenings", "timezone", "session_starts", "mix", "required", "pools", "site_visits", "travel", "cohort")
     data: dict[str, Any] = {"schema": SCHEMA_VERSION, "title": {"zh": title_zh.strip(), "en": title_en.strip()},
                             "partner": {"zh": "", "en": ""}}
     if template is not None:
-        data.update({k: copy.deepcopy(template.data[k]) for k in keep if k in template.data})
+        data.update({k: copy.deepcopy(template.data[k]) for k in TEMPLATE_FIELDS if k in template.data})
     else:
         audience = sorted(catalog.audiences)[0] if catalog.audiences else ""
         strand = next(iter(catalog.strands), "")
