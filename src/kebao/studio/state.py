@@ -281,6 +281,10 @@ def strand_choices(catalog: Catalog) -> list[tuple[str, str]]:
     return [(f"{s.name.zh} · {s.id}", s.id) for s in catalog.strands.values()]
 
 
+def programme_choices(catalog: Catalog) -> list[tuple[str, str]]:
+    return [(f"{p.title.zh} · {p.id}", p.id) for p in sorted(catalog.programmes.values(), key=lambda p: p.id)]
+
+
 def audience_choices(catalog: Catalog, current: str | None = None) -> list[tuple[str, str]]:
     choices = [(f"{a.name.zh} · {a.id}", a.id) for a in catalog.audiences.values()]
     if current and current not in catalog.audiences:
