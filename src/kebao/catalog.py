@@ -79,13 +79,6 @@ class Catalog:
                              or (f"programmes: {', '.join(known)}" if known else "no programmes are defined yet"))
         return self.programmes[programme_id]
 
-    def files(self) -> list[Path]:
-        """Every content file the catalogue was read from, sorted."""
-        files = {doc.file for doc, _ in self._places.values()}
-        if self.holidays is not None:
-            files.add(self.root / "curricula" / "holidays.yml")
-        return sorted(files)
-
     def with_programme(self, programme: Programme, document: Document, base: PathKey = ()) -> Catalog:
         """A new catalogue in which ``programme`` is added, or replaces the one with its id.
 

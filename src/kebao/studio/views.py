@@ -129,7 +129,7 @@ def summary(programme: Programme, plan: Plan) -> str:
             f"{plan.cohort.start.isoformat()} 开班，{plan.days} 天。")
 
 
-def hours_rows(catalog: Catalog, plan: Plan) -> list[tuple[str, str, float, float]]:
+def hours_rows(plan: Plan) -> list[tuple[str, str, float, float]]:
     """(strand id, label, target, planned) per strand, for the chart."""
     return [(s.id, s.name, s.target_hours, s.hours) for s in plan.strands]
 
@@ -139,7 +139,7 @@ def hours_png(catalog: Catalog, plan: Plan) -> bytes:
     from ..charts import hours_chart, png
 
     colours = {s.id: s.colour for s in catalog.strands.values()}
-    return png(hours_chart(hours_rows(catalog, plan), colours, plan.language))
+    return png(hours_chart(hours_rows(plan), colours, plan.language))
 
 
 def hours_table_html(plan: Plan) -> str:
