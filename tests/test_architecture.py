@@ -27,11 +27,18 @@ def module_name(path: Path) -> str:
 
 
 def imports(path: Path) -> set[str]:
-    """The kebao modules ``path`` imports anywhere (top level, in functions, under TYPE_CHECKING)."""
+    """The kebao modules ``path`` imports when it runs: at the top and inside functions (lazy imports count).
+
+    Imports under ``if TYPE_CHECKING:`` never run and are left out.
+    """
     name, known = module_name(path), {module_name(p) for p in MODULES}
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

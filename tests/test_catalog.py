@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from kebao.catalog import load_catalog, load_catalog_cached
 from kebao.errors import ContentError
+from kebao.model import Programme
+from kebao.yamlio import parse
 
 from .conftest import FIXTURES
 
@@ -100,3 +102,32 @@ def test_a_cached_catalogue_is_reused_only_while_no_content_file_changes(catalog
     data = catalog_root / "cases" / "data" / "new.csv"
     data.write_text("a\n1\n", encoding="utf-8")  # a new file under cases/ counts too
     assert load_catalog_cached(catalog_root) is not edited
+
+
+def test_a_catalogue_with_a_changed_and_an_added_programme_leaves_the_original_alone(tmp_path: Path) -> None:
+    root = FIXTURES / "catalog"
+    catalog = load_catalog(root)
+    saved = root / "curricula/programmes/nev-class.yml"
+    text = saved.read_text(encoding="utf-8")
+    changed_file, added_file = tmp_path / "nev-class.yml", tmp_path / "nev-class-2.yml"
+    changed_doc = parse("# a draft\n" + text.replace("days: 2", "days: 3"), changed_file)
+    added_doc = parse(text.replace("size: 24", "size: 30"), added_file)
+    changed = Programme.model_validate(dict(changed_doc.data, id="nev-class"))
+    added = Programme.model_validate(dict(added_doc.data, id="nev-class-2"))
+
+    derived = catalog.with_programme(changed, changed_doc).with_programme(added, added_doc)
+
+    assert list(derived.programmes) == [*catalog.programmes, "nev-class-2"]
+    assert derived.programmes["nev-class"].days == 3 and derived.programmes["nev-class-2"].cohort.size == 30
+    assert derived.modules is catalog.modules and derived.root == catalog.root
+    days = derived.locate(derived.programmes["nev-class"], "days")
+    assert (days.file, days.line) == (changed_file, 6)  # one line further down than in the saved file
+    size = derived.locate(derived.programmes["nev-class-2"], "cohort", "size")
+    assert (size.file, size.line) == (added_file, 14)
+    located = derived.programmes["nev-class-2"].source
+    assert located is not None and (located.file, located.line) == (added_file, 1)
+    # The original catalogue and the programmes passed in are unchanged.
+    assert sorted(catalog.programmes) == ["cadres-course", "nev-class"] and catalog.programmes["nev-class"].days == 2
+    original = catalog.locate(catalog.programmes["nev-class"], "days")
+    assert (original.file, original.line) == (saved, 5)
+    assert changed.source is None and added.source is None

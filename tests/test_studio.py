@@ -14,15 +14,17 @@ import papermill
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from kebao.catalog import load_catalog
 from kebao.errors import ContentError
-from kebao.studio import state
+from kebao.model import Programme
+from kebao.studio import save, state
 from kebao.studio.save import merge_text
 from kebao.studio.widgets import Studio, open_studio
 from kebao.yamlio import read_yaml
 
-from .conftest import REPO
+from .conftest import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "design_studio.ipynb"
 PACK_NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
@@ -238,6 +240,32 @@ def test_a_new_programme_gets_a_clean_commented_file(repo_root: Path) -> None:
     assert s.picker.value == "nev-class-2027"
     s.new_button.click()  # the same id again
     assert "already exists" in text(s.status.value)
+
+
+def test_a_new_programme_takes_every_field_but_its_own_from_the_template() -> None:
+    fields = [info.alias or name for name, info in Programme.model_fields.items()]
+    assert state.OWN_FIELDS <= set(fields)
+    template = state.Draft("old", {key: {"from": key} for key in fields if key != "id"}, Path("old.yml"))
+    new = state.new_draft(load_catalog(FIXTURES / "catalog"), "new", "新项目", "New", template=template)
+    carried = [key for key in fields if key in new.data and new.data[key] == template.data.get(key)]
+    assert carried == [key for key in fields if key not in state.OWN_FIELDS]  # a field added to the model too
+    assert new.data["title"] == {"zh": "新项目", "en": "New"} and new.data["partner"] == {"zh": "", "en": ""}
+    assert list(new.data) == [key for key in state.FIELD_ORDER if key in new.data]
+
+
+def test_the_studio_field_tables_name_fields_of_a_programme() -> None:
+    def exists(path: str) -> bool:
+        model: type[BaseModel] | None = Programme
+        for part in path.split("."):
+            info = {i.alias or n: i for n, i in model.model_fields.items()}.get(part) if model else None
+            if info is None:
+                return False
+            annotation = info.annotation
+            model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        return True
+
+    named = [*state.FIELD_LABELS, *save.COMMENTS, *save.FLOW_KEYS]
+    assert [path for path in named if not exists(path)] == []
 
 
 def test_merge_keeps_untouched_files_byte_identical() -> None:

@@ -10,20 +10,22 @@ Layout read (relative to the repository root)::
     cases/<id>.md                one case study (MyST notebook)
 
 Every problem in every file is collected before :class:`ContentError` is
-raised, so ``kebao validate`` can list them all at once.
+raised, so ``kebao validate`` can list them all at once. Pydantic's errors are
+worded by :mod:`kebao.validation`; the checks across files (references,
+cycles, data files) are :mod:`kebao.crosscheck`'s.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .content import trainer_note_blocks
+from .crosscheck import check_catalog
 from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
 from .model import (
     SCHEMA_VERSION,
@@ -38,7 +40,8 @@ from .model import (
     id_problem,
     slugify_hint,
 )
-from .yamlio import Document, PathKey, dotted, read_front_matter, read_yaml, yaml11_rewrites
+from .validation import problems_from_validation
+from .yamlio import Document, PathKey, read_front_matter, read_yaml, yaml11_rewrites
 
 M = TypeVar("M", bound=Entity)
 
@@ -75,20 +78,25 @@ class Catalog:
                              or (f"programmes: {', '.join(known)}" if known else "no programmes are defined yet"))
         return self.programmes[programme_id]
 
-    def files(self) -> list[Path]:
-        """Every content file the catalogue was read from, sorted."""
-        files = {doc.file for doc, _ in self._places.values()}
-        if self.holidays is not None:
-            files.add(self.root / "curricula" / "holidays.yml")
-        return sorted(files)
+    def with_programme(self, programme: Programme, document: Document, base: PathKey = ()) -> Catalog:
+        """A new catalogue in which ``programme`` is added, or replaces the one with its id.
+
+        The programme is located at ``base`` in ``document`` (its fields and
+        problems point there, e.g. a studio draft's file, written or not). This
+        catalogue and ``programme`` are left unchanged; nothing is checked (see
+        :func:`kebao.crosscheck.check_programme`).
+        """
+        located = _located(programme, document.locate(base))
+        places = {**self._places, ("Programme", programme.id): (document, base)}
+        return replace(self, programmes={**self.programmes, programme.id: located}, _places=places)
 
     def portable(self) -> Catalog:
         """This catalogue without field-level source positions, for sending to another process.
 
-        ``locate(obj)`` still names each object's file and line; ``locate(obj, field)`` and
-        :meth:`files` need the positions and are for the process that loaded the files.
+        ``locate(obj)`` still names each object's file and line; ``locate(obj, field)`` needs the
+        positions and is for the process that loaded the files.
         """
-        return dataclasses.replace(self, _places={})
+        return replace(self, _places={})
 
 
 def load_catalog(root: str | Path = ".") -> Catalog:
@@ -161,7 +169,7 @@ class _Loader:
         # A kind whose only file could not be read would make every reference to it look unknown.
         lost = {kind for kind, file in (("strand", curricula / "strands.yml"),
                                         ("audience", curricula / "audiences.yml")) if file in self.unreadable}
-        _CrossCheck(catalog, self.problems, lost, self.broken).run()
+        self.problems += check_catalog(catalog, lost, self.broken)
         if self.problems:
             raise ContentError(self.problems)
         return catalog
@@ -309,233 +317,16 @@ class _Loader:
             obj: M = cls.model_validate(data)
         except ValidationError as error:
             already = {p.field for p in doc.problems}  # e.g. an alias dropped: don't report it twice
-            for detail in error.errors(include_url=False):
-                problem = _problem_from(detail, cls, data, doc, base)
-                if problem.field not in already or not problem.field:
-                    self.problems.append(problem)
+            self.problems += [problem for problem in problems_from_validation(error, cls, data, doc, base)
+                              if problem.field not in already or not problem.field]
             return None
-        obj._source = doc.locate(base)
+        obj._source = doc.locate(base)  # a fresh object, so set in place (compare _located)
         return obj
 
 
-def problems_from_validation(error: ValidationError, cls: type[BaseModel], data: Any, doc: Document,
-                             base: PathKey = ()) -> list[Problem]:
-    """Every pydantic error of validating ``data`` (read from ``doc``) as located Problems."""
-    return [_problem_from(detail, cls, data, doc, base) for detail in error.errors(include_url=False)]
+def _located(obj: M, location: Location) -> M:
+    """A copy of ``obj`` whose ``source`` is ``location`` (models are frozen; ``obj`` is not changed)."""
+    copy = obj.model_copy()
+    copy._source = location
+    return copy
 
-
-def _problem_from(detail: Any, cls: type[BaseModel], data: Any, doc: Document, base: PathKey) -> Problem:
-    """Turn one pydantic error into a Problem at the right line, in plain words."""
-    path: list[str | int] = []
-    node = data
-    for part in detail["loc"]:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and detail["type"] in ("missing", "extra_forbidden") and isinstance(part, str):
-            path.append(part)
-            break
-    kind, message, hint = detail["type"], detail["msg"], ""
-    name = path[-1] if path else ""
-    if kind == "missing":
-        message = f"missing required field '{name}'"
-        hint = "add it; see docs/content.md"
-    elif kind == "extra_forbidden":
-        allowed = _fields_at(cls, path[:-1])
-        message = f"unknown field '{name}'"
-        hint = did_you_mean(str(name), allowed) or (f"allowed: {', '.join(sorted(allowed))}" if allowed else "")
-    elif kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif isinstance(node, str) and kind.endswith(("_parsing", "_type", "_from_datetime_parsing")):
-        message = f"{message}, got '{node}'"
-    hint = hint or VALIDATION_HINTS.get(kind, "")
-    location_path = base + tuple(path)
-    return Problem(doc.locate(location_path), dotted(location_path), message, hint)
-
-
-# Advice per pydantic error type, shared by content files and --set cohort settings.
-VALIDATION_HINTS = {
-    "bool_type": "write true or false",
-    "int_from_float": "write a whole number",
-    "date_from_datetime_inexact": "write a real date as YYYY-MM-DD",
-    "bool_parsing": "write true or false",
-    "date_from_datetime_parsing": "write a real date as YYYY-MM-DD",
-    "date_parsing": "write a real date as YYYY-MM-DD",
-    "int_parsing": "write a whole number",
-    "float_parsing": "write a number",
-    "string_type": "put the text in quotes",
-    "list_type": "write a list, e.g. [a, b] or one '- item' per line",
-    "dict_type": "write a mapping of 'key: value' lines",
-    "model_type": "write a mapping of 'key: value' lines",
-}
-
-
-def _fields_at(cls: type[BaseModel], path: list[str | int]) -> list[str]:
-    """Field names (as written in YAML) of the model found at ``path`` inside ``cls``."""
-    current: Any = cls
-    for part in path:
-        current = _model_in(current)
-        if current is None:
-            return []
-        if isinstance(part, str):
-            info = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
-            if info is None:
-                return []
-            current = info.annotation
-    model = _model_in(current)
-    if model is None:
-        return []
-    return [f.alias or n for n, f in model.model_fields.items() if n not in ("id", "body")]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-
-
-def check_programme(catalog: Catalog, programme: Programme) -> list[Problem]:
-    """The cross-checks ``load_catalog`` makes for one programme (references, site visits, audiences).
-
-    For a programme the catalogue knows how to locate but that is not in its
-    files yet, e.g. a draft in the design studio.
-    """
-    problems: list[Problem] = []
-    _CrossCheck(catalog, problems, set(), set())._programme(programme)
-    return problems
-
-
-class _CrossCheck:
-    """Checks that need the whole catalogue: references, cycles, audiences, data files."""
-
-    def __init__(self, catalog: Catalog, problems: list[Problem], lost: set[str], broken: set[str]):
-        self.c = catalog
-        self.problems = problems
-        self.lost = lost  # kinds whose file could not be read at all
-        self.broken = broken  # "kind:id" defined but invalid; already reported
-
-    def run(self) -> None:
-        for module in self.c.modules.values():
-            self._module(module)
-        for case in self.c.cases.values():
-            self._case(case)
-        for programme in self.c.programmes.values():
-            self._programme(programme)
-        self._cycles()
-
-    def _ref(self, obj: Model, path: tuple[str | int, ...], value: str, known: Mapping[str, Any], kind: str) -> bool:
-        if value in known:
-            return True
-        if kind in self.lost or f"{kind}:{value}" in self.broken:
-            return False
-        hint = did_you_mean(value, known) or (f"known {kind}s: {', '.join(sorted(known)[:12])}"
-                                                if known else f"no {kind}s are defined yet")
-        self.problems.append(Problem(self.c.locate(obj, *path), dotted(path), f"unknown {kind} '{value}'", hint))
-        return False
-
-    def _refs(self, obj: Model, name: str, values: list[str], known: Mapping[str, Any], kind: str) -> None:
-        for index, value in enumerate(values):
-            self._ref(obj, (name, index), value, known, kind)
-
-    def _module(self, m: Module) -> None:
-        self._ref(m, ("strand",), m.strand, self.c.strands, "strand")
-        self._refs(m, "audiences", m.audiences, self.c.audiences, "audience")
-        self._refs(m, "prerequisites", m.prerequisites, self.c.modules, "module")
-        self._refs(m, "cases", m.cases, self.c.cases, "case")
-        if m.id in m.prerequisites:
-            self.problems.append(Problem(self.c.locate(m, "prerequisites"), "prerequisites",
-                                         "a module cannot be its own prerequisite"))
-
-    def _case(self, case: Case) -> None:
-        self._refs(case, "strands", case.strands, self.c.strands, "strand")
-        for index, name in enumerate(case.data):
-            pure = PurePosixPath(name)
-            if pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name:
-                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
-                                             f"'{name}' must be a path inside cases/",
-                                             "write it like 'data/my-file.csv'"))
-            elif not (self.c.root / "cases" / pure).is_file():
-                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
-                                             f"data file 'cases/{name}' does not exist",
-                                             "add the file or fix the path"))
-
-    def _programme(self, p: Programme) -> None:
-        c = self.c
-        audience_ok = self._ref(p, ("audience",), p.audience, c.audiences, "audience")
-        for strand in p.mix:
-            self._ref(p, ("mix", strand), strand, c.strands, "strand")
-        self._refs(p, "required", p.required, c.modules, "module")
-        for i, pool in enumerate(p.pools):
-            for j, module in enumerate(pool.modules):
-                self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")
-            for j, strand in enumerate(pool.strands):
-                self._ref(p, ("pools", i, "strands", j), strand, c.strands, "strand")
-        for i, visit in enumerate(p.site_visits):
-            if self._ref(p, ("site_visits", i, "module"), visit.module, c.modules, "module") \
-                    and c.modules[visit.module].format != "site-visit":
-                self.problems.append(Problem(c.locate(p, "site_visits", i, "module"), f"site_visits[{i}].module",
-                                             f"module '{visit.module}' is a {c.modules[visit.module].format}, "
-                                             "not a site-visit", "list site-visit modules only"))
-        seen: set[str] = set()
-        for i, outcome in enumerate(p.outcomes):
-            if outcome.id in seen:
-                self.problems.append(Problem(c.locate(p, "outcomes", i, "id"), f"outcomes[{i}].id",
-                                             f"duplicate outcome id '{outcome.id}'"))
-            seen.add(outcome.id)
-            for j, module in enumerate(outcome.modules):
-                self._ref(p, ("outcomes", i, "modules", j), module, c.modules, "module")
-        if p.cohort.mix:
-            for strand in p.cohort.mix:
-                self._ref(p, ("cohort", "mix", strand), strand, c.strands, "strand")
-        self._refs_nested(p, ("cohort", "exclude"), p.cohort.exclude)
-        self._refs_nested(p, ("cohort", "extra"), p.cohort.extra)
-        if audience_ok:
-            for index, module_id in enumerate(p.required):
-                found = c.modules.get(module_id)
-                if found is not None and found.audiences and p.audience not in found.audiences:
-                    self.problems.append(Problem(
-                        c.locate(p, "required", index), f"required[{index}]",
-                        f"module '{module_id}' is not meant for audience '{p.audience}'",
-                        f"add '{p.audience}' to the module's audiences or choose another module"))
-
-    def _refs_nested(self, p: Programme, path: tuple[str, str], values: list[str]) -> None:
-        for index, value in enumerate(values):
-            self._ref(p, path + (index,), value, self.c.modules, "module")
-
-    def _cycles(self) -> None:
-        modules = self.c.modules
-        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-        reported: set[frozenset[str]] = set()
-
-        def visit(module_id: str, trail: list[str]) -> None:
-            state[module_id] = 1
-            trail.append(module_id)
-            for prerequisite in modules[module_id].prerequisites:
-                if prerequisite not in modules or prerequisite == module_id:
-                    continue
-                if state.get(prerequisite) == 1:
-                    cycle = trail[trail.index(prerequisite):] + [prerequisite]
-                    if frozenset(cycle) not in reported:
-                        reported.add(frozenset(cycle))
-                        first = modules[cycle[0]]
-                        self.problems.append(Problem(
-                            self.c.locate(first, "prerequisites"), "prerequisites",
-                            "prerequisite cycle: " + " -> ".join(cycle),
-                            "remove one of these prerequisites"))
-                elif prerequisite not in state:
-                    visit(prerequisite, trail)
-            trail.pop()
-            state[module_id] = 2
-
-        for module_id in sorted(modules):
-            if module_id not in state:
-                visit(module_id, [])

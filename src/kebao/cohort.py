@@ -22,9 +22,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalog import VALIDATION_HINTS, Catalog
+from .catalog import Catalog
 from .errors import UsageError, did_you_mean
 from .model import Cohort, Programme
+from .validation import VALIDATION_HINTS
 
 KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, mix, exclude, extra
 LIST_KEYS = ("exclude", "extra")
@@ -110,8 +111,8 @@ def read_cohort(path: Path) -> Cohort:
 
     Mistakes are a ContentError naming the file, line and field.
     """
-    from .catalog import problems_from_validation
     from .errors import ContentError
+    from .validation import problems_from_validation
     from .yamlio import read_yaml
 
     doc = read_yaml(path)

@@ -1,3 +1,4 @@
+# size: one composition (_Chooser) and its advice; issue 14 moves the wording to the labels catalogue.
 """Compose: a programme plus a cohort's parameters -> a :class:`Plan`.
 
 The plan says which modules a cohort takes, why each is in, and how many 学时

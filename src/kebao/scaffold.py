@@ -206,9 +206,9 @@ def _plans(catalog: Catalog, path: Path, text: str) -> str:
     from .compose import compose
     from .schedule import schedule
 
-    data = dict(parse(text, path).data, id=path.stem)
-    programme = Programme.model_validate(data)
-    with_it = dataclasses.replace(catalog, programmes={**catalog.programmes, programme.id: programme})
+    document = parse(text, path)
+    programme = Programme.model_validate(dict(document.data, id=path.stem))
+    with_it = catalog.with_programme(programme, document)
     try:
         timetable = schedule(with_it, compose(with_it, programme))
     except KebaoError:

@@ -216,6 +216,8 @@ class _Filler:
                 stack.extend(self.prerequisites[current])
         return found
 
+    # The agenda model (issue 13) replaces this filling with placements.
+    # size: one pass over the days and slots; its state (what is left, the split in progress) is its locals.
     def run(self, strategy: _Strategy) -> tuple[list[_Piece], str]:
         """Pieces placed, and why not everything fits ('' when it does)."""
         layout = self.layout

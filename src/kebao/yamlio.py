@@ -77,21 +77,26 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
     ``Document.problems`` (the offending values dropped) so a caller can report
     them alongside every other problem.
     """
-    problems: list[Problem] = []
-    offset = first_line - 1
+    _refuse_tabs(text, file, first_line)
+    reader = _Reader(file, first_line, _events(text, file, first_line))
+    doc = reader.read()
+    if reader.problems and not collect:
+        raise ContentError(reader.problems)
+    doc.problems = reader.problems
+    return doc
 
-    def at(line0: int, col0: int) -> Location:
-        return Location(file, line0 + 1 + offset, col0 + 1)
 
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "\t" in line:
-            problems.append(Problem(
-                Location(file, number + offset, line.index("\t") + 1), "",
-                "tab character in YAML",
-                "indent with spaces; YAML does not allow tabs"))
+def _refuse_tabs(text: str, file: Path, first_line: int) -> None:
+    """ContentError listing every line of ``text`` that holds a tab."""
+    problems = [Problem(Location(file, number + first_line - 1, line.index("\t") + 1), "",
+                        "tab character in YAML", "indent with spaces; YAML does not allow tabs")
+                for number, line in enumerate(text.splitlines(), start=1) if "\t" in line]
     if problems:
         raise ContentError(problems)
 
+
+def _events(text: str, file: Path, first_line: int) -> list[ev.Event]:
+    """The parser's events for ``text``; ContentError for a syntax error or a second document."""
     parser = YAML(typ="safe", pure=False)  # libyaml (ruamel.yaml.clib) when installed: ~15x faster
     try:
         events = list(parser.parse(io.StringIO(text)))
@@ -99,89 +104,109 @@ def parse(text: str, file: Path, first_line: int = 1, collect: bool = False) -> 
         mark = error.problem_mark or error.context_mark
         line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
         message = " ".join(str(error.problem or error.context or "invalid YAML").split())
-        raise ContentError([Problem(at(line0, col0), "", f"YAML syntax error: {message}",
-                                    _syntax_hint(text, line0))]) from None
-
-    doc = Document(file, None)
+        raise ContentError([Problem(Location(file, line0 + first_line, col0 + 1), "",
+                                    f"YAML syntax error: {message}", _syntax_hint(text, line0))]) from None
     documents = [e for e in events if isinstance(e, ev.DocumentStartEvent)]
     if len(documents) > 1:
         mark = documents[1].start_mark
-        raise ContentError([Problem(at(mark.line, mark.column), "",
-                                    "more than one YAML document in this file",
-                                    "remove the extra '---' line")])
-    stream = iter(e for e in events if not isinstance(
-        e, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentStartEvent, ev.DocumentEndEvent)))
+        raise ContentError([Problem(Location(file, mark.line + first_line, mark.column + 1), "",
+                                    "more than one YAML document in this file", "remove the extra '---' line")])
+    return events
 
-    def node(event: ev.Event, path: PathKey) -> Any:
-        mark = event.start_mark
+
+_FRAME = (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentStartEvent, ev.DocumentEndEvent)
+
+
+class _Reader:
+    """Plain data from one document's parser events, with the position of every key and item.
+
+    Aliases, anchors, tags, non-text keys and duplicate keys become problems
+    and their values are dropped, so that reading always finishes.
+    """
+
+    def __init__(self, file: Path, first_line: int, events: list[ev.Event]):
+        self.first_line = first_line
+        self.doc = Document(file, None)
+        self.problems: list[Problem] = []
+        self.stream = iter(e for e in events if not isinstance(e, _FRAME))
+
+    def read(self) -> Document:
+        first = next(self.stream, None)
+        self.doc.positions[()] = (self._position(first.start_mark)[0] if first else self.first_line, 1)
+        self.doc.data = self.node(first, ()) if first is not None else None
+        return self.doc
+
+    def _position(self, mark: Any) -> tuple[int, int]:
+        """(line, column) in the file, both from 1, of a parser mark."""
+        return mark.line + self.first_line, mark.column + 1
+
+    def _problem(self, event: ev.Event, path: PathKey, message: str, hint: str = "") -> None:
+        line, column = self._position(event.start_mark)
+        self.problems.append(Problem(Location(self.doc.file, line, column), dotted(path), message, hint))
+
+    def node(self, event: ev.Event, path: PathKey) -> Any:
+        """The value that starts with ``event`` (its children are read from the stream)."""
         if isinstance(event, ev.AliasEvent):
-            problems.append(Problem(at(mark.line, mark.column), dotted(path),
-                                    f"alias '*{event.anchor}' is not allowed",
-                                    "write the value out in full"))
+            self._problem(event, path, f"alias '*{event.anchor}' is not allowed", "write the value out in full")
             return None
         anchor = getattr(event, "anchor", None)
         if anchor:
-            problems.append(Problem(at(mark.line, mark.column), dotted(path),
-                                    f"anchor '&{anchor}' is not allowed",
-                                    "write the value out in full"))
+            self._problem(event, path, f"anchor '&{anchor}' is not allowed", "write the value out in full")
         tag = getattr(event, "tag", None)
         if tag and tag != "!":
-            problems.append(Problem(at(mark.line, mark.column), dotted(path),
-                                    f"YAML tag '{tag}' is not allowed",
-                                    "remove the tag; kebao reads plain data only"))
+            self._problem(event, path, f"YAML tag '{tag}' is not allowed",
+                          "remove the tag; kebao reads plain data only")
         if isinstance(event, ev.ScalarEvent):
-            if not event.style and not tag:  # plain (None from the Python parser, "" from libyaml)
-                value = event.value
-                if value in _NULLS:
-                    return None
-                if value in _TRUE:
-                    return True
-                if value in _FALSE:
-                    return False
-                doc.plain[path] = value
-            return event.value
+            return self._scalar(event, tag, path)
         if isinstance(event, ev.SequenceStartEvent):
-            items: list[Any] = []
-            for child in stream:
-                if isinstance(child, ev.SequenceEndEvent):
-                    return items
-                doc.positions[path + (len(items),)] = (child.start_mark.line + 1 + offset,
-                                                       child.start_mark.column + 1)
-                items.append(node(child, path + (len(items),)))
-            return items
+            return self._sequence(path)
         if isinstance(event, ev.MappingStartEvent):
-            mapping: dict[str, Any] = {}
-            for key_event in stream:
-                if isinstance(key_event, ev.MappingEndEvent):
-                    return mapping
-                kmark = key_event.start_mark
-                if not isinstance(key_event, ev.ScalarEvent):
-                    problems.append(Problem(at(kmark.line, kmark.column), dotted(path),
-                                            "mapping keys must be plain text"))
-                    node(key_event, path)
-                    node(next(stream), path)
-                    continue
-                key = key_event.value
-                value_event = next(stream)
-                if key in mapping:
-                    first = doc.positions.get(path + (key,), (0, 0))[0]
-                    problems.append(Problem(at(kmark.line, kmark.column), dotted(path + (key,)),
-                                            f"duplicate key '{key}' (first given on line {first})",
-                                            "keep one of them"))
-                    node(value_event, path + (key,))
-                    continue
-                doc.positions[path + (key,)] = (kmark.line + 1 + offset, kmark.column + 1)
-                mapping[key] = node(value_event, path + (key,))
-            return mapping
+            return self._mapping(path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
-    first = next(stream, None)
-    doc.positions[()] = (first.start_mark.line + 1 + offset if first else first_line, 1)
-    doc.data = node(first, ()) if first is not None else None
-    if problems and not collect:
-        raise ContentError(problems)
-    doc.problems = problems
-    return doc
+    def _scalar(self, event: ev.ScalarEvent, tag: str | None, path: PathKey) -> Any:
+        """Text as written; a plain true/false/null (YAML 1.2 core schema) is a bool or None."""
+        if not event.style and not tag:  # plain (None from the Python parser, "" from libyaml)
+            value = event.value
+            if value in _NULLS:
+                return None
+            if value in _TRUE:
+                return True
+            if value in _FALSE:
+                return False
+            self.doc.plain[path] = value
+        return event.value
+
+    def _sequence(self, path: PathKey) -> list[Any]:
+        items: list[Any] = []
+        for child in self.stream:
+            if isinstance(child, ev.SequenceEndEvent):
+                return items
+            self.doc.positions[path + (len(items),)] = self._position(child.start_mark)
+            items.append(self.node(child, path + (len(items),)))
+        return items
+
+    def _mapping(self, path: PathKey) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key_event in self.stream:
+            if isinstance(key_event, ev.MappingEndEvent):
+                return mapping
+            if not isinstance(key_event, ev.ScalarEvent):
+                self._problem(key_event, path, "mapping keys must be plain text")
+                self.node(key_event, path)
+                self.node(next(self.stream), path)
+                continue
+            key = key_event.value
+            value_event = next(self.stream)
+            if key in mapping:
+                first = self.doc.positions.get(path + (key,), (0, 0))[0]
+                self._problem(key_event, path + (key,), f"duplicate key '{key}' (first given on line {first})",
+                              "keep one of them")
+                self.node(value_event, path + (key,))
+                continue
+            self.doc.positions[path + (key,)] = self._position(key_event.start_mark)
+            mapping[key] = self.node(value_event, path + (key,))
+        return mapping
 
 
 def yaml11_rewrites(doc: Document) -> list[Problem]:

@@ -2,8 +2,10 @@
 
     state.py    drafts, the strand mix, choices, validation and the preview (no widgets)
     save.py     round-trip YAML saving that keeps comments and key order, atomically
-    views.py    the preview as HTML and PNG (no widgets)
+    views.py    the preview and the messages as HTML, the chart as PNG (no widgets)
     pack.py     a trial course pack from the saved programme
+    controls.py the strand-mix sliders and the rows of elective pools (widgets)
+    preview_pane.py  the preview pane: checks, chart, modules and timetable tabs (widgets)
     widgets.py  the ipywidgets UI that wires the above; ``open_studio`` is what the notebook calls
 
 ``notebooks/design_studio.ipynb`` calls ``open_studio(root, programme)``. The

@@ -21,17 +21,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..catalog import Catalog, check_programme, problems_from_validation
+from ..catalog import Catalog
 from ..compose import Plan, compose
+from ..crosscheck import check_programme
 from ..errors import KebaoError, Location, Problem
 from ..labels import FORMATS
 from ..model import SCHEMA_VERSION, Programme, id_problem, slugify_hint
 from ..schedule import Timetable, schedule
+from ..validation import problems_from_validation
 from ..yamlio import Document, PathKey, read_yaml
 
 # The fields of a programme file in the order docs/content.md lists them; new keys are put in this order.
 FIELD_ORDER: tuple[str, ...] = ("schema", *(info.alias or name for name, info in Programme.model_fields.items()
                                             if name not in ("id", "schema_")))
+# A programme's own fields, which a new programme does not take over from its template (see new_draft).
+OWN_FIELDS = frozenset({"id", "schema", "title", "partner", "summary", "outcomes", "assessment"})
+# Every other field (audience, days, mix, cohort…) comes from the template, a field added to Programme too.
+TEMPLATE_FIELDS: tuple[str, ...] = tuple(key for key in FIELD_ORDER if key not in OWN_FIELDS)
 DEFAULT_START = dt.date(2026, 12, 7)  # chinesecalendar covers 2004–2026; a Monday
 REMOVE = object()  # with_value(path, REMOVE) deletes the key
 
@@ -148,17 +154,15 @@ def open_draft(catalog: Catalog, programme_id: str) -> Draft:
 
 def new_draft(catalog: Catalog, programme_id: str, title_zh: str, title_en: str = "",
               template: Draft | None = None) -> Draft:
-    """A new programme: the template's settings (audience, days, mix, modules, cohort) or a blank start.
+    """A new programme: the template's settings (every field but OWN_FIELDS) or a blank start.
 
     The partner is left empty for the designer to fill in; outcomes, summary and
     assessment are the new programme's own and start empty.
     """
-    keep = ("audience", "language", "days", "total_hours", "minutes_per_hour", "hours_per_credit", "weekends",
-            "evenings", "timezone", "session_starts", "mix", "required", "pools", "site_visits", "travel", "cohort")
     data: dict[str, Any] = {"schema": SCHEMA_VERSION, "title": {"zh": title_zh.strip(), "en": title_en.strip()},
                             "partner": {"zh": "", "en": ""}}
     if template is not None:
-        data.update({k: copy.deepcopy(template.data[k]) for k in keep if k in template.data})
+        data.update({k: copy.deepcopy(template.data[k]) for k in TEMPLATE_FIELDS if k in template.data})
     else:
         audience = sorted(catalog.audiences)[0] if catalog.audiences else ""
         strand = next(iter(catalog.strands), "")
@@ -277,6 +281,10 @@ def strand_choices(catalog: Catalog) -> list[tuple[str, str]]:
     return [(f"{s.name.zh} · {s.id}", s.id) for s in catalog.strands.values()]
 
 
+def programme_choices(catalog: Catalog) -> list[tuple[str, str]]:
+    return [(f"{p.title.zh} · {p.id}", p.id) for p in sorted(catalog.programmes.values(), key=lambda p: p.id)]
+
+
 def audience_choices(catalog: Catalog, current: str | None = None) -> list[tuple[str, str]]:
     choices = [(f"{a.name.zh} · {a.id}", a.id) for a in catalog.audiences.values()]
     if current and current not in catalog.audiences:
@@ -357,12 +365,8 @@ def validate(catalog: Catalog, draft: Draft) -> tuple[Programme | None, Catalog,
         programme = Programme.model_validate(doc.data)
     except ValidationError as error:
         return None, catalog, problems_from_validation(error, Programme, doc.data, doc)
-    programme._source = doc.locate(())
-    places = dict(catalog._places)
-    places[("Programme", programme.id)] = (doc, ())
-    programmes = dict(catalog.programmes)
-    programmes[programme.id] = programme
-    candidate = replace(catalog, programmes=programmes, _places=places)
+    candidate = catalog.with_programme(programme, doc)
+    programme = candidate.programmes[programme.id]  # the copy located in the draft's file
     # The same cross-checks as load_catalog (references, site visits, audiences of required modules).
     problems += check_programme(candidate, programme)
     return (None if problems else programme), candidate, sorted(problems)

@@ -1,24 +1,31 @@
-"""What the studio shows, as HTML text and PNG bytes: pure functions of a Preview (no widgets).
+"""What the studio shows, as HTML text and PNG bytes: pure functions of a Preview, a save or a pack (no widgets).
 
 Problems are listed the way ``kebao validate`` words them, led by the field's
 Chinese name; a plan that cannot be made shows the engine's reason and hint.
+The messages under the buttons (saved, pack generated, errors) are made here too.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
 from ..compose import Plan
 from ..credits import credits_for
-from ..errors import KebaoError, Problem
+from ..errors import ContentError, KebaoError, Problem
 from ..labels import SLOTS, WEEKDAYS
 from ..model import Programme
 from ..schedule import Timetable
 from .state import Preview, field_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pack import StudioPack
+    from .save import SaveResult
 
 REASON_KINDS = {"site-visit": "现场教学", "required": "必修", "extra": "班次加选", "prerequisite": "先修",
                 "chosen": "按配比选入"}
@@ -29,6 +36,11 @@ _NUMBER = "border:1px solid #ccc;padding:2px 6px;text-align:right"
 
 def _e(text: object) -> str:
     return html.escape(str(text))
+
+
+def plain_text(html_text: str) -> str:
+    """The text of some HTML, tags dropped (a message's text/plain form)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", html_text)).strip()
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numbers: frozenset[int] = frozenset()) -> str:
@@ -73,6 +85,19 @@ def error_text(error: KebaoError) -> tuple[str, str]:
     return where + error.message + "".join(f"\n{line}" for line in error.details), error.hint
 
 
+def error_html(error: KebaoError, root: Path | None = None) -> str:
+    """A designer's action that failed: a content error's problems, or the message and its hint."""
+    if isinstance(error, ContentError):
+        return problems_html(error.problems, root)
+    message, hint = error_text(error)
+    return box("error", f"<b>✖</b> {_e(message)}" + (f"<br>建议：{_e(hint)}" if hint else ""))
+
+
+def internal_error_html(error: BaseException) -> str:
+    """An error that is a bug in kebao, named so that it can be reported."""
+    return box("error", f"<b>内部错误（请报告）：</b>{_e(type(error).__name__)}: {_e(error)}")
+
+
 def plan_error_html(error: KebaoError) -> str:
     message, hint = error_text(error)
     advice = f"<br>建议：{_e(hint)}" if hint else ""
@@ -101,7 +126,7 @@ def summary(programme: Programme, plan: Plan) -> str:
             f"{plan.cohort.start.isoformat()} 开班，{plan.days} 天。")
 
 
-def hours_rows(catalog: Catalog, plan: Plan) -> list[tuple[str, str, float, float]]:
+def hours_rows(plan: Plan) -> list[tuple[str, str, float, float]]:
     """(strand id, label, target, planned) per strand, for the chart."""
     return [(s.id, s.name, s.target_hours, s.hours) for s in plan.strands]
 
@@ -111,7 +136,7 @@ def hours_png(catalog: Catalog, plan: Plan) -> bytes:
     from ..charts import hours_chart, png
 
     colours = {s.id: s.colour for s in catalog.strands.values()}
-    return png(hours_chart(hours_rows(catalog, plan), colours, plan.language))
+    return png(hours_chart(hours_rows(plan), colours, plan.language))
 
 
 def hours_table_html(plan: Plan) -> str:
@@ -154,3 +179,51 @@ def link(path: Path, base: Path, text: str) -> str:
     relative = Path(os.path.relpath(Path(path).resolve(), Path(base).resolve())).as_posix()
     download = " download" if relative.endswith(".zip") else ""
     return f'<a href="{_e(relative)}" target="_blank"{download}>{_e(text)}</a> <code>{_e(relative)}</code>'
+
+
+def site_visits_html(visits: Any) -> str:
+    """The draft's site visits and their days, read-only ('' when there are none)."""
+    if not visits:
+        return ""
+    days = "、".join(f"{v.get('module')}（{_visit_day(v.get('day'))}）" for v in visits if isinstance(v, Mapping))
+    return f"<small>现场教学（在文件的 site_visits 中编辑）：{_e(days)}</small>"
+
+
+def _visit_day(day: Any) -> str:
+    """'last' -> 最后一个教学日, 3 -> 第 3 个教学日 (as compose places it)."""
+    if day is None or day == "last":
+        return "最后一个教学日"
+    return "第一个教学日" if day == "first" else f"第 {day} 个教学日"
+
+
+def saved_html(result: SaveResult, base: Path) -> str:
+    """What Save did, with a link to the file: created, saved (and the diff) or unchanged, and any warning."""
+    relative = link(result.file, base, result.file.name)
+    if result.changed and result.created:
+        text = f"<b>✔ 已新建</b> {relative}（带字段说明注释）"
+    elif result.changed:
+        diff = _e("\n".join(result.diff))
+        text = (f"<b>✔ 已保存</b> {relative}（只改动了变化的字段，注释和顺序保持不变）"
+                f"<details><summary>查看改动</summary><pre>{diff}</pre></details>")
+    else:
+        text = f"<b>✔ 没有改动</b>，文件保持原样：{relative}"
+    for warning in result.warnings:
+        text += f"<br>⚠ {_e(warning)}"
+    return box("warning" if result.warnings else "ok", text)
+
+
+def pack_html(pack: StudioPack, base: Path) -> str:
+    """Links to a generated pack's zip, handbook and trainer guide."""
+    fresh = "（内容未变，沿用已有课包）" if pack.outcome.status == "fresh" else ""
+    return box("ok", f"<b>✔ 课包已生成{fresh}</b><br>"
+                     f"压缩包：{link(pack.zip, base, pack.zip.name)}<br>"
+                     f"学员手册：{link(pack.handbook, base, '学员手册')}<br>"
+                     f"培训师指南：{link(pack.trainer_guide, base, '培训师指南')}")
+
+
+def pack_failed_html(error: KebaoError, base: Path) -> str:
+    """Why a pack failed, with a link to the failed notebook when one was kept for debugging."""
+    message, hint = error_text(error)
+    kept = getattr(error, "output", None)
+    return box("error", f"<b>✖ 课包生成失败：</b>{_e(message)}" + (f"<br>建议：{_e(hint)}" if hint else "")
+               + (f"<br>失败的笔记本：{link(kept, base, kept.name)}" if isinstance(kept, Path) else ""))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from ..errors import ContentError, KebaoError
 from . import state, views
 from .controls import STYLE, WIDE, MixEditor, PoolEditor
 from .pack import generate_pack
+from .preview_pane import PreviewPane
 from .save import save_draft
 from .state import REMOVE, Preview
 
@@ -39,15 +39,9 @@ def _guarded(handler: F) -> F:
         try:
             handler(self, *args)
         except KebaoError as error:
-            message, hint = views.error_text(error)
-            if isinstance(error, ContentError):
-                self.say(views.problems_html(error.problems, self.catalog.root))
-            else:
-                self.say(views.box("error", f"<b>✖</b> {html.escape(message)}"
-                                            + (f"<br>建议：{html.escape(hint)}" if hint else "")))
+            self.say(views.error_html(error, self.catalog.root))
         except Exception as error:  # noqa: BLE001 - the studio must not crash on any input; say what happened
-            self.say(views.box("error", f"<b>内部错误（请报告）：</b>{html.escape(type(error).__name__)}: "
-                                        f"{html.escape(str(error))}"))
+            self.say(views.internal_error_html(error))
 
     return run  # type: ignore[return-value]
 
@@ -75,8 +69,19 @@ class Studio:
     # -- layout -----------------------------------------------------------------
 
     def _build(self) -> None:
+        self._make_editor()
+        self.pane = PreviewPane()
+        # The pane's widgets, as the studio's own (tests and notebooks drive them by these names).
+        self.status, self.chart, self.tabs = self.pane.status, self.pane.chart, self.pane.tabs
+        self.hours_table, self.modules_table = self.pane.hours_table, self.pane.modules_table
+        self.timetable_table = self.pane.timetable_table
+        self.widget = self._layout()
+        self._wire()
+
+    def _make_editor(self) -> None:
+        """The editing widgets, left of the preview."""
         text = functools.partial(w.Text, layout=WIDE, style=STYLE, continuous_update=False)
-        self.picker = w.Dropdown(description="打开项目", options=self._programme_options(), value=None,
+        self.picker = w.Dropdown(description="打开项目", options=state.programme_choices(self.catalog), value=None,
                                  layout=WIDE, style=STYLE)
         self.reload_button = w.Button(description="↻ 重新读取", tooltip="重新读取仓库中的全部文件（放弃未保存的修改）")
         self.new_id = text(description="新项目编号", placeholder="例如 nev-class-2027（小写英文、数字、连字符）")
@@ -101,16 +106,9 @@ class Studio:
         self.pack_button = w.Button(description="生成课包 Generate pack", button_style="success", icon="archive",
                                     layout=w.Layout(width="auto"))
         self.message = w.Output()  # rendered by JupyterLab's rendermime: relative links open files
-        self.status = w.HTML()
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.hours_table = w.HTML()
-        self.modules_table = w.HTML()
-        self.timetable_table = w.HTML()
-        self.tabs = w.Tab(children=[w.VBox([self.chart, self.hours_table]), self.modules_table,
-                                    self.timetable_table])
-        for index, title in enumerate(("学时 Hours", "模块 Modules", "课表 Timetable")):
-            self.tabs.set_title(index, title)
 
+    def _layout(self) -> Any:
+        """The whole studio: the editor's sections beside the preview pane (they wrap on a narrow screen)."""
         def section(title: str, *children: Any) -> Any:
             return w.VBox([w.HTML(f"<h4 style='margin:8px 0 2px'>{title}</h4>"), *children])
 
@@ -126,11 +124,11 @@ class Studio:
                     self.site_visits),
             w.HBox([self.save_button, self.pack_button]), self.message,
         ], layout=w.Layout(flex="1 1 420px", padding="0 12px 0 0"))
-        preview = w.VBox([w.HTML("<h4 style='margin:8px 0 2px'>实时预览</h4>"), self.status, self.tabs],
-                         layout=w.Layout(flex="1 1 480px"))
-        self.widget = w.VBox([w.HTML("<h3 style='margin:4px 0'>课包设计工作室 · Design studio</h3>"),
-                              w.Box([editor, preview], layout=w.Layout(display="flex", flex_flow="row wrap"))])
+        return w.VBox([w.HTML("<h3 style='margin:4px 0'>课包设计工作室 · Design studio</h3>"),
+                       w.Box([editor, self.pane.box], layout=w.Layout(display="flex", flex_flow="row wrap"))])
 
+    def _wire(self) -> None:
+        """Each widget's change to its handler (the mix and pool editors call theirs themselves)."""
         self.picker.observe(self._on_pick, names="value")
         self.reload_button.on_click(self._on_reload)
         self.new_button.on_click(self._on_new)
@@ -149,7 +147,7 @@ class Studio:
     def say(self, html_text: str) -> None:
         """Show a message (HTML) under the buttons; an output, so JupyterLab resolves its relative links."""
         self.message.outputs = ({"output_type": "display_data", "metadata": {},
-                                 "data": {"text/html": html_text, "text/plain": _plain_text(html_text)}},)
+                                 "data": {"text/html": html_text, "text/plain": views.plain_text(html_text)}},)
 
     @property
     def message_html(self) -> str:
@@ -158,10 +156,6 @@ class Studio:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
-
-    def _programme_options(self) -> list[tuple[str, str]]:
-        return [(f"{p.title.zh} · {p.id}", p.id) for p in sorted(self.catalog.programmes.values(),
-                                                                  key=lambda p: p.id)]
 
     # -- opening ------------------------------------------------------------------
 
@@ -176,7 +170,7 @@ class Studio:
         self.mix_editor.catalog = self.pool_editor.catalog = self.catalog  # after a save or reload
         self._quiet = True
         try:
-            self.picker.options = self._programme_options()
+            self.picker.options = state.programme_choices(self.catalog)
             self.picker.value = draft.id if draft.id in self.catalog.programmes and not draft.is_new else None
             for widget, path in ((self.title_zh, ("title", "zh")), (self.title_en, ("title", "en")),
                                  (self.partner_zh, ("partner", "zh")), (self.partner_en, ("partner", "en"))):
@@ -191,11 +185,7 @@ class Studio:
             self.mix_editor.show(state.weights(draft))
             self._set_module_options()
             self._show_pools()
-            visits = draft.get("site_visits", default=[]) or []
-            self.site_visits.value = ("<small>现场教学（在文件的 site_visits 中编辑）："
-                                      + html.escape("、".join(f"{v.get('module')}（{_visit_day(v.get('day'))}）"
-                                                             for v in visits if isinstance(v, dict)))
-                                      + "</small>") if visits else ""
+            self.site_visits.value = views.site_visits_html(draft.get("site_visits", default=[]))
         finally:
             self._quiet = False
         self.refresh()
@@ -323,19 +313,8 @@ class Studio:
     def _on_save(self, _: Any) -> None:
         result = save_draft(self.catalog, self.draft)
         self.catalog = result.catalog
-        relative = views.link(result.file, self.link_base, result.file.name)
-        if result.changed and result.created:
-            text = f"<b>✔ 已新建</b> {relative}（带字段说明注释）"
-        elif result.changed:
-            diff = html.escape("\n".join(result.diff))
-            text = (f"<b>✔ 已保存</b> {relative}（只改动了变化的字段，注释和顺序保持不变）"
-                    f"<details><summary>查看改动</summary><pre>{diff}</pre></details>")
-        else:
-            text = f"<b>✔ 没有改动</b>，文件保持原样：{relative}"
-        for warning in result.warnings:
-            text += f"<br>⚠ {html.escape(warning)}"
         self.open(self.draft.id)
-        self.say(views.box("warning" if result.warnings else "ok", text))
+        self.say(views.saved_html(result, self.link_base))
 
     @_guarded
     def _on_pack(self, _: Any) -> None:
@@ -352,22 +331,12 @@ class Studio:
             pack = generate_pack(self.catalog.root, self.draft.id, out=self.pack_out, notebook=self.pack_notebook,
                                  catalog=self.catalog)
         except KebaoError as error:
-            message, hint = views.error_text(error)
-            kept = getattr(error, "output", None)  # a failed notebook is kept for debugging
-            self.say(views.box("error", f"<b>✖ 课包生成失败：</b>{html.escape(message)}"
-                                        + (f"<br>建议：{html.escape(hint)}" if hint else "")
-                                        + (f"<br>失败的笔记本：{views.link(kept, self.link_base, kept.name)}"
-                                           if isinstance(kept, Path) else "")))
+            self.say(views.pack_failed_html(error, self.link_base))
             return
         finally:
             self.pack_button.disabled = False
             self.pack_button.description = "生成课包 Generate pack"
-        fresh = "（内容未变，沿用已有课包）" if pack.outcome.status == "fresh" else ""
-        base = self.link_base
-        self.say(views.box("ok", f"<b>✔ 课包已生成{fresh}</b><br>"
-                                 f"压缩包：{views.link(pack.zip, base, pack.zip.name)}<br>"
-                                 f"学员手册：{views.link(pack.handbook, base, '学员手册')}<br>"
-                                 f"培训师指南：{views.link(pack.trainer_guide, base, '培训师指南')}"))
+        self.say(views.pack_html(pack, self.link_base))
 
     # -- the preview ------------------------------------------------------------------
 
@@ -376,35 +345,11 @@ class Studio:
         self.failure = None
         try:
             self.preview = state.check(self.catalog, self.draft)
-            preview = self.preview
-            self.status.value = views.preview_status_html(preview, self.catalog.root)
-            if preview.plan is not None and preview.catalog is not None:
-                self.chart.value = views.hours_png(preview.catalog, preview.plan)
-                self.hours_table.value = views.hours_table_html(preview.plan)
-                self.modules_table.value = views.modules_html(preview.catalog, preview.plan)
-            else:
-                self.chart.value = b""
-                self.hours_table.value = self.modules_table.value = "<i>（修改上面的问题后显示）</i>"
-            if preview.timetable is not None and preview.catalog is not None:
-                self.timetable_table.value = views.timetable_html(preview.catalog, preview.timetable)
-            else:
-                self.timetable_table.value = "<i>（修改上面的问题后显示）</i>"
+            self.pane.show(self.preview, self.catalog.root)
         except Exception as error:  # noqa: BLE001 - the preview must not crash on any input
             self.failure = error
             self.preview = Preview()
-            self.status.value = views.box("error", f"<b>内部错误（请报告）：</b>{html.escape(type(error).__name__)}: "
-                                                   f"{html.escape(str(error))}")
-
-
-def _visit_day(day: Any) -> str:
-    """'last' -> 最后一个教学日, 3 -> 第 3 个教学日 (as compose places it)."""
-    if day is None or day == "last":
-        return "最后一个教学日"
-    return "第一个教学日" if day == "first" else f"第 {day} 个教学日"
-
-
-def _plain_text(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", html_text)).strip()
+            self.pane.show_failure(error)
 
 
 def _int(value: Any, default: int) -> int:

@@ -1,0 +1,169 @@
+"""Checks that need the whole catalogue: references between files, prerequisite cycles, audiences, data files.
+
+:func:`check_catalog` is what ``load_catalog`` runs once every file has been
+read; :func:`check_programme` makes the same checks for one programme, e.g. a
+draft in the design studio, on a catalogue that holds it (``Catalog.with_programme``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from .errors import Problem, did_you_mean
+from .model import Case, Model, Module, Programme
+from .yamlio import dotted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalog import Catalog
+
+
+def check_catalog(catalog: Catalog, lost: set[str], broken: set[str]) -> list[Problem]:
+    """Every cross-file problem of ``catalog``.
+
+    ``lost`` holds the kinds whose file could not be read at all and ``broken``
+    the "kind:id" of objects defined but invalid (already reported): references
+    to them are not reported again as unknown.
+    """
+    problems: list[Problem] = []
+    _CrossCheck(catalog, problems, lost, broken).run()
+    return problems
+
+
+def check_programme(catalog: Catalog, programme: Programme) -> list[Problem]:
+    """The cross-checks ``load_catalog`` makes for one programme (references, site visits, audiences).
+
+    For a programme the catalogue knows how to locate but that is not in its
+    files yet, e.g. a draft in the design studio (see ``Catalog.with_programme``).
+    """
+    problems: list[Problem] = []
+    _CrossCheck(catalog, problems, set(), set())._programme(programme)
+    return problems
+
+
+class _CrossCheck:
+    """Checks that need the whole catalogue: references, cycles, audiences, data files."""
+
+    def __init__(self, catalog: Catalog, problems: list[Problem], lost: set[str], broken: set[str]):
+        self.c = catalog
+        self.problems = problems
+        self.lost = lost  # kinds whose file could not be read at all
+        self.broken = broken  # "kind:id" defined but invalid; already reported
+
+    def run(self) -> None:
+        for module in self.c.modules.values():
+            self._module(module)
+        for case in self.c.cases.values():
+            self._case(case)
+        for programme in self.c.programmes.values():
+            self._programme(programme)
+        self._cycles()
+
+    def _ref(self, obj: Model, path: tuple[str | int, ...], value: str, known: Mapping[str, Any], kind: str) -> bool:
+        if value in known:
+            return True
+        if kind in self.lost or f"{kind}:{value}" in self.broken:
+            return False
+        hint = did_you_mean(value, known) or (f"known {kind}s: {', '.join(sorted(known)[:12])}"
+                                                if known else f"no {kind}s are defined yet")
+        self.problems.append(Problem(self.c.locate(obj, *path), dotted(path), f"unknown {kind} '{value}'", hint))
+        return False
+
+    def _refs(self, obj: Model, name: str, values: list[str], known: Mapping[str, Any], kind: str) -> None:
+        for index, value in enumerate(values):
+            self._ref(obj, (name, index), value, known, kind)
+
+    def _module(self, m: Module) -> None:
+        self._ref(m, ("strand",), m.strand, self.c.strands, "strand")
+        self._refs(m, "audiences", m.audiences, self.c.audiences, "audience")
+        self._refs(m, "prerequisites", m.prerequisites, self.c.modules, "module")
+        self._refs(m, "cases", m.cases, self.c.cases, "case")
+        if m.id in m.prerequisites:
+            self.problems.append(Problem(self.c.locate(m, "prerequisites"), "prerequisites",
+                                         "a module cannot be its own prerequisite"))
+
+    def _case(self, case: Case) -> None:
+        self._refs(case, "strands", case.strands, self.c.strands, "strand")
+        for index, name in enumerate(case.data):
+            pure = PurePosixPath(name)
+            if pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name:
+                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
+                                             f"'{name}' must be a path inside cases/",
+                                             "write it like 'data/my-file.csv'"))
+            elif not (self.c.root / "cases" / pure).is_file():
+                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
+                                             f"data file 'cases/{name}' does not exist",
+                                             "add the file or fix the path"))
+
+    def _programme(self, p: Programme) -> None:
+        c = self.c
+        audience_ok = self._ref(p, ("audience",), p.audience, c.audiences, "audience")
+        for strand in p.mix:
+            self._ref(p, ("mix", strand), strand, c.strands, "strand")
+        self._refs(p, "required", p.required, c.modules, "module")
+        for i, pool in enumerate(p.pools):
+            for j, module in enumerate(pool.modules):
+                self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")
+            for j, strand in enumerate(pool.strands):
+                self._ref(p, ("pools", i, "strands", j), strand, c.strands, "strand")
+        for i, visit in enumerate(p.site_visits):
+            if self._ref(p, ("site_visits", i, "module"), visit.module, c.modules, "module") \
+                    and c.modules[visit.module].format != "site-visit":
+                self.problems.append(Problem(c.locate(p, "site_visits", i, "module"), f"site_visits[{i}].module",
+                                             f"module '{visit.module}' is a {c.modules[visit.module].format}, "
+                                             "not a site-visit", "list site-visit modules only"))
+        seen: set[str] = set()
+        for i, outcome in enumerate(p.outcomes):
+            if outcome.id in seen:
+                self.problems.append(Problem(c.locate(p, "outcomes", i, "id"), f"outcomes[{i}].id",
+                                             f"duplicate outcome id '{outcome.id}'"))
+            seen.add(outcome.id)
+            for j, module in enumerate(outcome.modules):
+                self._ref(p, ("outcomes", i, "modules", j), module, c.modules, "module")
+        if p.cohort.mix:
+            for strand in p.cohort.mix:
+                self._ref(p, ("cohort", "mix", strand), strand, c.strands, "strand")
+        self._refs_nested(p, ("cohort", "exclude"), p.cohort.exclude)
+        self._refs_nested(p, ("cohort", "extra"), p.cohort.extra)
+        if audience_ok:
+            for index, module_id in enumerate(p.required):
+                found = c.modules.get(module_id)
+                if found is not None and found.audiences and p.audience not in found.audiences:
+                    self.problems.append(Problem(
+                        c.locate(p, "required", index), f"required[{index}]",
+                        f"module '{module_id}' is not meant for audience '{p.audience}'",
+                        f"add '{p.audience}' to the module's audiences or choose another module"))
+
+    def _refs_nested(self, p: Programme, path: tuple[str, str], values: list[str]) -> None:
+        for index, value in enumerate(values):
+            self._ref(p, path + (index,), value, self.c.modules, "module")
+
+    def _cycles(self) -> None:
+        modules = self.c.modules
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+        reported: set[frozenset[str]] = set()
+
+        def visit(module_id: str, trail: list[str]) -> None:
+            state[module_id] = 1
+            trail.append(module_id)
+            for prerequisite in modules[module_id].prerequisites:
+                if prerequisite not in modules or prerequisite == module_id:
+                    continue
+                if state.get(prerequisite) == 1:
+                    cycle = trail[trail.index(prerequisite):] + [prerequisite]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        first = modules[cycle[0]]
+                        self.problems.append(Problem(
+                            self.c.locate(first, "prerequisites"), "prerequisites",
+                            "prerequisite cycle: " + " -> ".join(cycle),
+                            "remove one of these prerequisites"))
+                elif prerequisite not in state:
+                    visit(prerequisite, trail)
+            trail.pop()
+            state[module_id] = 2
+
+        for module_id in sorted(modules):
+            if module_id not in state:
+                visit(module_id, [])
