@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kebao.catalog import load_catalog, load_catalog_cached
+from kebao.catalog import load_catalog
 from kebao.errors import ContentError
 from kebao.model import Programme
 from kebao.yamlio import parse
@@ -90,19 +90,6 @@ def test_required_module_must_suit_the_audience(catalog_root: Path) -> None:
 def test_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="no curricula/ folder"):
         load_catalog(tmp_path)
-
-
-def test_a_cached_catalogue_is_reused_only_while_no_content_file_changes(catalog_root: Path) -> None:
-    first = load_catalog_cached(catalog_root)
-    assert load_catalog_cached(catalog_root) is first
-    module = catalog_root / "curricula" / "modules" / "hv-safety.md"
-    module.write_text(module.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
-    edited = load_catalog_cached(catalog_root)
-    assert edited is not first and "补充一段" in edited.modules["hv-safety"].body
-    data = catalog_root / "cases" / "data" / "new.csv"
-    data.write_text("a\n1\n", encoding="utf-8")  # a new file under cases/ counts too
-    assert load_catalog_cached(catalog_root) is not edited
-
 
 def test_a_catalogue_with_a_changed_and_an_added_programme_leaves_the_original_alone(tmp_path: Path) -> None:
     root = FIXTURES / "catalog"

@@ -68,10 +68,6 @@ class SlotSpec:
     start: int  # minutes after midnight
     capacity: float
 
-    @property
-    def start_text(self) -> str:
-        return clock(self.start)
-
 
 @dataclass(frozen=True)
 class VisitPlacement:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from . import paths
 from .content import trainer_note_blocks
 from .crosscheck import check_catalog
 from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
@@ -104,41 +105,6 @@ def load_catalog(root: str | Path = ".") -> Catalog:
     return _Loader(Path(root)).load()
 
 
-def content_signature(root: str | Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, mtime) of every file ``load_catalog`` reads or checks; equal signatures, equal catalogues."""
-    root = Path(root)
-    curricula = root / "curricula"
-    files = [curricula / "strands.yml", curricula / "audiences.yml", curricula / "holidays.yml",
-             *(curricula / "modules").glob("*.md"),
-             *(curricula / "programmes").glob("*.y*ml"), *(root / "cases").rglob("*")]
-    stats = []
-    for file in sorted(files):
-        try:
-            stat = file.stat()
-        except OSError:
-            continue
-        stats.append((str(file), stat.st_size, stat.st_mtime_ns))
-    return tuple(stats)
-
-
-_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], Catalog]] = {}
-
-
-def load_catalog_cached(root: str | Path = ".") -> Catalog:
-    """``load_catalog``, reusing this process's last catalogue of ``root`` while no content file changed.
-
-    For processes that build many packs in a row (batch workers); one stat per file instead of a reload.
-    """
-    where = Path(root).resolve()
-    signature = content_signature(where)
-    cached = _LOADED.get(where)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    catalog = load_catalog(where)
-    _LOADED[where] = (signature, catalog)
-    return catalog
-
-
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
@@ -151,24 +117,25 @@ class _Loader:
     # -- reading ----------------------------------------------------------
 
     def load(self) -> Catalog:
-        curricula = self.root / "curricula"
+        root = self.root
+        curricula = root / paths.CURRICULA
         if not curricula.is_dir():
             raise ContentError([Problem(Location(self.root), "", "no curricula/ folder here",
                                         "run kebao in a curriculum repository, or pass its path")])
-        strands = self._list_file(curricula / "strands.yml", "strands", Strand)
-        audiences = self._list_file(curricula / "audiences.yml", "audiences", Audience)
-        modules = self._stem_files(sorted((curricula / "modules").glob("*.md")), Module, front_matter=True)
-        cases = self._stem_files(sorted((self.root / "cases").glob("*.md")), Case, front_matter=True,
+        strands = self._list_file(root / paths.STRANDS, "strands", Strand)
+        audiences = self._list_file(root / paths.AUDIENCES, "audiences", Audience)
+        modules = self._stem_files(sorted((root / paths.MODULES).glob("*.md")), Module, front_matter=True)
+        cases = self._stem_files(sorted((root / paths.CASES).glob("*.md")), Case, front_matter=True,
                                  namespace="kebao")
-        programmes = self._stem_files(sorted((curricula / "programmes").glob("*.yml")), Programme)
-        for extra in sorted((curricula / "programmes").glob("*.yaml")):
+        programmes = self._stem_files(sorted((root / paths.PROGRAMMES).glob("*.yml")), Programme)
+        for extra in sorted((root / paths.PROGRAMMES).glob("*.yaml")):
             self.problems.append(Problem(Location(extra), "", "programme files end in .yml",
                                          f"rename it to {extra.stem}.yml"))
-        holidays = self._holidays(curricula / "holidays.yml")
+        holidays = self._holidays(root / paths.HOLIDAYS)
         catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays)
         # A kind whose only file could not be read would make every reference to it look unknown.
-        lost = {kind for kind, file in (("strand", curricula / "strands.yml"),
-                                        ("audience", curricula / "audiences.yml")) if file in self.unreadable}
+        lost = {kind for kind, file in (("strand", root / paths.STRANDS),
+                                        ("audience", root / paths.AUDIENCES)) if file in self.unreadable}
         self.problems += check_catalog(catalog, lost, self.broken)
         if self.problems:
             raise ContentError(self.problems)

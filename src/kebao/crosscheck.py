@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from . import paths
 from .errors import Problem, did_you_mean
 from .model import Case, Model, Module, Programme
 from .yamlio import dotted
@@ -91,7 +92,7 @@ class _CrossCheck:
                 self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
                                              f"'{name}' must be a path inside cases/",
                                              "write it like 'data/my-file.csv'"))
-            elif not (self.c.root / "cases" / pure).is_file():
+            elif not (self.c.root / paths.CASES / pure).is_file():
                 self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
                                              f"data file 'cases/{name}' does not exist",
                                              "add the file or fix the path"))

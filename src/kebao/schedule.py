@@ -100,12 +100,6 @@ class Timetable:
     def total_hours(self) -> float:
         return sum(s.hours for s in self.sessions)
 
-    def hours_by_strand(self) -> dict[str, float]:
-        hours: dict[str, float] = {}
-        for session in self.sessions:
-            hours[session.strand] = hours.get(session.strand, 0.0) + session.hours
-        return hours
-
     def sessions_on(self, date: dt.date) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if s.date == date)
 

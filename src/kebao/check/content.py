@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import paths
 from . import CheckResult, Item, result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,11 +15,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def content_files(root: Path) -> list[Path]:
     """The files the catalogue is read from (as :mod:`kebao.catalog` lists them), sorted."""
-    curricula = root / "curricula"
-    files = [curricula / "strands.yml", curricula / "audiences.yml",
-             *sorted((curricula / "modules").glob("*.md")),
-             *sorted((curricula / "programmes").glob("*.y*ml")),
-             *sorted((root / "cases").glob("*.md"))]
+    files = [root / paths.STRANDS, root / paths.AUDIENCES,
+             *sorted((root / paths.MODULES).glob("*.md")),
+             *sorted((root / paths.PROGRAMMES).glob("*.y*ml")),
+             *sorted((root / paths.CASES).glob("*.md"))]
     return [file for file in files if file.is_file()]
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import paths
 from ..errors import NotebookFailed
 from . import CheckResult, Item, first_line, result, short_text
 from .stored import notebooks
@@ -91,7 +92,7 @@ def case_runs(root: Path, workdir: Path) -> tuple[list[Run], list[Item]]:
     items: list[Item] = []
     folder = workdir / "cases"
     folder.mkdir(parents=True, exist_ok=True)
-    for path in sorted((root / "cases").glob("*.md")):
+    for path in sorted((root / paths.CASES).glob("*.md")):
         name = path.relative_to(root).as_posix()
         try:
             nb = jupytext.read(path)
