@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from kebao.catalog import load_catalog, load_catalog_cached
 from kebao.errors import ContentError
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 
 def test_fixture_catalogue_loads_with_every_kind() -> None:

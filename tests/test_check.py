@@ -35,7 +35,7 @@ from kebao.check.junit import write_junit
 from kebao.check.links import Site, page_items
 from kebao.cli import main
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 SECOND = """\
 schema: 1

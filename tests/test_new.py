@@ -23,7 +23,7 @@ from kebao.scaffold import create, draft, write_new
 from kebao.schedule import schedule
 from kebao.yamlio import parse, read_front_matter
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 
 @pytest.fixture

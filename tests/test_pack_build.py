@@ -20,7 +20,7 @@ from kebao.packs.build import PackRequest, build_all, build_pack
 from kebao.packs.bundle import sha256_file
 from kebao.packs.run import NotebookFailed
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 TITLE = "新能源汽车技术专项培训班"

@@ -15,7 +15,7 @@ from kebao.cli import main
 from kebao.cli.plan import table, width
 
 from . import catalog_factory as cf
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 KEBAO = Path(sys.executable).with_name("kebao")
 

@@ -22,7 +22,7 @@ from kebao.studio.save import merge_text
 from kebao.studio.widgets import Studio, open_studio
 from kebao.yamlio import read_yaml
 
-from .conftest import REPO
+from .paths import REPO
 
 NOTEBOOK = REPO / "notebooks" / "design_studio.ipynb"
 PACK_NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
