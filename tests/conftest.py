@@ -1,4 +1,11 @@
-"""Shared fixtures, and a guard: no test writes into the checkout.
+"""Shared fixtures, and two guards that keep the test lanes honest.
+
+Lanes (markers, registered in pyproject.toml): ``slow`` builds the real site or
+packs, or takes over a second; ``kernel`` starts a Jupyter kernel (papermill,
+nbclient, kebao's kernel pool, or ``kebao book|check|pack`` in a subprocess);
+``browser`` drives headless Chromium or JupyterLab; ``database`` is reserved for
+the records layer. ``make test-fast`` runs the tests with none of them (the pure
+lane, seconds); ``make test`` runs everything.
 
 Fixtures:
 
@@ -8,8 +15,14 @@ Fixtures:
 * ``screenshots`` (session): the folder browser tests save screenshots in, a
   temporary one named at the end of the run.
 
-Guard:
+Guards:
 
+* A test in the pure lane (no ``slow``, ``kernel`` or ``browser`` mark) that
+  starts a Jupyter kernel, or runs ``kebao book``, ``check`` or ``pack`` in a
+  subprocess, fails with "mark it @pytest.mark.kernel" instead of quietly making
+  the fast lane slow; so does a fixture set up for it that does
+  (``_no_kernels_in_the_pure_lane`` wraps ``start_kernel`` of jupyter_client's
+  kernel managers and ``subprocess.Popen`` for the whole session).
 * No test writes into the checkout: the checkout's ``git status --ignored`` (and
   the size and time of every file it lists) is recorded when the session starts
   and compared when it ends; any file created, changed or deleted in between is
@@ -21,10 +34,12 @@ Guard:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +80,76 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     folder = config.stash.get(_SCREENSHOTS, None)
     if folder is not None and any(folder.glob("*.png")):
         terminalreporter.write_line(f"screenshots of the site and the studio: {folder}")
+
+
+# -- guard: nothing in the pure lane starts a kernel ------------------------------------------------------------
+
+_HEAVY_LANES = ("slow", "kernel", "browser")
+_KERNEL_COMMANDS = ("book", "check", "pack")
+_running: list[pytest.Item] = []  # the test being set up, run or torn down (fixtures included)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+def _refuse_in_the_pure_lane(what: str) -> None:
+    """Fail if the running test (or a fixture set up for it) has no slow, kernel or browser mark."""
+    if _running and not any(_running[-1].get_closest_marker(lane) for lane in _HEAVY_LANES):
+        raise AssertionError(f"this test {what}: mark it @pytest.mark.kernel "
+                             "(the pure lane, make test-fast, starts no kernel)")
+
+
+def _kebao_command(args: Any) -> str | None:
+    """``book`` for ``[python, -m, kebao, book, ...]`` or ``[.../kebao, book, ...]``; None for other commands."""
+    if isinstance(args, (str, bytes, os.PathLike)) or not isinstance(args, Sequence):
+        return None
+    words = [os.fsdecode(word) for word in args]
+    for index, word in enumerate(words[:-1]):
+        if Path(word).name == "kebao":
+            return words[index + 1]
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_kernels_in_the_pure_lane() -> Iterator[None]:
+    """For the whole session: a test without a slow/kernel/browser mark may not start a kernel or a kebao command
+    that does (``kebao book|check|pack`` in a subprocess); checked when it happens, in the test or its fixtures."""
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    def guarded(original: Any) -> Any:
+        if inspect.iscoroutinefunction(original):  # AsyncKernelManager's (jupyter_core's run_sync checks this)
+            @functools.wraps(original)
+            async def start_async(*args: Any, **kwargs: Any) -> Any:
+                _refuse_in_the_pure_lane("starts a Jupyter kernel")
+                return await original(*args, **kwargs)
+            return start_async
+
+        @functools.wraps(original)
+        def start(*args: Any, **kwargs: Any) -> Any:
+            _refuse_in_the_pure_lane("starts a Jupyter kernel")
+            return original(*args, **kwargs)
+        return start
+
+    popen_init = subprocess.Popen.__init__
+
+    @functools.wraps(popen_init)
+    def checked_popen(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        command = _kebao_command(args)
+        if command in _KERNEL_COMMANDS:
+            _refuse_in_the_pure_lane(f"runs `kebao {command}` in a subprocess, which starts kernels")
+        popen_init(self, args, *rest, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(KernelManager, "start_kernel", guarded(KernelManager.start_kernel))
+        patch.setattr(AsyncKernelManager, "start_kernel", guarded(AsyncKernelManager.start_kernel))
+        patch.setattr(subprocess.Popen, "__init__", checked_popen)
+        yield
 
 
 # -- guard: no test writes into the checkout --------------------------------------------------------------------

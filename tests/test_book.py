@@ -4,7 +4,7 @@ The repository's own site is built once per test session (the ``built_site``
 fixture, tests/conftest.py: a copy of the repository's content in a temporary
 folder), with ``kebao book`` in a subprocess as a user runs it. A second, tiny
 repository checks that a broken build lists every problem at once. The
-remaining tests are fast and need no build.
+remaining tests are fast and need no build (the pure lane).
 """
 
 from __future__ import annotations
@@ -49,15 +49,19 @@ def links(page: Path) -> list[tuple[str, dict[str, str]]]:
     return parser.links
 
 
-# -- the real site ---------------------------------------------------------------
+# -- the real site (slow: packs, every case run in a kernel, Sphinx) -----------------------
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_build_is_warning_free_and_prints_the_index(built_site: BuiltSite) -> None:
     assert not re.search(r": (WARNING|ERROR|CRITICAL|SEVERE):", built_site.output), built_site.output[-5000:]
     assert built_site.printed.strip().splitlines()[-1] == str((built_site.html / "index.html").resolve())
     assert "book/index.html" in (built_site.html / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_every_programme_page_links_its_pack(built_site: BuiltSite) -> None:
     for programme in built_site.programmes:
         page = built_site.html / "book" / "generated" / "programmes" / f"{programme.id}.html"
@@ -71,6 +75,8 @@ def test_every_programme_page_links_its_pack(built_site: BuiltSite) -> None:
         assert 'src="' + f"../../../_images/{programme.id}-hours.png" in text or f"{programme.id}-hours.png" in text
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_every_module_and_case_has_a_page(built_site: BuiltSite) -> None:
     catalog = load_catalog(built_site.root)
     for module in catalog.modules.values():
@@ -86,6 +92,8 @@ def test_every_module_and_case_has_a_page(built_site: BuiltSite) -> None:
         assert (built_site.html / "book" / "generated" / f"{index}.html").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
     catalog = load_catalog(built_site.root)
     with_charts = [c.id for c in catalog.cases.values() if "plt.show()" in c.body or "fig" in c.body]
@@ -98,6 +106,8 @@ def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
             assert (built_site.html / "cases" / unquote(src)).resolve().is_file(), src
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_trainer_notes_are_folded(built_site: BuiltSite) -> None:
     page = built_site.html / "book" / "generated" / "modules" / f"{built_site.module_with_trainer_note}.html"
     text = page.read_text(encoding="utf-8")
@@ -106,10 +116,14 @@ def test_trainer_notes_are_folded(built_site: BuiltSite) -> None:
     assert "{trainer-note}" not in text and ":::" not in text
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_nothing_is_loaded_from_the_internet(built_site: BuiltSite) -> None:
     assert external_resources(built_site.html) == []
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_search_finds_chinese_words(built_site: BuiltSite) -> None:
     text = (built_site.html / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
@@ -121,6 +135,8 @@ def test_search_finds_chinese_words(built_site: BuiltSite) -> None:
 # -- a broken repository: every problem at once -------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_broken_site_lists_every_problem(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "catalog", root)
@@ -166,6 +182,7 @@ def test_a_missing_pack_is_a_clear_error(catalog_root: Path) -> None:
         find_pack(catalog_root, "build/packs", "nev-class", "2026-11")
 
 
+@pytest.mark.slow  # pure, but three generations with charts (~1.2 s): make test (not test-fast) runs it
 def test_generated_pages_are_rewritten_only_when_they_change(catalog_root: Path) -> None:
     catalog = load_catalog(fixture_repo(catalog_root))
     first = generate(catalog_root, catalog)

@@ -8,6 +8,8 @@
   Chromium and its widgets, chart and Chinese text render; the screenshot
   (studio.png) goes to the session's screenshot folder, named at the end of the
   run, for a person to look at.
+
+All of it starts JupyterLab (the browser lane); the studio runs in a kernel.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from .paths import REPO
 
 CONTENT = ("curricula", "cases", "notebooks", "jupytext.toml")
 STUDIO = "notebooks/design_studio.ipynb"
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +176,8 @@ NOTEBOOK_STATE = f"""(() => {{
 }})()"""
 
 
+@pytest.mark.kernel
+@pytest.mark.slow
 def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: Page) -> None:
     assert (REPO / STUDIO).is_file(), f"{STUDIO} is missing"
     browser.send("Emulation.setDeviceMetricsOverride", width=1400, height=1800, deviceScaleFactor=1, mobile=False)

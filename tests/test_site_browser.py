@@ -25,6 +25,8 @@ import pytest
 from .book_site import BuiltSite
 from .browser import TIMEOUT, Page, browser_tab
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.kernel]  # the real site: see test_book.py
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
