@@ -1,10 +1,10 @@
-# kebao: `make demo` and `make test` do all set-up on a fresh machine.
+# kebao: `make demo` and `make test` do all set-up on a fresh machine; `make test-fast` runs the pure tests.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kebao-installed
 
-.PHONY: demo test setup system lint typecheck constraints clean lab
+.PHONY: demo test test-fast setup system lint typecheck constraints clean lab
 
 demo: setup system
 	$(BIN)/kebao validate
@@ -19,6 +19,10 @@ demo: setup system
 
 test: setup system lint typecheck
 	$(BIN)/pytest -q
+
+# The pure lane (about 20 s): no site or pack builds, kernels, browsers or databases (markers in pyproject.toml).
+test-fast: setup
+	$(BIN)/pytest -q -m "not (slow or kernel or browser or database)"
 
 setup: $(STAMP)
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import psutil
 
-from .conftest import REPO
+from .paths import REPO
 
 LAB_SETTINGS = REPO / ".jupyter"
 START_TIMEOUT = 60.0

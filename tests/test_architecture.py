@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .paths import REPO
 
 SRC = REPO / "src"
 PACKAGE = SRC / "kebao"

@@ -1,22 +1,18 @@
 """`kebao book` for real: packs, generated pages, jupyter-book build with every case executed.
 
-The repository's own site is built once per test session (``built_site``, in
-place: build/packs, book/generated, _build; unchanged parts are reused), with
-``kebao book`` in a subprocess as a user runs it. A second, tiny repository
-checks that a broken build lists every problem at once. The remaining tests
-are fast and need no build.
+The repository's own site is built once per test session (the ``built_site``
+fixture, tests/conftest.py: a copy of the repository's content in a temporary
+folder), with ``kebao book`` in a subprocess as a user runs it. A second, tiny
+repository checks that a broken build lists every problem at once. The
+remaining tests are fast and need no build (the pure lane).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin
@@ -30,56 +26,10 @@ from kebao.book.markdown import doc, esc, join_lines
 from kebao.book.offline import external_resources
 from kebao.book.programmes import find_pack
 from kebao.catalog import load_catalog
-from kebao.content import trainer_note_blocks
 from kebao.sphinxext import join_chinese_lines
 
-from .conftest import FIXTURES, REPO
-
-
-@dataclass(frozen=True)
-class Programme:
-    id: str
-    title: str
-    zip: str  # relative to the repository
-
-
-@dataclass(frozen=True)
-class BuiltSite:
-    html: Path
-    output: str  # what `kebao book` printed (stdout and stderr)
-    printed: str  # its stdout alone
-    programmes: tuple[Programme, ...]
-    modules: tuple[str, ...]
-    cases: tuple[str, ...]
-    module_with_trainer_note: str
-
-
-def run_book(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kebao", "book", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=900)
-
-
-@functools.cache
-def built_site() -> BuiltSite:
-    """The repository's site, built once per test session (also used by test_site_browser)."""
-    catalog = load_catalog(REPO)
-    result = run_book(REPO, "--quiet")
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"kebao book failed:\n{output[-20000:]}"
-    programmes = []
-    for programme in sorted(catalog.programmes.values(), key=lambda p: p.id):
-        cohort = programme.cohort.id
-        programmes.append(Programme(programme.id, programme.title.zh,
-                                    f"build/packs/{programme.id}/{cohort}/{programme.id}-{cohort}.zip"))
-    noted = sorted(m.id for m in catalog.modules.values() if trainer_note_blocks(m.body))
-    assert noted, "no module has a trainer note to check"
-    return BuiltSite(REPO / "_build" / "html", output, result.stdout, tuple(programmes), tuple(sorted(catalog.modules)),
-                     tuple(sorted(catalog.cases)), noted[0])
-
-
-@pytest.fixture(scope="module")
-def site() -> BuiltSite:
-    return built_site()
+from .book_site import BuiltSite, run_book
+from .paths import FIXTURES, REPO
 
 
 class Links(HTMLParser):
@@ -99,69 +49,83 @@ def links(page: Path) -> list[tuple[str, dict[str, str]]]:
     return parser.links
 
 
-# -- the real site ---------------------------------------------------------------
+# -- the real site (slow: packs, every case run in a kernel, Sphinx) -----------------------
 
 
-def test_the_build_is_warning_free_and_prints_the_index(site: BuiltSite) -> None:
-    assert not re.search(r": (WARNING|ERROR|CRITICAL|SEVERE):", site.output), site.output[-5000:]
-    assert site.printed.strip().splitlines()[-1] == str((site.html / "index.html").resolve())
-    assert "book/index.html" in (site.html / "index.html").read_text(encoding="utf-8")
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_the_build_is_warning_free_and_prints_the_index(built_site: BuiltSite) -> None:
+    assert not re.search(r": (WARNING|ERROR|CRITICAL|SEVERE):", built_site.output), built_site.output[-5000:]
+    assert built_site.printed.strip().splitlines()[-1] == str((built_site.html / "index.html").resolve())
+    assert "book/index.html" in (built_site.html / "index.html").read_text(encoding="utf-8")
 
 
-def test_every_programme_page_links_its_pack(site: BuiltSite) -> None:
-    for programme in site.programmes:
-        page = site.html / "book" / "generated" / "programmes" / f"{programme.id}.html"
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_every_programme_page_links_its_pack(built_site: BuiltSite) -> None:
+    for programme in built_site.programmes:
+        page = built_site.html / "book" / "generated" / "programmes" / f"{programme.id}.html"
         text = page.read_text(encoding="utf-8")
         assert programme.title in text
         zips = [href for href, attrs in links(page) if href.endswith(".zip") and "download" in attrs.get("class", "")]
         assert zips, f"{page} has no download link to a zip"
         target = Path(unquote(urljoin(page.as_uri(), zips[0]).removeprefix("file://")))
         assert target.is_file() and "_downloads" in target.parts, f"{zips[0]} on {page} leads nowhere"
-        assert target.read_bytes() == (REPO / programme.zip).read_bytes()
+        assert target.read_bytes() == (built_site.root / programme.zip).read_bytes()
         assert 'src="' + f"../../../_images/{programme.id}-hours.png" in text or f"{programme.id}-hours.png" in text
 
 
-def test_every_module_and_case_has_a_page(site: BuiltSite) -> None:
-    catalog = load_catalog(REPO)
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_every_module_and_case_has_a_page(built_site: BuiltSite) -> None:
+    catalog = load_catalog(built_site.root)
     for module in catalog.modules.values():
-        page = site.html / "book" / "generated" / "modules" / f"{module.id}.html"
+        page = built_site.html / "book" / "generated" / "modules" / f"{module.id}.html"
         assert module.title.zh in page.read_text(encoding="utf-8"), page
     for case in catalog.cases.values():
-        text = (site.html / "cases" / f"{case.id}.html").read_text(encoding="utf-8")
+        text = (built_site.html / "cases" / f"{case.id}.html").read_text(encoding="utf-8")
         heading = next(line[2:].strip() for line in case.body.splitlines() if line.startswith("# "))
         assert heading in text, f"case {case.id}: its title is not on its page"
         if "```{code-cell}" in case.body:
             assert "cell_output" in text, f"case {case.id}: no code output on its page"
     for index in ("programmes", "modules", "cases"):
-        assert (site.html / "book" / "generated" / f"{index}.html").is_file()
+        assert (built_site.html / "book" / "generated" / f"{index}.html").is_file()
 
 
-def test_case_charts_are_on_the_page(site: BuiltSite) -> None:
-    catalog = load_catalog(REPO)
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
+    catalog = load_catalog(built_site.root)
     with_charts = [c.id for c in catalog.cases.values() if "plt.show()" in c.body or "fig" in c.body]
     assert with_charts
     for case_id in with_charts:
-        text = (site.html / "cases" / f"{case_id}.html").read_text(encoding="utf-8")
+        text = (built_site.html / "cases" / f"{case_id}.html").read_text(encoding="utf-8")
         images = re.findall(r'<img[^>]+src="([^"]+\.png)"', text)
         assert images, f"case {case_id} draws a chart but its page shows none"
         for src in images:
-            assert (site.html / "cases" / unquote(src)).resolve().is_file(), src
+            assert (built_site.html / "cases" / unquote(src)).resolve().is_file(), src
 
 
-def test_trainer_notes_are_folded(site: BuiltSite) -> None:
-    page = site.html / "book" / "generated" / "modules" / f"{site.module_with_trainer_note}.html"
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_trainer_notes_are_folded(built_site: BuiltSite) -> None:
+    page = built_site.html / "book" / "generated" / "modules" / f"{built_site.module_with_trainer_note}.html"
     text = page.read_text(encoding="utf-8")
     assert re.search(r'<div class="dropdown trainer-note admonition">\s*<p class="admonition-title">给培训师</p>', text)
     assert "togglebutton.js" in text
     assert "{trainer-note}" not in text and ":::" not in text
 
 
-def test_nothing_is_loaded_from_the_internet(site: BuiltSite) -> None:
-    assert external_resources(site.html) == []
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_nothing_is_loaded_from_the_internet(built_site: BuiltSite) -> None:
+    assert external_resources(built_site.html) == []
 
 
-def test_search_finds_chinese_words(site: BuiltSite) -> None:
-    text = (site.html / "searchindex.js").read_text(encoding="utf-8")
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_search_finds_chinese_words(built_site: BuiltSite) -> None:
+    text = (built_site.html / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
     for word in ("党建", "新能源"):
         assert word in index["terms"], (f"the search index has no '{word}': Sphinx's Chinese search needs jieba "
@@ -171,6 +135,8 @@ def test_search_finds_chinese_words(site: BuiltSite) -> None:
 # -- a broken repository: every problem at once -------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_broken_site_lists_every_problem(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "catalog", root)
@@ -216,6 +182,7 @@ def test_a_missing_pack_is_a_clear_error(catalog_root: Path) -> None:
         find_pack(catalog_root, "build/packs", "nev-class", "2026-11")
 
 
+@pytest.mark.slow  # pure, but three generations with charts (~1.2 s): make test (not test-fast) runs it
 def test_generated_pages_are_rewritten_only_when_they_change(catalog_root: Path) -> None:
     catalog = load_catalog(fixture_repo(catalog_root))
     first = generate(catalog_root, catalog)

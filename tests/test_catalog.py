@@ -12,7 +12,7 @@ from kebao.errors import ContentError
 from kebao.model import Programme
 from kebao.yamlio import parse
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 
 def test_fixture_catalogue_loads_with_every_kind() -> None:

@@ -35,7 +35,7 @@ from kebao.check.junit import write_junit
 from kebao.check.links import Site, page_items
 from kebao.cli import main
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 SECOND = """\
 schema: 1
@@ -146,6 +146,8 @@ def site_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
     return clean, broken
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_clean_repository_passes_every_check(site_runs: tuple[Run, Run]) -> None:
     clean, _ = site_runs
     assert clean.code == 0, clean.stdout + clean.stderr[-5000:]
@@ -155,6 +157,8 @@ def test_a_clean_repository_passes_every_check(site_runs: tuple[Run, Run]) -> No
         assert f" {kind} " in clean.stdout, f"the summary table has no row for {kind}"
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_junit_file_lists_every_check(site_runs: tuple[Run, Run]) -> None:
     clean, _ = site_runs
     assert [suite.get("name") for suite in clean.junit.findall("testsuite")] == list(KINDS)
@@ -164,6 +168,8 @@ def test_the_junit_file_lists_every_check(site_runs: tuple[Run, Run]) -> None:
         assert int(suite.get("tests", "-1")) == len(suite.findall("testcase"))
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_notebooks_run_with_defaults_and_each_programme(site_runs: tuple[Run, Run]) -> None:
     clean, _ = site_runs
     runs = {case.get("name") for case in clean.suite("notebooks").iter("testcase")}
@@ -177,6 +183,8 @@ def test_notebooks_run_with_defaults_and_each_programme(site_runs: tuple[Run, Ru
     assert (clean.root / "_build" / "html" / "index.html").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_broken_link_and_anchor_are_named_with_their_page(site_runs: tuple[Run, Run]) -> None:
     _, broken = site_runs
     assert broken.code == 1
@@ -189,6 +197,8 @@ def test_a_broken_link_and_anchor_are_named_with_their_page(site_runs: tuple[Run
     assert "FAILED links: book/guide/trainers.html" in broken.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_uncovered_outcomes_are_named_with_file_and_line(site_runs: tuple[Run, Run]) -> None:
     _, broken = site_runs
     failures = broken.failures("coverage")
@@ -205,6 +215,8 @@ def test_uncovered_outcomes_are_named_with_file_and_line(site_runs: tuple[Run, R
     assert "lists no modules" in nothing
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_skipped_checks_say_why(site_runs: tuple[Run, Run]) -> None:
     _, broken = site_runs
     for kind, reason in (("notebooks", "--skip notebooks"), ("cases", "--skip cases"), ("packs", "--no-packs")):
@@ -240,6 +252,8 @@ def notebook_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return kebao_check(root, "--timeout", "10", "--jobs", "2")
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_raising_cell_is_named_with_parameters_and_traceback(notebook_run: Run) -> None:
     assert notebook_run.code == 1
     failures = notebook_run.failures("notebooks")
@@ -251,6 +265,8 @@ def test_a_raising_cell_is_named_with_parameters_and_traceback(notebook_run: Run
     assert not list(notebook_run.root.rglob("made.txt")), "`out` must point outside the repository"
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_cell_past_the_timeout_is_named(notebook_run: Run) -> None:
     text = notebook_run.failures("notebooks")["notebooks/sleeps.ipynb [defaults]"]
     assert "cell 2 (`time.sleep(300)`): NotebookTimeout" in text and "--timeout 10" in text
@@ -258,12 +274,16 @@ def test_a_cell_past_the_timeout_is_named(notebook_run: Run) -> None:
                                                       "notebooks/sleeps.ipynb [defaults]"}
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_an_output_left_in_a_notebook_is_named(notebook_run: Run) -> None:
     failures = notebook_run.failures("outputs")
     assert list(failures) == ["notebooks/kept_output.ipynb"]
     assert "cell 2 (`print(1)`): 1 output(s) and execution_count 4 stored" in failures["notebooks/kept_output.ipynb"]
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_failing_case_is_named_with_its_line(notebook_run: Run) -> None:
     lines = (notebook_run.root / "cases" / "red-dates.md").read_text(encoding="utf-8").splitlines()
     line = lines.index("df['missing']") + 1
@@ -271,6 +291,8 @@ def test_a_failing_case_is_named_with_its_line(notebook_run: Run) -> None:
     assert f"cases/red-dates.md:{line}, code cell 2 (`df['missing']`): KeyError: 'missing'" in text
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_broken_module_reference_is_named_and_dependent_checks_skipped(notebook_run: Run) -> None:
     text = notebook_run.failures("content")["curricula/programmes/nev-class.yml"]
     lines = (notebook_run.root / "curricula" / "programmes" / "nev-class.yml").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from kebao.cohort import apply_settings, cohort_for, parse_settings
 from kebao.errors import UsageError
 from kebao.model import Cohort
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from kebao.errors import PlanError
 from kebao.model import Cohort
 
 from . import catalog_factory as cf
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 # 2026-09-14 is a Monday; the week has no holiday.
 MONDAY = "2026-09-14"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from kebao.catalog import load_catalog
 from kebao.credits import credit_record, credits_for
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 
 def test_credits_follow_the_programme_rate() -> None:

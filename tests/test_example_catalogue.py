@@ -16,7 +16,7 @@ from kebao.catalog import Catalog, load_catalog
 from kebao.compose import compose
 from kebao.schedule import schedule
 
-from .conftest import REPO
+from .paths import REPO
 
 
 @cache

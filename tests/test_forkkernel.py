@@ -66,6 +66,7 @@ PROBE = ("import json, os, sys, matplotlib\n"
          "matplotlib.rcParams['figure.dpi'] = 11")
 
 
+@pytest.mark.kernel
 def test_a_forked_kernel_is_like_a_fresh_one(pool: KernelPool, tmp_path: Path) -> None:
     first = pool.acquire("python3", tmp_path)
     seen = run(first, PROBE)
@@ -83,6 +84,7 @@ def test_a_forked_kernel_is_like_a_fresh_one(pool: KernelPool, tmp_path: Path) -
     assert again["leak"] is None and again["dpi"] != 11, "nothing one notebook changed reaches the next"
 
 
+@pytest.mark.kernel
 def test_interrupts_reach_the_kernel_and_killing_the_launcher_ends_it(pool: KernelPool, tmp_path: Path) -> None:
     km = pool.acquire("python3", tmp_path)
     client = km.client()
@@ -116,6 +118,7 @@ def test_interrupts_reach_the_kernel_and_killing_the_launcher_ends_it(pool: Kern
     pool.release(km)
 
 
+@pytest.mark.kernel
 def test_a_kernel_that_exits_is_seen_as_dead(pool: KernelPool, tmp_path: Path) -> None:
     km = pool.acquire("python3", tmp_path)
     client = km.client()
@@ -133,6 +136,7 @@ def test_a_kernel_that_exits_is_seen_as_dead(pool: KernelPool, tmp_path: Path) -
     pool.release(km)
 
 
+@pytest.mark.kernel
 def test_closing_the_pool_ends_the_template_and_removes_its_socket(tmp_path: Path) -> None:
     pool = KernelPool(prestart=True)
     km = pool.acquire("python3", tmp_path)  # and a pre-started successor
@@ -143,6 +147,7 @@ def test_closing_the_pool_ends_the_template_and_removes_its_socket(tmp_path: Pat
     assert template.process.poll() is not None and not template.folder.exists()
 
 
+@pytest.mark.kernel
 def test_a_dead_template_means_kernels_start_the_usual_way(pool: KernelPool, tmp_path: Path) -> None:
     warm = pool.acquire("python3", tmp_path)
     pool.release(warm)
@@ -167,6 +172,7 @@ def test_only_ipython_kernels_of_this_python_are_forked() -> None:
     assert _forked_spec(not_ipython, "/run/socket", 42) is not_ipython
 
 
+@pytest.mark.kernel
 def test_the_pack_template_warms_caches_but_not_settings(tmp_path: Path) -> None:
     """kebao.packs.warmup draws a chart in the template; a kernel still sees matplotlib's fresh settings."""
     from kebao.packs.build import KERNEL_PRELOAD
@@ -185,6 +191,7 @@ def test_the_pack_template_warms_caches_but_not_settings(tmp_path: Path) -> None
     assert seen[True]["rc"] == seen[False]["rc"]
 
 
+@pytest.mark.kernel
 def test_a_module_the_template_cannot_import_fails_in_the_notebook_not_in_the_template(tmp_path: Path) -> None:
     (tmp_path / "kebao_broken_module.py").write_text("raise RuntimeError('broken on purpose')\n", encoding="utf-8")
     outputs.clear()

@@ -5,8 +5,11 @@
   does not corrupt them: a module comes back byte-identical, a case keeps every
   field of its front matter and body, and the catalogue still loads.
 * The design studio notebook runs top to bottom in JupyterLab in headless
-  Chromium and its widgets, chart and Chinese text render; the screenshot goes
-  to build/screenshots/studio.png for a person to look at.
+  Chromium and its widgets, chart and Chinese text render; the screenshot
+  (studio.png) goes to the session's screenshot folder, named at the end of the
+  run, for a person to look at.
+
+All of it starts JupyterLab (the browser lane); the studio runs in a kernel.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from kebao.catalog import load_catalog
 from kebao.scaffold import create
 from kebao.yamlio import read_front_matter
 
-from .conftest import REPO
+from .browser import Page, browser_tab
 from .lab import LabServer, lab_server
-from .test_site_browser import Page, browser_tab
+from .paths import REPO
 
 CONTENT = ("curricula", "cases", "notebooks", "jupytext.toml")
 STUDIO = "notebooks/design_studio.ipynb"
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +142,8 @@ RUN_TIMEOUT = 180.0
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    with browser_tab(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Runtime")) as tab:
+def browser(tmp_path_factory: pytest.TempPathFactory, screenshots: Path) -> Iterator[Page]:
+    with browser_tab(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Runtime"), screenshots) as tab:
         yield tab
 
 
@@ -171,6 +176,8 @@ NOTEBOOK_STATE = f"""(() => {{
 }})()"""
 
 
+@pytest.mark.kernel
+@pytest.mark.slow
 def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: Page) -> None:
     assert (REPO / STUDIO).is_file(), f"{STUDIO} is missing"
     browser.send("Emulation.setDeviceMetricsOverride", width=1400, height=1800, deviceScaleFactor=1, mobile=False)

@@ -7,12 +7,10 @@ import shutil
 from functools import cache
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nbclient import NotebookClient
 
 from kebao.catalog import Catalog, load_catalog
 from kebao.cli import main
@@ -23,7 +21,7 @@ from kebao.scaffold import create, draft, write_new
 from kebao.schedule import schedule
 from kebao.yamlio import parse, read_front_matter
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 
 @pytest.fixture
@@ -47,7 +45,7 @@ def new(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int
     return code, out, err
 
 
-@pytest.mark.parametrize("source", ["repository", "fixture"])
+@pytest.mark.parametrize("source", [pytest.param("repository", marks=pytest.mark.slow), "fixture"])  # real: ~1.2 s
 def test_each_kind_is_valid_at_once_and_the_programme_plans(source: str, tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "repo"
@@ -210,8 +208,12 @@ def test_any_title_is_written_exactly_or_refused(title: str) -> None:
     assert Module.model_validate(data).title.zh == title.strip()
 
 
+@pytest.mark.kernel
 def test_a_new_case_runs_as_a_notebook(repo_copy: Path) -> None:
     """The book executes every case: the template's code cells must run (in a real kernel, from cases/)."""
+    import jupytext  # here, not at the top: only the kernel lane needs it (make test-fast stays quick)
+    from nbclient import NotebookClient
+
     path = create(repo_copy, "case", "starter-case", strand="industry").path
     notebook = jupytext.read(path)
     assert [c.cell_type for c in notebook.cells].count("code") == 2

@@ -13,13 +13,12 @@ import nbformat
 import openpyxl
 import pytest
 from icalendar import Calendar
-from pypdf import PdfReader
 
 from kebao.errors import KebaoError, NotebookFailed, PlanError
 from kebao.packs.build import PackFailure, PackOutcome, PackRequest, build_all, build_pack
 from kebao.packs.bundle import sha256_file
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 TITLE = "新能源汽车技术专项培训班"
@@ -48,11 +47,15 @@ def files_of(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_pack_has_every_file(built: tuple[Path, Path]) -> None:
     _, folder = built
     assert files_of(folder) == PACK_FILES
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_pdfs_carry_the_chinese_title(built: tuple[Path, Path]) -> None:
     _, folder = built
     for name in ("handbook.pdf", "trainer-guide.pdf"):
@@ -61,7 +64,11 @@ def test_pdfs_carry_the_chinese_title(built: tuple[Path, Path]) -> None:
     assert "CJK" in fonts  # a real CJK font is embedded, not boxes
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_pypdf_text_extraction_finds_the_title(built: tuple[Path, Path]) -> None:
+    from pypdf import PdfReader  # here, not at the top: only the slow lane needs it (make test-fast stays quick)
+
     _, folder = built
     reader = PdfReader(folder / "handbook.pdf")
     # pypdf maps some hanzi to Kangxi radicals (生 -> ⽣); NFKC folds them back.
@@ -70,6 +77,8 @@ def test_pypdf_text_extraction_finds_the_title(built: tuple[Path, Path]) -> None
     assert len(reader.pages) >= 2
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_trainer_notes_only_in_the_trainer_guide(built: tuple[Path, Path]) -> None:
     _, folder = built
     handbook = (folder / "handbook.html").read_text(encoding="utf-8")
@@ -81,6 +90,8 @@ def test_trainer_notes_only_in_the_trainer_guide(built: tuple[Path, Path]) -> No
     assert "给培训师" in pdf_text(folder / "trainer-guide.pdf")
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_html_loads_nothing_from_the_network_and_hides_code(built: tuple[Path, Path]) -> None:
     _, folder = built
     for name in ("handbook.html", "trainer-guide.html"):
@@ -91,6 +102,8 @@ def test_html_loads_nothing_from_the_network_and_hides_code(built: tuple[Path, P
         assert "<img" in page and "data:image/png;base64" in page
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_data_files_open_in_their_readers(built: tuple[Path, Path]) -> None:
     _, folder = built
     timetable = openpyxl.load_workbook(folder / "timetable.xlsx").active
@@ -101,6 +114,8 @@ def test_data_files_open_in_their_readers(built: tuple[Path, Path]) -> None:
     assert (folder / "credits.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("hv-safety,高压安全")
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_zip_holds_everything_with_utf8_names(built: tuple[Path, Path]) -> None:
     _, folder = built
     with zipfile.ZipFile(folder / "nev-class-2026-11.zip") as archive:
@@ -110,6 +125,8 @@ def test_zip_holds_everything_with_utf8_names(built: tuple[Path, Path]) -> None:
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_manifest_records_inputs_outputs_and_versions(built: tuple[Path, Path]) -> None:
     root, folder = built
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -123,6 +140,8 @@ def test_manifest_records_inputs_outputs_and_versions(built: tuple[Path, Path]) 
     assert {"papermill", "nbconvert", "weasyprint"} <= set(manifest["versions"])
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_rerun_is_fresh_and_a_changed_module_rebuilds_only_its_packs(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "catalog", root)
@@ -151,6 +170,8 @@ def test_rerun_is_fresh_and_a_changed_module_rebuilds_only_its_packs(tmp_path: P
     assert same == PACK_FILES, PACK_FILES - same  # byte-identical rebuild
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[Path, Path], tmp_path: Path) -> None:
     root, folder = built
     before = sha256_file(folder / "handbook.pdf")
@@ -176,6 +197,8 @@ def test_bad_requests_fail_before_any_kernel(catalog_root: Path) -> None:
     assert not (catalog_root / "out").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_batch_carries_on_past_a_failure(catalog_root: Path) -> None:
     results = build_all(catalog_root, ["nev-clas", "nev-class"], out=catalog_root / "out", workers=1,
                         notebook=NOTEBOOK)
@@ -186,6 +209,8 @@ def test_batch_carries_on_past_a_failure(catalog_root: Path) -> None:
     assert built.context is not None and built.context.plan.modules  # the decided pack, for the site
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_figures_is_refused(
         built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, folder = built

@@ -25,7 +25,7 @@ from kebao.packs.bundle import (
 )
 from kebao.paths import PackAddress
 
-REPO = Path(__file__).parent.parent
+from .paths import REPO
 
 
 def fill(folder: Path, text: str = "v1") -> None:

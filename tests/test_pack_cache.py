@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -105,7 +104,8 @@ def test_a_manifest_cannot_point_outside_its_pack(repo: Path, tmp_path: Path) ->
     assert not is_fresh(pack, "k")
 
 
-def test_a_no_change_rerun_is_cheap(repo: Path, tmp_path: Path) -> None:
+def test_many_packs_with_big_outputs_are_all_found_fresh(repo: Path, tmp_path: Path) -> None:
+    """What a no-change rerun checks (its speed is measured in benchmarks/packs.py, not here)."""
     for number in range(40):
         (repo / "curricula" / "modules" / f"m{number}.md").write_text("x" * 4000, encoding="utf-8")
     packs = [tmp_path / "packs" / f"p{number}" for number in range(12)]
@@ -115,6 +115,5 @@ def test_a_no_change_rerun_is_cheap(repo: Path, tmp_path: Path) -> None:
         outputs = {"timetable.csv": "participant", "figures/hours.png": "participant", "handbook.pdf": "participant"}
         write_manifest(pack, {}, {}, outputs, {"python": "3"}, cache_key=key(repo, {"cohort": f"c{number}"}),
                        repository=tmp_path)
-    start = time.perf_counter()
     assert all(is_fresh(pack, key(repo, {"cohort": f"c{number}"})) for number, pack in enumerate(packs))
-    assert time.perf_counter() - start < 1.0
+    assert not is_fresh(packs[0], key(repo, {"cohort": "c1"})), "another pack's key is not this pack's"

@@ -23,7 +23,7 @@ from kebao.packs.files import PackBuild, PackFile, Writer, downloads, figure_png
 from kebao.packs.page import figure_metadata
 from kebao.paths import PackAddress
 
-from .conftest import REPO
+from .paths import REPO
 
 NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 PNG = b"\x89PNG\r\n\x1a\n not really a picture, but these bytes must come back exactly"

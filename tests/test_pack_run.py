@@ -125,6 +125,7 @@ def test_errors_survive_pickling() -> None:
 # -- execution (real kernels) ------------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_a_good_notebook_runs_with_injected_parameters(tmp_path: Path) -> None:
     tricky = 'quote " \' backslash \\ newline \n brace {cohort} 中文 🎓'
     output = tmp_path / "{cohort}" / "run {0}.ipynb"  # papermill would str.format this path
@@ -143,6 +144,7 @@ def test_a_good_notebook_runs_with_injected_parameters(tmp_path: Path) -> None:
     assert any("12 participants" in out.get("text", "") for cell in code for out in cell.outputs)
 
 
+@pytest.mark.kernel
 def test_a_raising_cell_fails_with_its_traceback(pool: tuple[KernelPool, Path]) -> None:
     error = failure("raises", pool, {"cohort": "c9"})
     assert (error.cell_index, error.execution_count) == (3, 4)  # parameters, injected, x = 1, raising cell
@@ -156,6 +158,7 @@ def test_a_raising_cell_fails_with_its_traceback(pool: tuple[KernelPool, Path]) 
     assert written.cells[4].execution_count is None
 
 
+@pytest.mark.kernel
 def test_a_cell_past_its_timeout_fails(pool: tuple[KernelPool, Path]) -> None:
     start = time.perf_counter()
     error = failure("sleeps", pool, {"seconds": 30}, cell_timeout=1, timeout=20)
@@ -166,6 +169,7 @@ def test_a_cell_past_its_timeout_fails(pool: tuple[KernelPool, Path]) -> None:
     assert written.cells[3].outputs[-1].ename == "CellTimeout"
 
 
+@pytest.mark.kernel
 def test_the_whole_notebook_has_a_wall_clock_limit(pool: tuple[KernelPool, Path]) -> None:
     start = time.perf_counter()
     error = failure("sleeps_in_steps", pool, {"step": 1.0}, timeout=3)
@@ -176,11 +180,13 @@ def test_the_whole_notebook_has_a_wall_clock_limit(pool: tuple[KernelPool, Path]
 
 
 @pytest.mark.parametrize("name", ["sys_exit", "raise_systemexit"])
+@pytest.mark.kernel
 def test_exiting_a_cell_is_a_failure(name: str, pool: tuple[KernelPool, Path]) -> None:
     error = failure(name, pool)
     assert error.ename == "SystemExit"
 
 
+@pytest.mark.kernel
 def test_a_dead_kernel_is_a_failure(pool: tuple[KernelPool, Path]) -> None:
     error = failure("os_exit", pool)
     assert (error.ename, error.cell_index) == ("DeadKernel", 1)
@@ -190,6 +196,7 @@ def test_a_dead_kernel_is_a_failure(pool: tuple[KernelPool, Path]) -> None:
 # -- kernel pool and batches --------------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_the_pool_gives_each_notebook_a_fresh_prestarted_kernel(tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
@@ -215,6 +222,7 @@ def _jobs(tmp_path: Path) -> list[NotebookJob]:
             NotebookJob(GOOD, tmp_path / "c.ipynb", {"out_name": "c.json", "size": 3}, tmp_path, timeout=20)]
 
 
+@pytest.mark.kernel
 def test_a_batch_carries_on_after_a_failure(tmp_path: Path) -> None:
     seen: list[tuple[int, int, bool]] = []
     results = run_batch(_jobs(tmp_path), workers=2,
@@ -229,6 +237,7 @@ def test_a_batch_carries_on_after_a_failure(tmp_path: Path) -> None:
     assert sorted(done for done, _, _ in seen) == [1, 2, 3] and {total for _, total, _ in seen} == {3}
 
 
+@pytest.mark.kernel
 def test_a_batch_takes_any_executor_and_plain_callables(tmp_path: Path) -> None:
     jobs: list[Callable[[], object]] = [functools.partial(operator.truediv, 1, 0),
                                         functools.partial(operator.add, 1, 2), _jobs(tmp_path)[0]]

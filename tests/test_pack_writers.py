@@ -17,7 +17,7 @@ from kebao.packs import writers
 from kebao.packs.context import open_pack
 from kebao.packs.rows import credit_rows, outcome_rows, timetable_rows
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 EVIL = '=HYPERLINK("http://x","点我")'
 

@@ -15,7 +15,7 @@ from kebao.cli import main
 from kebao.cli.plan import table, width
 
 from . import catalog_factory as cf
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 KEBAO = Path(sys.executable).with_name("kebao")
 
@@ -131,6 +131,7 @@ def test_table_pads_by_display_width() -> None:
     assert width("党建ab") == 6
 
 
+@pytest.mark.slow  # pure, but two interpreters start (~1.4 s): make test (not test-fast) runs it
 def test_plan_runs_through_the_console_script_without_importing_pandas() -> None:
     code = ("import sys\nfrom kebao.cli import main\n"
             f"main(['plan', 'nev-class', '--root', {str(FIXTURES / 'catalog')!r}, '--format', 'json'])\n"

@@ -19,7 +19,7 @@ from kebao.errors import PlanError
 from kebao.schedule import Timetable, schedule
 
 from . import catalog_factory as cf
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 D = dt.date.fromisoformat
 

@@ -8,7 +8,7 @@ import tomllib
 from packaging.requirements import Requirement
 from ruamel.yaml import YAML
 
-from .conftest import REPO
+from .paths import REPO
 
 
 def pyproject_requirements() -> set[str]:

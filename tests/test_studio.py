@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,7 +23,7 @@ from kebao.studio.save import merge_text
 from kebao.studio.widgets import Studio, open_studio
 from kebao.yamlio import read_yaml
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "design_studio.ipynb"
 PACK_NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
@@ -84,6 +83,7 @@ def test_moving_a_slider_rebalances_and_changes_the_preview(repo_root: Path) -> 
     assert "课表" in s.tabs.titles[2] and "2026-12-14" in s.timetable_table.value
 
 
+@pytest.mark.slow  # pure, but ~1.3 s of previews and charts: make test (not test-fast) runs it
 def test_modules_pools_and_strands_edit_the_draft(repo_root: Path) -> None:
     s = studio(repo_root, "school-leaders-seminar")
     required = list(s.required.value)
@@ -189,6 +189,7 @@ def test_module_lists_hold_only_modules_for_the_audience(repo_root: Path) -> Non
 # -- saving ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # pure, but ~1.5 s of previews and charts: make test (not test-fast) runs it
 def test_save_changes_only_the_edited_keys_and_keeps_comments(repo_root: Path) -> None:
     file = repo_root / "curricula" / "programmes" / "xpcc-cadres.yml"
     before = file.read_text(encoding="utf-8")
@@ -224,6 +225,7 @@ def test_save_refuses_a_programme_that_does_not_validate(repo_root: Path) -> Non
     assert "中文名称 title.zh" in text(s.message_html) and "需要修改" in s.message_html
 
 
+@pytest.mark.slow  # pure, but ~1.3 s of previews and charts: make test (not test-fast) runs it
 def test_a_new_programme_gets_a_clean_commented_file(repo_root: Path) -> None:
     s = studio(repo_root, "nev-technicians")
     s.new_id.value, s.new_title_zh.value, s.new_title_en.value = "nev-class-2027", "新能源汽车二期班", "NEV class 2"
@@ -287,6 +289,8 @@ def test_merge_moves_trailing_comments_and_orders_new_keys() -> None:
 # -- the trial pack -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_generate_pack_builds_a_zip_and_links_it(catalog_root: Path) -> None:
     s = Studio(load_catalog(catalog_root), "nev-class", link_base=catalog_root / "notebooks",
                pack_notebook=PACK_NOTEBOOK)
@@ -313,7 +317,10 @@ def test_notebook_is_committed_clean_with_parameters() -> None:
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
 
 
+@pytest.mark.kernel
 def test_notebook_runs_under_papermill(tmp_path: Path) -> None:
+    import papermill  # here, not at the top: only the kernel lane needs it (make test-fast stays quick)
+
     output = tmp_path / "design_studio.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(output), cwd=str(NOTEBOOK.parent), kernel_name="python3",
                                progress_bar=False)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import FIXTURES, REPO
+from .paths import FIXTURES, REPO
 
 KEBAO = Path(sys.executable).with_name("kebao")
 

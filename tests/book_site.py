@@ -1,0 +1,78 @@
+"""The repository's site built for real, in a copy of its content (the ``built_site`` fixture, tests/conftest.py).
+
+``kebao book`` reads the catalogue (``curricula/``, ``cases/``), runs the
+course-pack notebook (``notebooks/``) into ``build/packs``, writes
+``book/generated`` and builds ``_config.yml`` + ``_toc.yml`` + ``book/`` into
+``_build/html``. :func:`copy_content` copies exactly those inputs, so the build
+writes into the copy and never into the checkout.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kebao.catalog import load_catalog
+from kebao.content import trainer_note_blocks
+
+from .paths import REPO
+
+SITE_CONTENT = ("curricula", "cases", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
+_NOT_CONTENT = shutil.ignore_patterns("generated", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache")
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    title: str
+    zip: str  # relative to the repository
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    root: Path  # the copy of the repository the site was built in
+    html: Path
+    output: str  # what `kebao book` printed (stdout and stderr)
+    printed: str  # its stdout alone
+    programmes: tuple[Programme, ...]
+    modules: tuple[str, ...]
+    cases: tuple[str, ...]
+    module_with_trainer_note: str
+
+
+def run_book(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``kebao book --root ROOT ARGS`` in a subprocess (from the tests' working directory: it must write nothing
+    there, which the checkout guard in tests/conftest.py sees when that is the checkout)."""
+    return subprocess.run([sys.executable, "-m", "kebao", "book", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=900)
+
+
+def copy_content(root: Path, source: Path = REPO) -> Path:
+    """The inputs of ``kebao book`` from ``source`` (without anything generated) into the new folder ``root``."""
+    root.mkdir(parents=True)
+    for name in SITE_CONTENT:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, root / name, ignore=_NOT_CONTENT)
+        else:
+            shutil.copy2(source / name, root / name)
+    return root
+
+
+def build_site(root: Path) -> BuiltSite:
+    """``kebao book --quiet`` on ``root`` (a copy made by :func:`copy_content`); fails the test if it fails."""
+    catalog = load_catalog(root)
+    result = run_book(root, "--quiet")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"kebao book failed:\n{output[-20000:]}"
+    programmes = []
+    for programme in sorted(catalog.programmes.values(), key=lambda p: p.id):
+        cohort = programme.cohort.id
+        programmes.append(Programme(programme.id, programme.title.zh,
+                                    f"build/packs/{programme.id}/{cohort}/{programme.id}-{cohort}.zip"))
+    noted = sorted(m.id for m in catalog.modules.values() if trainer_note_blocks(m.body))
+    assert noted, "no module has a trainer note to check"
+    return BuiltSite(root, root / "_build" / "html", output, result.stdout, tuple(programmes),
+                     tuple(sorted(catalog.modules)), tuple(sorted(catalog.cases)), noted[0])
