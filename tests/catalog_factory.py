@@ -58,7 +58,7 @@ def audience(audience_id: str, *, day: float = 8, session: float = 4, evenings: 
 
 def module(module_id: str, strand_id: str, hours: float = 4, *, format: str = "lecture",
            audiences: Sequence[str] = (), prerequisites: Sequence[str] = (), elective: bool = False,
-           duration: str | None = None) -> dict[str, Any]:
+           duration: str | None = None, evening: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": module_id, "title": {"zh": f"模块{module_id}", "en": module_id.title()}, "strand": strand_id,
         "format": "site-visit" if duration else format, "hours": hours, "audiences": list(audiences),
@@ -68,6 +68,8 @@ def module(module_id: str, strand_id: str, hours: float = 4, *, format: str = "l
         data["elective"] = True
     if duration:
         data["site"] = {"location": {"zh": "现场", "en": "On site"}, "duration": duration}
+    if evening:
+        data.update(evening=True, schema=2)
     return data
 
 

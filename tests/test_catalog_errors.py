@@ -42,7 +42,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
                       "duplicate id 'industry' (first defined on line 6)")],
     "site-missing": [("curricula/modules/industry-visit.md", 2, "", "a site-visit module needs 'site'")],
     "data-escape": [("cases/red-dates.md", 17, "data[0]", "'../secrets.csv' must be a path inside cases/")],
-    "schema-too-new": [("curricula/programmes/nev-class.yml", 1, "schema", "written for content schema 2")],
+    "schema-too-new": [("curricula/programmes/nev-class.yml", 1, "schema", "written for content schema 3")],
     "syntax-error": [("curricula/programmes/nev-class.yml", 8, "", "YAML syntax error")],
     "no-front-matter": [("curricula/modules/smartphone-tools.md", 1, "", "missing YAML front matter")],
     "id-in-front-matter": [("curricula/modules/hv-safety.md", 3, "id", "the id is the file name")],

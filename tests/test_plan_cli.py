@@ -76,12 +76,13 @@ def test_json_has_the_documented_shape_and_adds_up(repo: Path, capsys: pytest.Ca
     assert [s["id"] for s in data["strands"]] == ["party-building", "industry", "skills"]
     for strand in data["strands"]:
         assert set(strand) >= {"id", "target_hours", "hours"}
-        assert strand["hours"] == sum(s["hours"] for s in data["sessions"] if s["strand"] == strand["id"])
-    for session in data["sessions"]:
-        assert set(session) >= {"date", "start", "end", "module", "strand", "hours", "reason"}
-    assert sum(s["hours"] for s in data["sessions"]) == data["total_hours"]
+        assert strand["hours"] == sum(s["hours"] for s in data["items"] if s.get("strand") == strand["id"])
+    for item in data["items"]:
+        assert set(item) >= {"kind", "date", "start", "end", "slot", "hours"}
+        assert set(item) >= ({"module", "strand", "reason"} if item["kind"] == "teaching" else {"event"})
+    assert sum(s["hours"] for s in data["items"]) == data["total_hours"]
     assert data["target_hours"] == 36 and abs(data["total_hours"] - 36) <= 4
-    assert [s["date"] for s in data["sessions"] if s["module"] == "capital-visit"] == ["2026-09-18"] * 2
+    assert [s["date"] for s in data["items"] if s.get("module") == "capital-visit"] == ["2026-09-18"] * 2
 
 
 def test_start_and_settings_change_the_cohort(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +91,7 @@ def test_start_and_settings_change_the_cohort(repo: Path, capsys: pytest.Capture
     assert code == 0, err
     data = json.loads(out)
     assert data["cohort"]["size"] == 25 and data["cohort"]["start"] == "2026-09-27"
-    dates = {s["date"] for s in data["sessions"]}
+    dates = {s["date"] for s in data["items"]}
     assert not any("2026-10-01" <= d <= "2026-10-07" for d in dates)  # 国庆
     assert "2026-10-10" in dates  # a Saturday, worked to make up for 国庆 (调休)
     assert data["calendar"][4] == {"date": "2026-10-01", "kind": "holiday", "label": "国庆节", "teaching_day": None}

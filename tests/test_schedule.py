@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from kebao.calendar import is_statutory_holiday, is_teaching_day
 from kebao.catalog import Catalog, load_catalog
 from kebao.compose import PlanItem, compose
 from kebao.errors import PlanError
-from kebao.schedule import Timetable, schedule
+from kebao.model import Programme
+from kebao.schedule import schedule
+from kebao.timetable import Timetable
 
 from . import catalog_factory as cf
 from .paths import FIXTURES
@@ -46,9 +49,9 @@ def test_fixture_programme_gets_a_tidy_timetable() -> None:
     catalog = load_catalog(FIXTURES / "catalog")
     timetable = schedule(catalog, compose(catalog, catalog.programmes["nev-class"]))
     assert rows(timetable) == [
-        ("2026-11-16", "morning", "08:30", "11:30", "hv-safety", 4, 1, 1),
-        ("2026-11-16", "afternoon", "14:00", "17:00", "battery-practicum", 4, 1, 1),
-        ("2026-11-17", "morning", "08:30", "11:30", "smartphone-tools", 4, 1, 1),
+        ("2026-11-16", "morning", "08:30", "12:00", "hv-safety", 4, 1, 1),  # 4 × 45 min + 3 breaks of 10
+        ("2026-11-16", "afternoon", "14:00", "17:30", "battery-practicum", 4, 1, 1),
+        ("2026-11-17", "morning", "08:30", "12:00", "smartphone-tools", 4, 1, 1),
     ]
 
 
@@ -135,22 +138,28 @@ def test_arrival_and_departure_days_do_not_teach() -> None:
     assert [d.label for d in timetable.days] == ["报到", "教学日", "教学日", "返程"]
 
 
-def test_evenings_only_where_allowed_and_never_past_the_daily_maximum() -> None:
-    modules = [cf.module(f"s{n}", "skills", 2) for n in range(10)]
-    _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2)
-    evening = [s for s in timetable.sessions if s.slot == "evening"]
-    assert [(s.start, s.end) for s in evening] == [("19:00", "20:30")] * 2
-    for date in {s.date for s in timetable.sessions}:
-        assert sum(s.hours for s in timetable.sessions_on(date)) == 10
-    _, timetable = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2,
-                        evenings=False)
-    assert {s.slot for s in timetable.sessions} == {"morning", "afternoon"} and timetable.total_hours == 16
+def test_evening_activities_go_to_the_evening_and_only_they_do() -> None:
+    modules = [*(cf.module(f"s{n}", "skills", 2) for n in range(10)),
+               cf.module("film", "skills", 2, evening=True), cf.module("talk", "skills", 2, evening=True)]
+    required = ["film", "talk"]
+    _, timetable = make(modules, {"day": 8, "session": 4, "evenings": True}, mix={"skills": 100}, days=2,
+                        required=required)
+    evening = [(s.module, s.start, s.end) for s in timetable.sessions if s.slot == "evening"]
+    assert sorted(evening) == [("film", "19:00", "20:40"), ("talk", "19:00", "20:40")], "one each evening"
+    for date in {s.date for s in timetable.sessions}:  # the daytime maximum, and the evening on top
+        assert sum(s.hours for s in timetable.sessions_on(date) if s.slot != "evening") == 8
+    with pytest.raises(PlanError, match="'film' is an evening activity, but the programme has no evening"):
+        make(modules, {"day": 8, "session": 4, "evenings": True}, mix={"skills": 100}, days=2, evenings=False,
+             required=required)
+    _, daytime = make(modules, {"day": 10, "session": 4, "evenings": True}, mix={"skills": 100}, days=2)
+    assert {s.slot for s in daytime.sessions} == {"morning", "afternoon"}, "ordinary modules never in the evening"
+    assert not {"film", "talk"} & {s.module for s in daytime.sessions}, "evening activities are not chosen"
 
 
 def test_a_module_longer_than_a_session_is_split_into_even_consecutive_parts() -> None:
     _, timetable = make([cf.module("long", "skills", 6)], mix={"skills": 100}, days=1, total_hours=6)
-    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "10:45", "long", 3, 1, 2),
-                               ("2026-09-14", "afternoon", "14:00", "16:15", "long", 3, 2, 2)]
+    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "11:05", "long", 3, 1, 2),
+                               ("2026-09-14", "afternoon", "14:00", "16:35", "long", 3, 2, 2)]
     _, timetable = make([cf.module("long", "skills", 7)], {"session": 3, "day": 6}, mix={"skills": 100}, days=2,
                         total_hours=7)
     assert [(s.date.day, s.slot, s.hours, s.part) for s in timetable.sessions] == [
@@ -160,8 +169,8 @@ def test_a_module_longer_than_a_session_is_split_into_even_consecutive_parts() -
 def test_several_modules_share_a_half_day_back_to_back() -> None:
     modules = [cf.module("a", "skills", 2), cf.module("b", "industry", 2)]
     _, timetable = make(modules, mix={"skills": 50, "industry": 50}, days=1, total_hours=4, minutes_per_hour=40)
-    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "09:50", "a", 2, 1, 1),
-                               ("2026-09-14", "morning", "09:50", "11:10", "b", 2, 1, 1)]
+    assert rows(timetable) == [("2026-09-14", "morning", "08:30", "10:00", "a", 2, 1, 1),  # a break between
+                               ("2026-09-14", "morning", "10:10", "11:40", "b", 2, 1, 1)]
 
 
 def test_site_visits_go_where_the_programme_places_them() -> None:
@@ -231,7 +240,7 @@ def test_strands_are_interleaved_so_no_day_is_one_strand() -> None:
 def test_times_are_local_to_the_programme_time_zone() -> None:
     _, timetable = make(fours("skills", 1), mix={"skills": 100}, days=1, total_hours=4, timezone="Asia/Urumqi")
     session = timetable.sessions[0]
-    assert (session.start, session.end) == ("08:30", "11:30")
+    assert (session.start, session.end) == ("08:30", "12:00")
     assert session.starts_at().utcoffset() == dt.timedelta(hours=6)
     assert session.starts_at().isoformat() == "2026-09-14T08:30:00+06:00"
 
@@ -271,14 +280,19 @@ def test_frame_and_json_forms() -> None:
     assert data["strands"] == [{"id": "skills", "name": "技能", "target_hours": 6, "hours": 6},
                                {"id": "industry", "name": "产业", "target_hours": 2, "hours": 2}]
     required = {"date", "start", "end", "module", "strand", "hours", "reason"}
-    for session in data["sessions"]:
-        assert required <= set(session)
+    for session in data["items"]:
+        assert required <= set(session) and session["kind"] == "teaching"
         dt.date.fromisoformat(session["date"])
         assert len(session["start"]) == len(session["end"]) == 5
-    assert [s["module"] for s in data["sessions"]].count("long") == 2
+    assert [s["module"] for s in data["items"]].count("long") == 2
 
 
 # -- properties over generated programmes and start dates (国庆 and 春节 included) -----------------
+
+
+def evenings_of(catalog: Catalog, programme: Programme) -> bool:
+    audience = catalog.audiences[programme.audience]
+    return programme.evenings if programme.evenings is not None else audience.evenings
 
 
 def check(catalog: Catalog, timetable: Timetable) -> None:
@@ -295,9 +309,19 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
     # no overlaps, in time order; each session as long as its hours
     for before, after in zip(sessions, sessions[1:], strict=False):
         assert before.ends_at() <= after.starts_at()
-    for session in sessions:
+    brk = 10  # schema 1: the default break between 学时
+    for session in sessions:  # all its teaching time, its breaks, rounded to five minutes
         minutes = (session.ends_at() - session.starts_at()).total_seconds() / 60
-        assert abs(minutes - session.hours * programme.minutes_per_hour) < 1
+        teaching = session.hours * programme.minutes_per_hour
+        assert teaching - 2.5 <= minutes <= teaching + math.ceil(session.hours) * brk + 2.5
+        assert session.start[-1] in "05" and session.end[-1] in "05"
+    starts = programme.session_starts
+    windows = {"morning": (starts.morning, starts.afternoon), "afternoon": (starts.afternoon, starts.evening),
+               "evening": (starts.evening, "24:00")}
+    for session in sessions:  # inside its session's window
+        first, last = windows[session.slot] if evenings_of(catalog, programme) else \
+            {**windows, "afternoon": (starts.afternoon, "24:00")}[session.slot]
+        assert first <= session.start and session.end <= last
     # only on teaching days (holidays, weekends, travel) and within the audience's limits
     weekends = programme.weekends if programme.weekends is not None else audience.weekends
     evenings = programme.evenings if programme.evenings is not None else audience.evenings
@@ -308,8 +332,10 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
     for session in sessions:
         assert session.date in allowed and not cf.is_statutory_holiday(session.date)
         assert session.slot in (("morning", "afternoon", "evening") if evenings else ("morning", "afternoon"))
+        assert (session.slot == "evening") == catalog.modules[session.module].evening
         assert session.hours <= audience.max_hours_per_session
-        per_day[session.date] += session.hours
+        if session.slot != "evening":  # evening activities come on top of the day's maximum
+            per_day[session.date] += session.hours
         per_slot[(session.date, session.slot)] += session.hours
     assert max(per_day.values(), default=0) <= audience.max_hours_per_day
     assert max(per_slot.values(), default=0) <= audience.max_hours_per_session

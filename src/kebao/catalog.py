@@ -274,10 +274,10 @@ class _Loader:
                                          "trainer note is never closed", "end it with a ':::' line"))
 
     def _check_schema(self, doc: Document, data: dict[str, Any]) -> None:
-        version = data.get("schema", SCHEMA_VERSION)
-        if str(version) != str(SCHEMA_VERSION):
+        version = data.get("schema", 1)
+        if str(version) not in {str(known) for known in range(1, SCHEMA_VERSION + 1)}:
             self.problems.append(doc.problem(("schema",), f"content schema {version} is not supported",
-                                             f"this kebao reads schema {SCHEMA_VERSION}"))
+                                             f"this kebao reads schemas 1 to {SCHEMA_VERSION}"))
 
     def _validate(self, cls: type[M], data: Any, doc: Document, base: PathKey) -> M | None:
         try:

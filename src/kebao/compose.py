@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from .calendar import EPSILON, Layout, build_layout, days_needed
+from .agenda import build_layout, days_needed
 from .catalog import Catalog
 from .errors import PlanError, did_you_mean
-from .model import Cohort, Module, Programme
+from .layout import EPSILON, Layout
+from .model import Cohort, Module, Placement, Programme
 from .plan import Plan, PlanItem, ReasonKind, StrandHours, number, strand_label
 
 __all__ = ["EPSILON", "Plan", "PlanItem", "ReasonKind", "StrandHours", "compose", "did_you_mean", "number",
@@ -51,16 +52,16 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
     """The plan for ``programme`` and ``cohort`` (default: the programme's own cohort); PlanError if infeasible."""
     cohort = cohort if cohort is not None else programme.cohort
     _check_references(catalog, programme, cohort)
-    mix = dict(cohort.mix or programme.mix)
+    mix = dict(cohort.mix or programme.mix or {})  # empty: a fixed agenda (schema 2), its mix only reported
     effective = cohort.model_copy(update={"language": cohort.language or programme.language,
-                                          "days": cohort.days or programme.days, "mix": mix})
+                                          "days": cohort.days or programme.days, "mix": mix or None})
     chooser = _Chooser(catalog, programme, cohort, mix)
     chooser.fix()
     chooser.check_supply()
     chooser.choose()
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
                 chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
-                tuple(chooser.notes()))
+                tuple(chooser.notes()), chooser.layout.counted_hours)
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:
@@ -95,10 +96,12 @@ class _Chooser:
         self.weekends = programme.weekends if programme.weekends is not None else self.audience.weekends
         self.evenings = programme.evenings if programme.evenings is not None else self.audience.evenings
         self.layout = self.layout_for(self.days, self.weekends, self.evenings)
-        self.capacity = self.layout.capacity
-        self.visits = {v.module for v in self.layout.visits}
+        self.visits = {v.module for v in self.layout.visits}  # site visits and pinned modules: placed already
+        # Evening activities take evening sessions, on top of the days' capacity; events that count take 学时 too.
+        self.capacity = self.layout.capacity + self._evening_hours(self.fixed_ids())
         self.target = self.target_hours()
-        self.targets = {strand: self.target * weight / 100 for strand, weight in mix.items()}
+        module_target = self.target - self.layout.counted_hours
+        self.targets = {strand: module_target * weight / 100 for strand, weight in mix.items()}
         self.selected: dict[str, tuple[ReasonKind, str]] = {}  # module -> why, in plan order
         self.fixed_hours: dict[str, float] = {}
         self.candidates: list[str] = []
@@ -111,10 +114,15 @@ class _Chooser:
     def layout_for(self, days: int, weekends: bool, evenings: bool) -> Layout:
         return build_layout(self.catalog, self.programme, self.audience, self.cohort.start, days, weekends, evenings)
 
+    def _evening_hours(self, modules: Iterable[str]) -> float:
+        return sum(self.catalog.modules[m].hours for m in modules if self.catalog.modules[m].evening)
+
     def target_hours(self) -> float:
         total = self.programme.total_hours
+        if total is None and not self.mix:  # a fixed agenda: what it lists
+            return sum(self.catalog.modules[m].hours for m in self.fixed_ids()) + self.layout.counted_hours
         if total is None:
-            return self.capacity
+            return self.capacity + self.layout.counted_hours
         if total > self.capacity + EPSILON:
             layout = self.layout
             holidays = sorted({d.label for d in layout.days if d.kind == "holiday"})
@@ -140,8 +148,9 @@ class _Chooser:
         return float(total)
 
     def fixed_ids(self) -> list[str]:
-        """Site visits, required and extra modules with their prerequisites (unchecked: see :meth:`fix`)."""
-        ids = [*(v.module for v in self.programme.site_visits), *self.programme.required, *self.cohort.extra]
+        """Site visits, placed, required and extra modules with their prerequisites (unchecked: see :meth:`fix`)."""
+        ids = [*(v.module for v in self.programme.site_visits), *(p.module for p in self.programme.placements),
+               *self.programme.required, *self.cohort.extra]
         return list(dict.fromkeys(m for i in ids if i in self.catalog.modules for m, _ in self.closure(i)))
 
     def more_days(self, fits: Callable[[Layout], bool]) -> str:
@@ -155,8 +164,9 @@ class _Chooser:
         return f"add days: {needed} in all (days: {needed} in the programme, or --set days={needed} for one cohort)"
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
-        """Whether ``modules`` (site visits aside) fit whole into the free sessions (:meth:`Layout.leftover`)."""
-        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules if m not in self.visits))
+        """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
+        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules
+                             if m not in self.visits and not self.catalog.modules[m].evening))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
         found = self.packs.get(hours)
@@ -181,6 +191,9 @@ class _Chooser:
         visits = {v.module for v in self.programme.site_visits}
         if module.format == "site-visit" and module.id not in visits:
             return "a site visit that the programme does not place on a day (site_visits)"
+        if module.evening and self.layout.evening is None:
+            return (f"an evening activity, but the programme has no evening sessions (audience "
+                    f"'{self.audience.id}'{', evenings: false' if self.programme.evenings is False else ''})")
         return None
 
     def fix(self) -> None:
@@ -188,6 +201,8 @@ class _Chooser:
         for visit in self.programme.site_visits:
             day = f"day: {visit.day}" if isinstance(visit.day, str) else f"teaching day {visit.day}"
             fixed.setdefault(visit.module, ("site-visit", f"site visit ({day})"))
+        for placement in self.programme.placements:
+            fixed.setdefault(placement.module, ("placed", f"placed ({_placement_text(placement)})"))
         for module_id in self.programme.required:
             fixed.setdefault(module_id, ("required", "required"))
         for module_id in self.cohort.extra:
@@ -218,7 +233,7 @@ class _Chooser:
         self.fixed_hours = self._hours(self.selected)
         total = sum(self.fixed_hours.values())
         fewer = "require fewer modules (required, site_visits, or the cohort's extra)"
-        if total > self.target + EPSILON:
+        if total > self.target - self.layout.counted_hours + EPSILON:
             more = (f"raise total_hours in the programme (the days hold {self.capacity:g})"
                     if self.programme.total_hours is not None else
                     self.more_days(lambda other: other.capacity >= total - EPSILON))
@@ -226,6 +241,7 @@ class _Chooser:
                 f"programme '{self.programme.id}': required modules, site visits, extra modules and their "
                 f"prerequisites take {total:g} 学时, more than the {self.target:g} 学时 of the programme",
                 _either([more, fewer]))
+        self.check_evenings()
         if not self.fits_whole(self.selected):
             teaching = [m for m in self.selected if m not in self.visits]
             hours = sum(self.catalog.modules[m].hours for m in teaching)
@@ -234,6 +250,19 @@ class _Chooser:
                 f"({len(teaching)} modules, {hours:g} 学时) do not fit whole into {self.room_text()}; a module is "
                 "split only when it is longer than a session",
                 _either([self.more_days(lambda other: self.fits_whole(self.selected, other)), fewer]))
+
+    def check_evenings(self) -> None:
+        """The evening activities fit whole into the evening sessions; PlanError otherwise."""
+        evening = [m for m in self.selected if self.catalog.modules[m].evening]
+        if self.layout.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON:
+            return
+        nights = sum(1 for day in range(len(self.layout.teaching)) if self.layout.evening_room(day) > EPSILON)
+        raise PlanError(
+            f"programme '{self.programme.id}': the evening activities {', '.join(evening)} do not fit whole into "
+            f"its {nights} evening session(s) (at most {self.layout.evening_room(0):g} 学时 an evening)",
+            _either([self.more_days(
+                lambda other: other.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON),
+                "shorten an evening activity, or leave one out"]))
 
     def closure(self, module_id: str) -> list[tuple[str, str]]:
         """(module, the module it is needed by) in dependency order, ending with ``module_id`` itself."""
@@ -303,6 +332,7 @@ class _Chooser:
                 if module.strand in pool.strands and (not pool.formats or module.format in pool.formats) \
                         and not module.elective:
                     found.add(module.id)
+        found = {m for m in found if not self.catalog.modules[m].evening}  # evening activities are placed
         result = []
         for module_id in sorted(found - set(self.selected)):
             closure = [m for m, _ in self.closure(module_id)]
@@ -365,7 +395,8 @@ class _Chooser:
         planned = self._hours(self.selected)
         order = list(self.targets) + sorted(set(planned) - set(self.targets))
         return [StrandHours(s, self.catalog.strands[s].name.zh if s in self.catalog.strands else s,
-                            self.targets.get(s, 0.0), planned.get(s, 0.0)) for s in order]
+                            self.targets.get(s, 0.0) if self.mix else planned.get(s, 0.0), planned.get(s, 0.0))
+                for s in order]  # without a mix the strands are reported: planned is the target
 
     def notes(self) -> list[str]:
         """Why a strand misses its target by more than one module's 学时, or the total its target."""
@@ -416,9 +447,19 @@ class _Chooser:
         return hours
 
 
+def _placement_text(placement: Placement) -> str:
+    """'day 3, morning, 09:30, after x' as the programme says it."""
+    parts = [f"day {placement.day}" if placement.day is not None else "",
+             placement.weekday or "", placement.date.isoformat() if placement.date else "",
+             placement.slot or "", placement.time or "", f"after {placement.after}" if placement.after else ""]
+    return ", ".join(part for part in parts if part)
+
+
 _FIXED_HINTS = {
     "site-visit": "remove it from the cohort's exclude, or from the programme's site_visits",
     "required": "remove it from the cohort's exclude or the programme's required; a site visit goes under "
                 "site_visits with a day",
     "extra": "remove it from the cohort's extra (or exclude); a site visit goes under the programme's site_visits",
+    "placed": "remove it from the cohort's exclude or the programme's placements; an evening activity needs a "
+              "programme with evenings",
 }

@@ -100,9 +100,13 @@ class _CrossCheck:
     def _programme(self, p: Programme) -> None:
         c = self.c
         audience_ok = self._ref(p, ("audience",), p.audience, c.audiences, "audience")
-        for strand in p.mix:
+        for strand in p.mix or {}:
             self._ref(p, ("mix", strand), strand, c.strands, "strand")
         self._refs(p, "required", p.required, c.modules, "module")
+        for i, placement in enumerate(p.placements):
+            self._ref(p, ("placements", i, "module"), placement.module, c.modules, "module")
+            if placement.after is not None:
+                self._ref(p, ("placements", i, "after"), placement.after, c.modules, "module")
         for i, pool in enumerate(p.pools):
             for j, module in enumerate(pool.modules):
                 self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")

@@ -58,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_cases": ("案例阅读", "Case readings"),
     "section_credits": ("学分记录", "Credit record"),
     "planned": ("计划学时", "Planned hours"),
+    "event": ("活动", "Event"),
     # downloads of pack files on the site (the pack-file table names them: kebao.packs.files)
     "download_zip": ("完整课包 {name}（手册、课表、签到表、评分表、学分记录）",
                      "The whole pack {name} (handbook, timetable, sign-in sheets, rubric, credit record)"),
@@ -77,6 +78,18 @@ WEEKDAYS: tuple[tuple[str, str], ...] = (
     ("星期一", "Mon"), ("星期二", "Tue"), ("星期三", "Wed"), ("星期四", "Thu"),
     ("星期五", "Fri"), ("星期六", "Sat"), ("星期日", "Sun"),
 )
+
+EVENTS: dict[str, tuple[str, str]] = {  # the kinds of events on a timetable (model.EventKind)
+    "check-in": ("报到", "Check-in"),
+    "opening": ("开班式", "Opening ceremony"),
+    "closing": ("结业式", "Closing ceremony"),
+    "travel": ("交通", "Travel"),
+    "photo": ("集体合影", "Group photo"),
+    "ceremony": ("仪式", "Ceremony"),
+    "self-study": ("自主学习", "Self-study"),
+    "meal": ("用餐", "Meal"),
+    "other": ("活动", "Event"),
+}
 
 FORMATS: dict[str, tuple[str, str]] = {
     "lecture": ("专题讲座", "Lecture"),

@@ -1,3 +1,4 @@
+# size: the whole content schema in one module, as docs/content.md describes it, so no field hides elsewhere.
 """The content model: frozen, validated values that the engine passes around.
 
 YAML reaches these models as plain text (see ``yamlio``); a field converts text
@@ -10,11 +11,20 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from .errors import Location
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the newest content schema this kebao reads; a file without `schema:` is schema 1
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "clock$",
@@ -71,6 +81,13 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_unique(values: list[str]) -> list[str]:
+    repeated = next((value for index, value in enumerate(values) if value in values[:index]), None)
+    if repeated is not None:
+        raise ValueError(f"'{repeated}' is listed twice; list it once")
+    return values
+
+
 def _check_schema(value: int) -> int:
     if value > SCHEMA_VERSION:
         raise ValueError(f"this file is written for content schema {value}, but this kebao reads "
@@ -98,6 +115,12 @@ Hours = Annotated[float, Field(gt=0, le=1000, multiple_of=0.5)]
 Language = Literal["zh", "en"]
 Format = Literal["lecture", "workshop", "case-study", "site-visit", "live-stream",
                  "practicum", "mentoring", "assessment", "seminar"]
+Slot = Literal["morning", "afternoon", "evening"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
+UniqueIds = Annotated[list[Id], AfterValidator(_check_unique)]
+TeachingDay = Literal["first", "last"] | Annotated[int, Field(ge=1)]
 
 
 class Model(BaseModel):
@@ -178,8 +201,9 @@ class Module(Entity):
     assessment: Text
     elective: StrictBool = False
     site: Site | None = None
+    evening: StrictBool = Field(default=False, description="an evening activity (schema 2): only in 晚上 sessions")
     tags: list[Id] = Field(default_factory=list)
-    schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+    schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
 
     @model_validator(mode="after")
@@ -188,6 +212,10 @@ class Module(Entity):
             raise ValueError("a site-visit module needs 'site' (location and duration)")
         if self.format != "site-visit" and self.site is not None:
             raise ValueError("only a site-visit module has 'site'; set format: site-visit or remove it")
+        if self.evening and self.schema_ < 2:
+            raise ValueError("'evening' is a schema-2 field; write 'schema: 2' at the top of the front matter")
+        if self.evening and self.format == "site-visit":
+            raise ValueError("a site visit cannot be an evening activity; remove 'evening: true'")
         return self
 
 
@@ -207,7 +235,7 @@ class Case(Entity):
     data: list[Text] = Field(default_factory=list, description="paths relative to cases/")
     illustrative: StrictBool = Field(description="true when figures are invented for teaching")
     summary: str = ""
-    schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+    schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
 
 
@@ -229,7 +257,68 @@ class SiteVisit(Model):
     """A site-visit module placed on a given teaching day."""
 
     module: Id
-    day: Literal["first", "last"] | Annotated[int, Field(ge=1)] = "last"
+    day: TeachingDay = "last"
+
+
+class Placement(Model):
+    """A module pinned in the timetable (schema 2): a teaching day, weekday or date, a session, a start, an order.
+
+    A module pinned to a day (or weekday, or date) has its session(s) to itself; ``slot`` alone keeps it
+    in that session on whatever day; ``after`` makes it come after another module of the plan.
+    """
+
+    module: Id
+    day: TeachingDay | None = None
+    weekday: Weekday | None = None
+    date: dt.date | None = None
+    slot: Slot | None = None
+    time: TimeOfDay | None = None
+    after: Id | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Placement:
+        days = [name for name in ("day", "weekday", "date") if getattr(self, name) is not None]
+        if len(days) > 1:
+            raise ValueError(f"give one of day, weekday or date, not {' and '.join(days)}")
+        if not days and self.slot is None and self.after is None:
+            raise ValueError("say where: a day, weekday or date, a slot, or after another module")
+        if self.time is not None and not days:
+            raise ValueError("a start time needs a day, weekday or date")
+        if self.after == self.module:
+            raise ValueError("a module cannot come after itself")
+        return self
+
+    @property
+    def pinned(self) -> bool:
+        """Whether it takes a given day (and so has its session to itself)."""
+        return self.day is not None or self.weekday is not None or self.date is not None
+
+
+class Event(Model):
+    """Something on the timetable that is not a module (schema 2): 报到, 开班式, 结业式, travel, a photo…
+
+    Where it goes: ``day`` (a teaching day, or ``arrival`` for the travel day before teaching) and
+    ``slot``, or a clock ``time``; check-in, opening and closing have defaults (see kebao.layout).
+    """
+
+    id: Id | None = None  # default: the kind; needed when a kind appears twice
+    kind: EventKind
+    title: Title | None = None  # default: the kind's name from kebao.labels
+    minutes: Annotated[int, Field(ge=5, le=720)]
+    counts: StrictBool = Field(default=False, description="whether its time counts toward 学时")
+    day: Literal["arrival"] | TeachingDay | None = None
+    slot: Slot | None = None
+    time: TimeOfDay | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id or self.kind
+
+    @model_validator(mode="after")
+    def _placed(self) -> Event:
+        if self.kind not in ("check-in", "opening", "closing") and self.day is None:
+            raise ValueError(f"say on which day the {self.kind} event is: day: arrival, first, last or a number")
+        return self
 
 
 class Travel(Model):
@@ -248,11 +337,42 @@ class Outcome(Model):
 
 
 class SessionStarts(Model):
-    """Start times of the half-day sessions (上午/下午/晚上)."""
+    """Start times of the half-day sessions (上午/下午/晚上); schema 1 (schema 2 says more with ``day``)."""
 
     morning: TimeOfDay = "08:30"
     afternoon: TimeOfDay = "14:00"
     evening: TimeOfDay = "19:00"
+
+
+class SessionTimes(Model):
+    """When one half-day session starts and ends (its teaching, breaks included, stays inside)."""
+
+    start: TimeOfDay
+    end: TimeOfDay
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SessionTimes:
+        if self.end <= self.start:
+            raise ValueError(f"the session ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class DaySchedule(Model):
+    """作息时间 (schema 2): when the sessions run (lunch and dinner lie between them) and the break between 学时."""
+
+    morning: SessionTimes = Field(default_factory=lambda: SessionTimes(start="08:30", end="12:00"))
+    afternoon: SessionTimes = Field(default_factory=lambda: SessionTimes(start="14:00", end="17:30"))
+    evening: SessionTimes = Field(default_factory=lambda: SessionTimes(start="19:00", end="21:00"))
+    break_minutes: Annotated[int, Field(ge=0, le=30)] = 10
+
+    @model_validator(mode="after")
+    def _in_order(self) -> DaySchedule:
+        for first, then in (("morning", "afternoon"), ("afternoon", "evening")):
+            before, after = getattr(self, first), getattr(self, then)
+            if after.start < before.end:
+                raise ValueError(f"the {then} session starts ({after.start}) before the {first} one ends "
+                                 f"({before.end})")
+        return self
 
 
 class Cohort(Model):
@@ -285,15 +405,53 @@ class Programme(Entity):
     evenings: StrictBool | None = Field(default=None, description="default: the audience's")
     timezone: TimeZone = "Asia/Shanghai"
     session_starts: SessionStarts = Field(default_factory=SessionStarts)
-    mix: Mix
-    required: list[Id] = Field(default_factory=list)
+    day: DaySchedule | None = Field(default=None, description="作息时间 (schema 2); default: session_starts")
+    mix: Mix | None = Field(default=None, description="required in schema 1; schema 2: optional (a fixed agenda)")
+    required: UniqueIds = Field(default_factory=list)
     pools: list[PoolEntry] = Field(default_factory=list)
     site_visits: list[SiteVisit] = Field(default_factory=list)
+    placements: list[Placement] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
     cohort: Cohort
-    schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+    schema_: Schema = Field(default=1, alias="schema")
+
+    @model_validator(mode="after")
+    def _schema_and_agenda(self) -> Programme:
+        if self.schema_ < 2:
+            if self.mix is None:
+                raise ValueError("missing 'mix' (required in schema 1; with 'schema: 2' a programme without a "
+                                 "mix is a fixed agenda of its required modules)")
+            newer = next((name for name in ("day", "placements", "events")
+                          if name in self.model_fields_set), None)
+            if newer is not None:
+                raise ValueError(f"'{newer}' is a schema-2 field; write 'schema: 2' at the top of the file")
+        if self.day is not None and "session_starts" in self.model_fields_set:
+            raise ValueError("give the sessions' times once: 'day' (schema 2) or 'session_starts', not both")
+        if self.mix is None and self.pools:
+            raise ValueError("pools are chosen from by the strand mix: give a 'mix', or list the modules "
+                             "under 'required' for a fixed agenda")
+        return self
+
+    @field_validator("placements")
+    @classmethod
+    def _one_placement_each(cls, placements: list[Placement]) -> list[Placement]:
+        pinned = [p.module for p in placements]
+        twice = next((m for index, m in enumerate(pinned) if m in pinned[:index]), None)
+        if twice is not None:
+            raise ValueError(f"module '{twice}' has two placements; give it one")
+        return placements
+
+    @field_validator("events")
+    @classmethod
+    def _events_apart(cls, events: list[Event]) -> list[Event]:
+        keys = [event.key for event in events]
+        repeated = next((k for index, k in enumerate(keys) if k in keys[:index]), None)
+        if repeated is not None:
+            raise ValueError(f"two events are '{repeated}'; give each its own 'id'")
+        return events
 
 
 class Holiday(Model):
@@ -337,7 +495,7 @@ class HolidayCalendar(Model):
     """curricula/holidays.yml: official arrangements for years the chinesecalendar package does not cover yet."""
 
     years: tuple[HolidayYear, ...]
-    schema_: Schema = Field(default=SCHEMA_VERSION, alias="schema")
+    schema_: Schema = Field(default=1, alias="schema")
 
     @model_validator(mode="after")
     def _unique(self) -> HolidayCalendar:

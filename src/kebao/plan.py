@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .calendar import Layout
 from .catalog import Catalog
+from .layout import Layout
 from .model import Cohort, Language
 
-ReasonKind = Literal["site-visit", "required", "extra", "prerequisite", "chosen"]
+ReasonKind = Literal["site-visit", "placed", "required", "extra", "prerequisite", "chosen"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,11 @@ class Plan:
     strands: tuple[StrandHours, ...]
     layout: Layout = field(compare=False, repr=False)  # the days compose planned for; schedule fills them
     notes: tuple[str, ...] = ()
+    event_hours: float = 0.0  # 学时 that events count (an event counts only when the programme says so)
 
     @property
     def total_hours(self) -> float:
-        return sum(item.hours for item in self.items)
+        return sum(item.hours for item in self.items) + self.event_hours
 
     @property
     def days(self) -> int:

@@ -33,100 +33,17 @@ left over.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .calendar import CalendarDay, Layout, clock, split_part
 from .catalog import Catalog
-from .compose import EPSILON, Plan, number
+from .compose import EPSILON, Plan
 from .errors import PlanError
-from .labels import SLOTS, WEEKDAYS
-
-FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
-                 "hours", "part", "parts", "reason")
-
-
-@dataclass(frozen=True)
-class Session:
-    """One module (or part of one) on a date in a half-day slot; times are local to ``timezone``."""
-
-    date: dt.date
-    slot: str  # morning, afternoon or evening (labels.SLOTS has the words)
-    start: str  # "HH:MM"
-    end: str
-    module: str
-    strand: str
-    hours: float
-    part: int
-    parts: int
-    reason: str
-    timezone: str
-
-    def starts_at(self) -> dt.datetime:
-        """The start as a timezone-aware datetime."""
-        return _aware(self.date, self.start, self.timezone)
-
-    def ends_at(self) -> dt.datetime:
-        return _aware(self.date, self.end, self.timezone)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "slot": self.slot, "start": self.start, "end": self.end,
-                "module": self.module, "strand": self.strand, "hours": number(self.hours),
-                "part": self.part, "parts": self.parts, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class Timetable:
-    """The plan on real dates: every calendar day of the programme and its sessions in time order."""
-
-    plan: Plan
-    days: tuple[CalendarDay, ...]
-    sessions: tuple[Session, ...]
-    schedule_notes: tuple[str, ...] = ()  # why a module is split or a closing module is not last
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """The plan's notes, then the timetable's own."""
-        return self.plan.notes + self.schedule_notes
-
-    @property
-    def timezone(self) -> str:
-        return self.plan.timezone
-
-    @property
-    def total_hours(self) -> float:
-        return sum(s.hours for s in self.sessions)
-
-    def sessions_on(self, date: dt.date) -> tuple[Session, ...]:
-        return tuple(s for s in self.sessions if s.date == date)
-
-    def to_frame(self) -> Any:
-        """A ``pandas.DataFrame``, one row per session; pandas is imported here, on first use.
-
-        (Typed ``Any``: pandas ships no type information unless pandas-stubs is installed.)
-        """
-        pd = importlib.import_module("pandas")
-        rows = [{"date": s.date, "weekday": WEEKDAYS[s.date.weekday()][0], "slot": s.slot, "start": s.start,
-                 "end": s.end, "starts_at": s.starts_at(), "ends_at": s.ends_at(), "module": s.module,
-                 "strand": s.strand, "hours": s.hours, "part": s.part, "parts": s.parts, "reason": s.reason}
-                for s in self.sessions]
-        return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The plan and timetable as plain JSON values (the form `kebao plan --format json` prints)."""
-        data = self.plan.to_json_dict()
-        strands = data.pop("strands")
-        data.pop("notes")
-        data["timezone"] = self.timezone
-        data["calendar"] = [{"date": d.date.isoformat(), "kind": d.kind, "label": d.label,
-                             "teaching_day": d.teaching_number} for d in self.days]
-        data["sessions"] = [s.to_json_dict() for s in self.sessions]
-        data["strands"] = strands
-        data["notes"] = list(self.notes)
-        return data
+from .labels import SLOTS
+from .layout import Layout, clock, minutes_of, split_part
+from .model import Programme
+from .timetable import EventItem, Session, Timetable
 
 
 def schedule(catalog: Catalog, plan: Plan) -> Timetable:
@@ -137,12 +54,14 @@ def schedule(catalog: Catalog, plan: Plan) -> Timetable:
     if missing:
         raise PlanError(f"the plan lacks site visit(s) {', '.join(missing)} of programme '{programme.id}'",
                         "compose the plan with kebao.compose.compose")
-    filler = _Filler(catalog, plan, layout, programme.minutes_per_hour)
+    filler = _Filler(catalog, plan, layout)
     failure: str = ""
     for strategy in _strategies(bool(filler.closing)):
         pieces, failure = filler.run(strategy)
         if not failure:
-            return Timetable(plan, layout.days, filler.sessions(pieces), tuple(filler.notes(pieces, strategy)))
+            sessions = filler.sessions(pieces)
+            return Timetable(plan, layout.days, sessions, tuple(filler.notes(pieces, strategy)),
+                             filler.events(programme, sessions))
     raise PlanError(failure, "add days (--set days=…), or plan fewer 学时 (lower total_hours in the programme)")
 
 
@@ -178,11 +97,11 @@ class _Piece:
 class _Filler:
     """Fills a layout's free slots with a plan's modules; one ``run`` per strategy."""
 
-    def __init__(self, catalog: Catalog, plan: Plan, layout: Layout, minutes_per_hour: int):
+    def __init__(self, catalog: Catalog, plan: Plan, layout: Layout):
+        programme = catalog.programmes[plan.programme]
         self.plan = plan
         self.layout = layout
-        self.minutes_per_hour = minutes_per_hour
-        self.visits = {v.module: v for v in layout.visits}
+        self.visits = {v.module: v for v in layout.visits}  # site visits and pinned modules, placed already
         self.teaching = [i for i in plan.items if i.module not in self.visits]
         self.index = {item.module: n for n, item in enumerate(self.teaching)}
         self.strand = {item.module: item.strand for item in plan.items}
@@ -190,13 +109,22 @@ class _Filler:
         self.hours = {item.module: item.hours for item in plan.items}
         self.prerequisites = {item.module: [p for p in catalog.modules[item.module].prerequisites
                                             if p in self.strand] for item in plan.items}
+        self.slot_only: dict[str, str] = {}  # placements without a day: this session only
+        for placement in programme.placements:
+            if placement.after in self.strand and placement.module in self.strand \
+                    and placement.after not in self.prerequisites[placement.module]:
+                self.prerequisites[placement.module].append(placement.after)  # an order: like a prerequisite
+            if placement.slot is not None and not placement.pinned:
+                self.slot_only[placement.module] = placement.slot
+        self.evening = {item.module for item in plan.items if catalog.modules[item.module].evening}
         self.multi_strand = len({item.strand for item in plan.items}) > 1
         self.deadline: dict[str, tuple[int, int]] = {}  # module -> position of the first visit needing it
         for visit in sorted(layout.visits, key=lambda v: (v.day, v.slots[0])):
             for module in self._needed_by(visit.module):
                 self.deadline.setdefault(module, (visit.day, visit.slots[0]))
         self.closing = [m for m in self.index if catalog.modules[m].format == "assessment" and m not in self.deadline]
-        self.waits = {m: [o for o in self.index if o not in self.closing and m not in self._needed_by(o)]
+        self.waits = {m: [o for o in self.index if o not in self.closing and o not in self.evening
+                          and m not in self._needed_by(o)]
                       for m in self.closing}  # what a closing module waits for: all but what needs it
 
     def _needed_by(self, module: str) -> list[str]:
@@ -221,17 +149,17 @@ class _Filler:
             strand_left[item.strand] = strand_left.get(item.strand, 0.0) + item.hours
         pieces: list[_Piece] = []
         free = [layout.free_hours(d) for d in range(len(layout.teaching))]
-        total, room_in_all = sum(remaining.values()), sum(free)
-        shares = [total * sum(free[:d + 1]) / room_in_all if room_in_all else 0.0 for d in range(len(free))]
-        placed = 0.0
-        ongoing: str | None = None  # a split module whose next part takes the next slot
+        shares = _shares(sum(h for m, h in remaining.items() if m not in self.evening), free)
+        evening_shares = _shares(sum(h for m, h in remaining.items() if m in self.evening),
+                                 [layout.evening_room(d) for d in range(len(layout.teaching))])
+        placed = {False: 0.0, True: 0.0}  # 学时 placed so far, by day and evening
+        ongoing: str | None = None  # a split module whose next part takes the next daytime slot
 
         def place(module: str, day: int, slot: int, offset: float, hours: float) -> None:
-            nonlocal placed
             pieces.append(_Piece(module, day, slot, offset, hours))
             remaining[module] -= hours
             strand_left[self.strand[module]] -= hours
-            placed += hours
+            placed[module in self.evening] += hours
 
         for day in range(len(layout.teaching)):
             used = 0.0
@@ -244,34 +172,41 @@ class _Filler:
                         return pieces, (f"prerequisite(s) {', '.join(late)} of site visit '{visit.module}' do not "
                                         f"fit before it ({layout.teaching[day].isoformat()})")
                     continue
+                capacity = layout.capacity_at(day, slot)  # less than the session's beside an event
+                evening = not spec.daytime
+                budget = math.inf if evening else free[day] - used  # evening activities come on top of the day
                 offset = 0.0
-                if ongoing is not None:  # its next part: even (tidy) and only where it fits, or what fits (cut)
-                    left, room = remaining[ongoing], min(spec.capacity, free[day] - used)
+                if ongoing is not None and not evening:  # its next part: even (tidy) where it fits, or what fits
+                    left, room = remaining[ongoing], min(capacity, budget)
                     part = split_part(left, spec.capacity) if strategy.tidy else min(left, room)
                     if EPSILON < part <= room + EPSILON:
                         place(ongoing, day, slot, 0.0, part)
                         offset, used = part, used + part
+                        budget -= part
                         if remaining[ongoing] > EPSILON:
                             continue
                         ongoing = None
                 tail: tuple[str, float] | None = None  # a split's first part: it ends the slot
                 while True:
-                    room = min(spec.capacity - offset - (tail[1] if tail else 0.0), free[day] - used)
+                    room = min(capacity - offset - (tail[1] if tail else 0.0), budget)
                     if room < EPSILON:
                         break
-                    share = shares[day] - placed if strategy.spread else math.inf
+                    share = ((evening_shares if evening else shares)[day] - placed[evening]
+                             if strategy.spread else math.inf)
                     choice = self._pick(remaining, strand_left, today, day, slot, room, share, ongoing, tail is None,
                                         strategy)
                     if choice is None:
                         break
                     module, hours = choice
                     today.add(self.strand[module])
-                    used += hours
+                    if not evening:
+                        used += hours
+                        budget -= hours
                     if hours < remaining[module] - EPSILON and strategy.tidy:
                         tail = (module, hours)
                         remaining[module] -= hours  # placed below, once the slot is full
                         strand_left[self.strand[module]] -= hours
-                        placed += hours
+                        placed[False] += hours
                         continue
                     place(module, day, slot, offset, hours)
                     offset += hours
@@ -295,8 +230,10 @@ class _Filler:
               slot: int, room: float, share: float, ongoing: str | None, may_split: bool,
               strategy: _Strategy) -> tuple[str, float] | None:
         """The next module for this slot and the 学时 it takes here (less than its rest: a first part)."""
-        capacity = self.layout.slots[slot].capacity
+        spec = self.layout.slots[slot]
+        capacity = spec.capacity  # a module is split only when it is longer than a whole session
         ready = [m for m in self.index if remaining[m] > EPSILON and m != ongoing
+                 and (m in self.evening) != spec.daytime and self.slot_only.get(m, spec.key) == spec.key
                  and self._ready(m, remaining, day, slot, strategy)]
         day_left = min(room, share)
 
@@ -367,24 +304,46 @@ class _Filler:
         placed: list[tuple[str, int, int, float, float]] = [(p.module, p.day, p.slot, p.offset, p.hours)
                                                             for p in pieces]
         for visit in layout.visits:
-            placed += [(visit.module, visit.day, slot, 0.0, hours) for slot, hours in zip(visit.slots, visit.hours,
-                                                                                           strict=True)]
+            placed += [(visit.module, visit.day, slot, visit.offset if index == 0 else 0.0, hours)
+                       for index, (slot, hours) in enumerate(zip(visit.slots, visit.hours, strict=True))]
         placed.sort(key=lambda p: (p[1], p[2], p[3]))
         parts = {m: sum(1 for p in placed if p[0] == m) for m, *_ in placed}
         seen: dict[str, int] = {}
         sessions = []
         for module, day, slot, offset, hours in placed:
-            spec = layout.slots[slot]
+            base = layout.teaching_start(day, slot)
             seen[module] = seen.get(module, 0) + 1
-            start = spec.start + math.floor(offset * self.minutes_per_hour)
-            end = spec.start + math.floor((offset + hours) * self.minutes_per_hour)
-            sessions.append(Session(layout.teaching[day], spec.key, clock(start), clock(end), module,
+            start = base + layout.clock.start(offset)
+            end = base + layout.clock.end(offset + hours)
+            sessions.append(Session(layout.teaching[day], layout.slots[slot].key, clock(start), clock(end), module,
                                     self.strand[module], hours, seen[module], parts[module], self.reason[module],
                                     timezone))
         return tuple(sessions)
 
+    def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
+        """The layout's events; one at a session's end follows the session's last item (after a break)."""
+        kinds = {event.key: event.kind for event in programme.events}
+        ends: dict[tuple[dt.date, str], int] = {}
+        for session in sessions:
+            key = (session.date, session.slot)
+            ends[key] = max(ends.get(key, 0), minutes_of(session.end))
+        items = []
+        layout = self.layout
+        for event in layout.events:
+            start, end = event.start, event.end
+            if event.at == "end" and event.day is not None:  # right after the session's teaching, or at its start
+                slot = next(index for index, spec in enumerate(layout.slots) if spec.key == event.slot)
+                lead = layout.margins.get((event.day, slot), (0, 0))[0]
+                follows = ends.get((event.date, event.slot))
+                start = min(start, follows + layout.clock.break_minutes if follows else layout.slots[slot].start + lead)
+                end = start + (event.end - event.start)
+                ends[(event.date, event.slot)] = end
+            items.append(EventItem(event.date, event.slot, clock(start), clock(end), event.event, kinds[event.event],
+                                   event.hours, self.plan.timezone))
+        return tuple(sorted(items, key=lambda item: (item.date, item.start)))
 
-def _aware(date: dt.date, time: str, timezone: str) -> dt.datetime:
-    hours, minutes = time.split(":")
-    return dt.datetime(date.year, date.month, date.day, int(hours), int(minutes),
-                       tzinfo=zoneinfo.ZoneInfo(timezone))
+
+def _shares(total: float, rooms: list[float]) -> list[float]:
+    """The 学时 of ``total`` due by the end of each day when spread over the days' ``rooms``."""
+    room_in_all = sum(rooms)
+    return [total * sum(rooms[:day + 1]) / room_in_all if room_in_all else 0.0 for day in range(len(rooms))]

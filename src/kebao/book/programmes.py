@@ -144,12 +144,13 @@ def _modules(ctx: PackContext) -> str:
 
 
 def _timetable(ctx: PackContext) -> str:
-    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, "zh")
+    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, "zh")
     by_date: dict[str, list[Sequence[str]]] = {}
     for row in sessions:
+        title = module_link(ctx.catalog, row.module) + _part(row.title) if row.module else f"**{esc(row.title)}**"
         by_date.setdefault(row.date.isoformat(), []).append(
-            (row.slot, f"{row.start}–{row.end}", module_link(ctx.catalog, row.module) + _part(row.title),
-             esc(row.strand_label), number(row.hours), esc(row.location)))
+            (row.slot, f"{row.start}–{row.end}", title, esc(row.strand_label),
+             number(row.hours) if row.module or row.hours else "", esc(row.location)))
     rows: list[Sequence[str]] = []
     for day in ctx.timetable.days:
         date = day.date.isoformat()

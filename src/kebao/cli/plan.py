@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from kebao.catalog import Catalog
-    from kebao.schedule import Timetable
+    from kebao.timetable import Timetable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     """The plan, hours per strand and timetable as aligned text lines."""
-    from kebao.labels import SLOTS
+    from kebao.packs.rows import timetable_rows
 
     plan = timetable.plan
     programme = catalog.programmes[plan.programme]
@@ -85,17 +85,15 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     lines += [f"note: {note}" for note in timetable.notes]
     lines += ["", f"Timetable ({timetable.timezone})"]
     rows = []
+    items = timetable_rows(catalog, programme, cohort.venue, timetable.items, "zh")
     for day in timetable.days:
         weekday = "一二三四五六日"[day.date.weekday()]
-        sessions = timetable.sessions_on(day.date)
-        if not sessions:
+        today = [row for row in items if row.date == day.date]
+        if not today:
             rows.append([day.date.isoformat(), f"周{weekday}", "", "", "", day.label, "", ""])
-        for session in sessions:
-            title = catalog.modules[session.module].title.zh
-            if session.parts > 1:
-                title += f"（{session.part}/{session.parts}）"
-            rows.append([session.date.isoformat(), f"周{weekday}", SLOTS[session.slot][0], session.start, session.end,
-                         title, strand_name(session.strand), f"{session.hours:g}"])
+        for row in today:
+            rows.append([row.date.isoformat(), f"周{weekday}", row.slot, row.start, row.end, row.title,
+                         row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else ""])
     lines += table(["日期", "星期", "时段", "开始", "结束", "课程模块", "主题", "学时"], rows, right={7})
     return lines
 

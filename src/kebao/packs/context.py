@@ -24,7 +24,8 @@ from ..errors import UsageError
 from ..labels import Language
 from ..model import Cohort, Programme
 from ..paths import PackAddress
-from ..schedule import Timetable, schedule
+from ..schedule import schedule
+from ..timetable import Timetable
 
 
 @dataclass(frozen=True)

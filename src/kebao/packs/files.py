@@ -54,7 +54,7 @@ class PackBuild:
     @cached_property
     def timetable(self) -> list[TimetableRow]:
         ctx = self.ctx
-        return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, ctx.language)
+        return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
 
     @cached_property
     def credits(self) -> list[CreditRow]:

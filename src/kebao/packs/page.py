@@ -16,6 +16,7 @@ from ..compose import number
 from ..content import for_edition
 from ..credits import credits_for
 from ..labels import FORMATS, label, pick
+from ..timetable import Session
 from .context import PackContext
 from .rows import credit_rows, timetable_rows
 
@@ -88,7 +89,7 @@ def timetable_table(ctx: PackContext) -> pandas.DataFrame:
     """The timetable as trainers read it."""
     import pandas as pd
 
-    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.sessions, ctx.language)
+    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
     columns = ("date", "weekday", "slot", "start", "end", "title", "strand", "hours", "location")
     return pd.DataFrame([[r.date.isoformat(), r.weekday, r.slot, r.start, r.end, r.title, r.strand_label,
                           number(r.hours), r.location] for r in rows], columns=[_l(ctx, c) for c in columns])
@@ -105,10 +106,12 @@ def timetable_figure(ctx: PackContext) -> Figure:
         hh, mm = text.split(":")
         return int(hh) + int(mm) / 60
 
-    sessions = [(f"{s.date:%m-%d} {pick(_weekday(s.date.weekday()), ctx.language)}", hour(s.start), hour(s.end),
-                 s.strand, s.module) for s in ctx.timetable.sessions]
-    return charts.timetable_chart(sessions, {s.id: s.colour for s in ctx.catalog.strands.values()},
-                                  {s.id: s.name.in_language(ctx.language) for s in ctx.catalog.strands.values()},
+    items = [(f"{s.date:%m-%d} {pick(_weekday(s.date.weekday()), ctx.language)}", hour(s.start), hour(s.end),
+              s.strand if isinstance(s, Session) else "event", s.module if isinstance(s, Session) else s.event)
+             for s in ctx.timetable.items]
+    return charts.timetable_chart(items, {s.id: s.colour for s in ctx.catalog.strands.values()},
+                                  {"event": _l(ctx, "event"),
+                                   **{s.id: s.name.in_language(ctx.language) for s in ctx.catalog.strands.values()}},
                                   ctx.language)
 
 

@@ -7,18 +7,21 @@ flat, translated rows that every writer and notebook table shares.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from ..catalog import Catalog
 from ..credits import credit_record
-from ..labels import FORMATS, SLOTS, WEEKDAYS, Language, pick
+from ..labels import EVENTS, FORMATS, SLOTS, WEEKDAYS, Language, pick
 from ..model import Programme
+from ..timetable import EventItem, Item
 
 
 @dataclass(frozen=True)
 class TimetableRow:
+    """One item of the timetable: a module's session, or an event (then ``module`` and ``strand`` are empty)."""
+
     date: dt.date
     weekday: str
     slot: str
@@ -32,6 +35,12 @@ class TimetableRow:
     format_label: str
     location: str
     description: str
+    event: str = ""  # the event's kind (check-in, opening…) for an event's row
+
+    @property
+    def signed(self) -> bool:
+        """Whether learners sign in for it: every session, and the check-in, opening, closing and ceremonies."""
+        return not self.event or self.event in ("check-in", "opening", "closing", "ceremony")
 
 
 @dataclass(frozen=True)
@@ -60,26 +69,38 @@ def slot_label(slot: str, language: Language) -> str:
     return slot
 
 
-def timetable_rows(catalog: Catalog, programme: Programme, venue: str, sessions: Any,
+def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: Iterable[Item],
                    language: Language) -> list[TimetableRow]:
-    """One row per scheduled session; a site visit's location replaces the venue."""
+    """One row per timetable item (sessions and events); a site visit's location replaces the venue."""
     rows = []
-    for session in sessions:
-        module = catalog.modules[session.module]
+    for item in items:
+        weekday = pick(WEEKDAYS[item.date.weekday()], language)
+        slot = slot_label(item.slot, language)
+        if isinstance(item, EventItem):
+            title = event_title(programme, item.event, language)
+            kind = pick(EVENTS[item.event_kind], language)
+            rows.append(TimetableRow(item.date, weekday, slot, item.start, item.end, "", title, "", "", item.hours,
+                                     kind, venue, kind, item.event_kind))
+            continue
+        module = catalog.modules[item.module]
         strand = catalog.strands[module.strand]
         title = module.title.in_language(language)
-        parts = getattr(session, "parts", 1)
-        if parts > 1:
-            title += f"（{session.part}/{parts}）" if language == "zh" else f" ({session.part}/{parts})"
+        if item.parts > 1:
+            title += f"（{item.part}/{item.parts}）" if language == "zh" else f" ({item.part}/{item.parts})"
         location = module.site.location.in_language(language) if module.site else venue
         outcomes = "；".join(module.outcomes)
-        description = f"{strand.name.in_language(language)} · {session.hours:g} 学时 · {outcomes}"
+        description = f"{strand.name.in_language(language)} · {item.hours:g} 学时 · {outcomes}"
         rows.append(TimetableRow(
-            date=session.date, weekday=pick(WEEKDAYS[session.date.weekday()], language),
-            slot=slot_label(session.slot, language), start=session.start, end=session.end, module=module.id,
-            title=title, strand=strand.id, strand_label=strand.name.in_language(language), hours=session.hours,
+            date=item.date, weekday=weekday, slot=slot, start=item.start, end=item.end, module=module.id,
+            title=title, strand=strand.id, strand_label=strand.name.in_language(language), hours=item.hours,
             format_label=pick(FORMATS[module.format], language), location=location, description=description))
     return rows
+
+
+def event_title(programme: Programme, key: str, language: Language) -> str:
+    """An event's title as the programme gives it, or the name of its kind."""
+    event = next(e for e in programme.events if e.key == key)
+    return event.title.in_language(language) if event.title else pick(EVENTS[event.kind], language)
 
 
 def credit_rows(catalog: Catalog, programme: Programme, planned: list[tuple[str, float]],

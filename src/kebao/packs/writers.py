@@ -181,13 +181,13 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
 
 def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
                           language: Language) -> Path:
-    """One sign-in sheet per session, with a numbered line per participant."""
+    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant."""
     workbook = _workbook()
     first = workbook.active
     assert first is not None
     workbook.remove(first)
     header = [label(c, language) for c in ("number", "name", "organisation", "sign_in", "sign_out", "remarks")]
-    for index, row in enumerate(rows, start=1):
+    for index, row in enumerate((row for row in rows if row.signed), start=1):
         ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot}"[:31])
         subtitle = f"{row.date.isoformat()} {row.weekday} {row.slot} {row.start}–{row.end} · {row.title}"
         _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,

@@ -27,7 +27,8 @@ from ..crosscheck import check_programme
 from ..errors import KebaoError, Location, Problem
 from ..labels import FORMATS
 from ..model import SCHEMA_VERSION, Programme, id_problem, slugify_hint
-from ..schedule import Timetable, schedule
+from ..schedule import schedule
+from ..timetable import Timetable
 from ..validation import problems_from_validation
 from ..yamlio import Document, PathKey, read_yaml
 

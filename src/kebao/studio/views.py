@@ -18,9 +18,10 @@ from ..catalog import Catalog
 from ..compose import Plan
 from ..credits import credits_for
 from ..errors import ContentError, KebaoError, Problem
-from ..labels import SLOTS, WEEKDAYS
+from ..labels import WEEKDAYS
 from ..model import Programme
-from ..schedule import Timetable
+from ..packs.rows import timetable_rows
+from ..timetable import Timetable
 from .state import Preview, field_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -158,19 +159,17 @@ def modules_html(catalog: Catalog, plan: Plan) -> str:
 
 
 def timetable_html(catalog: Catalog, timetable: Timetable) -> str:
+    programme = catalog.programmes[timetable.plan.programme]
+    items = timetable_rows(catalog, programme, timetable.plan.cohort.venue, timetable.items, "zh")
     rows: list[list[object]] = []
     for day in timetable.days:
         weekday = WEEKDAYS[day.date.weekday()][0]
-        sessions = timetable.sessions_on(day.date)
-        if not sessions:
+        today = [row for row in items if row.date == day.date]
+        if not today:
             rows.append([day.date.isoformat(), weekday, "", "", day.label, "", ""])
-        for session in sessions:
-            title = catalog.modules[session.module].title.zh
-            if session.parts > 1:
-                title += f"（{session.part}/{session.parts}）"
-            strand = catalog.strands.get(session.strand)
-            rows.append([session.date.isoformat(), weekday, SLOTS[session.slot][0], f"{session.start}–{session.end}",
-                         title, strand.name.zh if strand else session.strand, f"{session.hours:g}"])
+        for row in today:
+            rows.append([row.date.isoformat(), weekday, row.slot, f"{row.start}–{row.end}", row.title,
+                         row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else ""])
     return table(["日期", "星期", "时段", "时间", "课程模块", "主题", "学时"], rows, frozenset({6}))
 
 

@@ -1,0 +1,293 @@
+"""Placing what a programme fixes before any module is chosen: events and modules pinned to a day.
+
+:func:`build_layout` turns a programme's calendar days (:mod:`kebao.calendar`), its day's sessions
+(:func:`kebao.layout.slot_specs`), its events (报到, 开班式, 结业式… at a session's start or end, or at a
+clock time) and its site visits and pinned modules (each with its session(s) to itself) into a
+:class:`~kebao.layout.Layout`. Events go first, because they shorten the sessions the modules then fill.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from .calendar import programme_days
+from .catalog import Catalog
+from .errors import PlanError
+from .labels import SLOTS
+from .layout import (
+    EPSILON,
+    MINUTES_IN_DAY,
+    Clock,
+    EventSlot,
+    Layout,
+    Reservation,
+    ceil_half,
+    clock,
+    minutes_of,
+    slot_specs,
+)
+from .model import WEEKDAYS, Audience, Event, Programme
+
+
+def build_layout(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
+                 weekends: bool, evenings: bool) -> Layout:
+    """The programme's days from ``start``, its sessions, events and placed modules; PlanError if impossible."""
+    calendar = programme_days(start, days, programme.travel.arrival, programme.travel.departure, weekends,
+                              catalog.holidays)
+    teaching = tuple(d.date for d in calendar if d.kind == "teaching")
+    if not teaching:
+        off = ", ".join(f"{d.date.isoformat()} {d.label}" for d in calendar)
+        raise PlanError(f"programme '{programme.id}' has no teaching day in {days} day(s) from "
+                        f"{start.isoformat()} ({off})",
+                        f"{_more_days(catalog, programme, start, days, weekends, 1)} or choose another start date")
+    clock_ = Clock(programme.minutes_per_hour, programme.day.break_minutes if programme.day else 10)
+    slots = slot_specs(programme, audience, evenings, clock_)
+    late = max((v for v in programme.site_visits if isinstance(v.day, int)), key=lambda v: int(v.day), default=None)
+    if late is not None and int(late.day) > len(teaching):
+        raise PlanError(f"programme '{programme.id}' places site visit '{late.module}' on teaching day {late.day}, "
+                        f"but there are only {len(teaching)} teaching day(s)",
+                        f"{_more_days(catalog, programme, start, days, weekends, int(late.day))}, or place it on "
+                        "'last' or an earlier day")
+    empty = Layout(calendar, teaching, slots, audience.max_hours_per_day, (), clock_)
+    events, margins = _place_events(programme, empty)
+    with_events = Layout(calendar, teaching, slots, audience.max_hours_per_day, (), clock_, events, margins)
+    visits = _place_modules(catalog, programme, audience, with_events)
+    return Layout(calendar, teaching, slots, audience.max_hours_per_day, visits, clock_, events, margins)
+
+
+def days_needed(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
+                weekends: bool, evenings: bool, fits: Callable[[Layout], bool]) -> int | None:
+    """The fewest days from ``start``, more than ``days`` (at most 366), whose layout ``fits``; None if none does."""
+    from .calendar import holiday_detail
+
+    for count in range(days + 1, 367):
+        try:
+            layout = build_layout(catalog, programme, audience, start, count, weekends, evenings)
+        except PlanError:
+            try:
+                holiday_detail(start + dt.timedelta(days=count - 1), catalog.holidays)
+            except PlanError:
+                return None  # past the holiday table: no answer
+            continue  # e.g. a site visit on a teaching day that does not exist yet
+        if fits(layout):
+            return count
+    return None
+
+
+def _more_days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
+               teaching: int) -> str:
+    """'add days: N in all (--set days=N)' for the fewest days with ``teaching`` teaching days."""
+    travel = programme.travel
+    for count in range(days + 1, 367):
+        try:
+            found = programme_days(start, count, travel.arrival, travel.departure, weekends, catalog.holidays)
+        except PlanError:
+            break
+        if sum(1 for d in found if d.kind == "teaching") >= teaching:
+            return f"add days: {count} in all (--set days={count})"
+    return "add days (--set days=…)"
+
+
+# -- events --------------------------------------------------------------------------------------------
+
+
+Margins = dict[tuple[int, int], tuple[int, int]]
+
+
+def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot, ...], Margins]:
+    """Every event on its date and in its session; the minutes they take at sessions' starts and ends."""
+    margins: Margins = {}
+    placed: list[EventSlot] = []
+    keys = [spec.key for spec in layout.slots]
+    for event in programme.events:
+        date, day = _event_day(programme, event, layout)
+        key = event.slot or _default_slot(event, day, layout)
+        if key not in keys:
+            raise PlanError(f"programme '{programme.id}': event '{event.key}' is in the {SLOTS[key][0]} session, "
+                            "which this programme does not have", "allow evenings, or choose another session")
+        slot = keys.index(key)
+        spec = layout.slots[slot]
+        hours = round(event.minutes / programme.minutes_per_hour * 2) / 2 if event.counts else 0.0
+        lead, tail = margins.get((day, slot), (0, 0)) if day is not None else (0, 0)
+        if event.time is not None:
+            begin = minutes_of(event.time)
+            at: Literal["start", "end", "time"] = "time"
+            if day is not None:  # on a teaching day an event may not cut the session's teaching in two
+                if begin == spec.start + lead:
+                    at = "start"
+                elif begin + event.minutes == spec.end - tail:
+                    at = "end"
+                elif spec.start <= begin < spec.end:
+                    raise PlanError(
+                        f"programme '{programme.id}': event '{event.key}' at {event.time} would cut the "
+                        f"{SLOTS[key][0]} session of {date.isoformat()} in two",
+                        f"start it at {clock(spec.start + lead)} (the session's start) or end it at "
+                        f"{clock(spec.end - tail)}, or leave out its time")
+        else:
+            at = "end" if event.kind == "closing" else "start"
+            begin = spec.end - tail - event.minutes if at == "end" else spec.start + lead
+        if day is not None and at != "time":
+            lead, tail = (lead + event.minutes, tail) if at == "start" else (lead, tail + event.minutes)
+            margins[(day, slot)] = (lead, tail)
+            if layout.clock.hours_in(spec.end - spec.start - lead - tail) < 0:
+                raise PlanError(f"programme '{programme.id}': the events fill the {SLOTS[key][0]} session of "
+                                f"{date.isoformat()}", "move an event to another session or day")
+        if begin < 0 or begin + event.minutes > MINUTES_IN_DAY:
+            raise PlanError(f"programme '{programme.id}': event '{event.key}' ({event.minutes} minutes) does not "
+                            f"fit in {date.isoformat()}", "shorten it or start it earlier")
+        placed.append(EventSlot(event.key, date, key, begin, begin + event.minutes, hours, day, at))
+    if any(lead + tail > layout.slots[slot].end - layout.slots[slot].start for (_d, slot), (lead, tail)
+           in margins.items()):
+        raise PlanError(f"programme '{programme.id}': the events of a session take longer than the session",
+                        "move an event to another session or day")
+    return tuple(sorted(placed, key=lambda e: (e.date, e.start))), margins
+
+
+def _event_day(programme: Programme, event: Event, layout: Layout) -> tuple[dt.date, int | None]:
+    """The date of an event and its teaching-day index (None on the arrival day)."""
+    wanted = event.day
+    if wanted is None:  # the defaults: check-in on the arrival day if there is one, opening first, closing last
+        arrival = layout.days[0].kind == "arrival"
+        wanted = "arrival" if event.kind == "check-in" and arrival else "last" if event.kind == "closing" else "first"
+    if wanted == "arrival":
+        if layout.days[0].kind != "arrival":
+            raise PlanError(f"programme '{programme.id}': event '{event.key}' is on the arrival day, but the "
+                            "programme has none", "add travel: {arrival: true}, or put the event on day: first")
+        return layout.days[0].date, None
+    count = len(layout.teaching)
+    index = 0 if wanted == "first" else count - 1 if wanted == "last" else int(wanted) - 1
+    if not 0 <= index < count:
+        raise PlanError(f"programme '{programme.id}': event '{event.key}' is on teaching day {wanted}, but there "
+                        f"are only {count} teaching day(s)", "put it on an earlier day, or add days")
+    return layout.teaching[index], index
+
+
+def _default_slot(event: Event, day: int | None, layout: Layout) -> str:
+    if day is None:
+        return "afternoon"  # arrival: check-in in the afternoon
+    if event.kind == "closing":
+        return [spec.key for spec in layout.slots if spec.daytime][-1]
+    return "morning"
+
+
+# -- modules placed on a day ----------------------------------------------------------------------------
+
+
+def _place_modules(catalog: Catalog, programme: Programme, audience: Audience,
+                   layout: Layout) -> tuple[Reservation, ...]:
+    """Site visits (schema 1) and modules pinned to a day, weekday or date (schema 2), each in its session(s)."""
+    taken: dict[tuple[int, int], str] = {}
+    placements: list[Reservation] = []
+    for visit in programme.site_visits:
+        module = catalog.modules[visit.module]
+        day = _teaching_day(programme, visit.module, visit.day, len(layout.teaching))
+        whole = module.site is not None and module.site.duration == "whole-day"
+        placements.append(_reserve(programme, audience, layout, taken, module.id, module.hours, day,
+                                   [(0, 1)] if whole else [(0,), (1,)], str(visit.day), "site-visit", 0.0,
+                                   "a whole day" if whole else "a half day"))
+    for pin in programme.placements:
+        if not pin.pinned:
+            continue
+        module = catalog.modules[pin.module]
+        if pin.date is not None:
+            if pin.date not in layout.teaching:
+                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to "
+                                f"{pin.date.isoformat()}, which is not a teaching day of this cohort",
+                                "pin it to a teaching day, or change the cohort's start")
+            day, placed = layout.teaching.index(pin.date), pin.date.isoformat()
+        elif pin.weekday is not None:
+            day = next((i for i, d in enumerate(layout.teaching) if WEEKDAYS[d.weekday()] == pin.weekday), -1)
+            if day < 0:
+                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to a {pin.weekday}, "
+                                "but no teaching day is one", "pin it to another weekday, or add days")
+            placed = pin.weekday
+        else:
+            assert pin.day is not None
+            day, placed = _teaching_day(programme, module.id, pin.day, len(layout.teaching)), str(pin.day)
+        slots = [index for index, spec in enumerate(layout.slots) if spec.daytime != module.evening]
+        if pin.slot is not None:
+            keys = [layout.slots[i].key for i in slots]
+            if pin.slot not in keys:
+                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to the "
+                                f"{SLOTS[pin.slot][0]} session, which it cannot take",
+                                "an evening activity takes the evening, any other module a daytime session"
+                                if pin.slot == "evening" or module.evening else "allow evenings")
+            slots = slots[keys.index(pin.slot):]
+        offset = 0.0
+        if pin.time is not None:
+            slots, offset = _at_time(programme, module.id, pin.time, layout, day, slots)
+        starts = range(1) if pin.slot is not None or pin.time is not None else range(len(slots))
+        choices = [tuple(slots[first:last]) for first in starts for last in range(first + 1, len(slots) + 1)]
+        placements.append(_reserve(programme, audience, layout, taken, module.id, module.hours, day, choices,
+                                   placed, "pinned", offset,
+                                   f"teaching day {day + 1} ({layout.teaching[day].isoformat()})"))
+    return tuple(placements)
+
+
+def _teaching_day(programme: Programme, module: str, day: str | int, count: int) -> int:
+    if day == "first":
+        return 0
+    if day == "last":
+        return count - 1
+    if int(day) > count:
+        raise PlanError(f"programme '{programme.id}' places '{module}' on teaching day {day}, but there are only "
+                        f"{count} teaching day(s)", "place it on 'last' or an earlier day, or add days")
+    return int(day) - 1
+
+
+def _at_time(programme: Programme, module: str, time: str, layout: Layout, day: int,
+             slots: Sequence[int]) -> tuple[list[int], float]:
+    """The session that holds ``time`` on ``day``, and the 学时 offset at which a module starting then begins."""
+    begin = minutes_of(time)
+    for position, slot in enumerate(slots):
+        spec = layout.slots[slot]
+        if spec.start <= begin < spec.end:
+            teaching = layout.teaching_start(day, slot)
+            offset = 0.0
+            while teaching + layout.clock.start(offset) < begin and offset < 24:
+                offset += 0.5
+            if teaching + layout.clock.start(offset) == begin:
+                return list(slots[position:]), offset
+            starts = ", ".join(clock(teaching + layout.clock.start(o / 2)) for o in range(0, 8))
+            raise PlanError(f"programme '{programme.id}': module '{module}' cannot start at {time}: a 学时 in that "
+                            f"session starts at {starts}…", "pin it to one of those times")
+    raise PlanError(f"programme '{programme.id}': module '{module}' is pinned to {time}, which is in no session "
+                    "it can take", "choose a time inside a session (see the programme's day)")
+
+
+def _reserve(programme: Programme, audience: Audience, layout: Layout, taken: dict[tuple[int, int], str],
+             module: str, hours: float, day: int, choices: Sequence[tuple[int, ...]], placed: str,
+             kind: Literal["site-visit", "pinned"], offset: float, length: str) -> Reservation:
+    """The first of ``choices`` (sessions on ``day``) that is free and holds the module; PlanError otherwise."""
+    free = [choice for choice in choices if all((day, slot) not in taken for slot in choice)]
+    if not free:
+        other = next(taken[(day, slot)] for choice in choices for slot in choice if (day, slot) in taken)
+        raise PlanError(f"{'site visit ' if kind == 'site-visit' else ''}'{module}' and '{other}' both want "
+                        f"teaching day {day + 1} "
+                        f"({layout.teaching[day].isoformat()})", "place one of them on another day")
+    daily = audience.max_hours_per_day if layout.slots[free[0][0]].daytime else math.inf
+    for choice in free:
+        caps = [layout.capacity_at(day, slot) - (offset if index == 0 else 0.0) for index, slot in enumerate(choice)]
+        split = _split(hours, caps)
+        if split is not None and hours <= daily + EPSILON:
+            for slot in choice:
+                taken[(day, slot)] = module
+            return Reservation(module, day, choice, split, placed, kind, offset)
+    most = min(sum(layout.capacity_at(day, slot) for slot in free[-1]) - offset, daily)
+    what = "site visit" if kind == "site-visit" else "module"
+    raise PlanError(f"{what} '{module}' takes {hours:g} 学时 but {length} holds at most {most:g} for audience "
+                    f"'{audience.id}'",
+                    ("shorten the visit's hours" + ("" if length == "a whole day" else " or make it a whole-day visit"))
+                    if kind == "site-visit" else "shorten it, or pin it to another day or time")
+
+
+def _split(hours: float, caps: Sequence[float]) -> tuple[float, ...] | None:
+    """学时 per session: evenly over its sessions (the first one first), or None if they do not hold it."""
+    if len(caps) == 1:
+        return (hours,) if hours <= caps[0] + EPSILON else None
+    first = min(caps[0], ceil_half(hours / len(caps)))
+    rest = _split(hours - first, caps[1:])
+    return None if rest is None else (first, *rest)

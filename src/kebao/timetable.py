@@ -1,0 +1,146 @@
+"""The timetable: a plan on real dates, as teaching sessions and events (what :func:`kebao.schedule.schedule` returns).
+
+Plain frozen values with their JSON form; words come from :mod:`kebao.labels` where they are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .calendar import CalendarDay
+from .labels import WEEKDAYS
+from .plan import Plan, number
+
+FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
+                 "hours", "part", "parts", "reason")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One module (or part of one) on a date in a half-day slot; times are local to ``timezone``."""
+
+    kind = "teaching"  # beside EventItem.kind: what a timetable item is
+
+    date: dt.date
+    slot: str  # morning, afternoon or evening (labels.SLOTS has the words)
+    start: str  # "HH:MM"
+    end: str
+    module: str
+    strand: str
+    hours: float
+    part: int
+    parts: int
+    reason: str
+    timezone: str
+
+    def starts_at(self) -> dt.datetime:
+        """The start as a timezone-aware datetime."""
+        return _aware(self.date, self.start, self.timezone)
+
+    def ends_at(self) -> dt.datetime:
+        return _aware(self.date, self.end, self.timezone)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
+                "end": self.end, "module": self.module, "strand": self.strand, "hours": number(self.hours),
+                "part": self.part, "parts": self.parts, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """An event (报到, 开班式, 结业式…) on a date; ``event`` is its key in the programme's ``events``."""
+
+    date: dt.date
+    slot: str
+    start: str
+    end: str
+    event: str
+    event_kind: str  # check-in, opening, closing… (labels.EVENTS has the words)
+    hours: float  # 学时 it counts: 0 unless the programme says it counts
+    timezone: str
+    kind: Literal["event"] = "event"
+
+    def starts_at(self) -> dt.datetime:
+        return _aware(self.date, self.start, self.timezone)
+
+    def ends_at(self) -> dt.datetime:
+        return _aware(self.date, self.end, self.timezone)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
+                "end": self.end, "event": self.event, "event_kind": self.event_kind, "hours": number(self.hours)}
+
+
+Item = Session | EventItem
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """The plan on real dates: every calendar day of the programme and its sessions in time order."""
+
+    plan: Plan
+    days: tuple[CalendarDay, ...]
+    sessions: tuple[Session, ...]  # teaching, in time order
+    schedule_notes: tuple[str, ...] = ()  # why a module is split or a closing module is not last
+    events: tuple[EventItem, ...] = ()  # in time order
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Sessions and events together, in time order (an event before a session starting with it)."""
+        both: list[Item] = [*self.events, *self.sessions]
+        return tuple(sorted(both, key=lambda item: (item.date, item.start, item.kind != "event")))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The plan's notes, then the timetable's own."""
+        return self.plan.notes + self.schedule_notes
+
+    @property
+    def timezone(self) -> str:
+        return self.plan.timezone
+
+    @property
+    def total_hours(self) -> float:
+        """学时 of the sessions, and of the events that count."""
+        return sum(s.hours for s in self.sessions) + sum(e.hours for e in self.events)
+
+    def sessions_on(self, date: dt.date) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.date == date)
+
+    def items_on(self, date: dt.date) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.date == date)
+
+    def to_frame(self) -> Any:
+        """A ``pandas.DataFrame``, one row per session; pandas is imported here, on first use.
+
+        (Typed ``Any``: pandas ships no type information unless pandas-stubs is installed.)
+        """
+        pd = importlib.import_module("pandas")
+        rows = [{"date": s.date, "weekday": WEEKDAYS[s.date.weekday()][0], "slot": s.slot, "start": s.start,
+                 "end": s.end, "starts_at": s.starts_at(), "ends_at": s.ends_at(), "module": s.module,
+                 "strand": s.strand, "hours": s.hours, "part": s.part, "parts": s.parts, "reason": s.reason}
+                for s in self.sessions]
+        return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The plan and timetable as plain JSON values (the form `kebao plan --format json` prints)."""
+        data = self.plan.to_json_dict()
+        strands = data.pop("strands")
+        data.pop("notes")
+        data["timezone"] = self.timezone
+        data["calendar"] = [{"date": d.date.isoformat(), "kind": d.kind, "label": d.label,
+                             "teaching_day": d.teaching_number} for d in self.days]
+        data["items"] = [item.to_json_dict() for item in self.items]
+        data["strands"] = strands
+        data["notes"] = list(self.notes)
+        return data
+
+
+def _aware(date: dt.date, time: str, timezone: str) -> dt.datetime:
+    hours, minutes = time.split(":")
+    return dt.datetime(date.year, date.month, date.day, int(hours), int(minutes),
+                       tzinfo=zoneinfo.ZoneInfo(timezone))
