@@ -92,7 +92,8 @@ def timetable_table(ctx: PackContext) -> pandas.DataFrame:
     rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
     columns = ("date", "weekday", "slot", "start", "end", "title", "strand", "hours", "location")
     return pd.DataFrame([[r.date.isoformat(), r.weekday, r.slot, r.start, r.end, r.title, r.strand_label,
-                          number(r.hours), r.location] for r in rows], columns=[_l(ctx, c) for c in columns])
+                          number(r.hours) if r.module or r.hours else "", r.location] for r in rows],
+                        columns=[_l(ctx, c) for c in columns])
 
 
 def hours_figure(ctx: PackContext) -> Figure:
