@@ -203,7 +203,7 @@ def test_save_changes_only_the_edited_keys_and_keeps_comments(repo_root: Path) -
     s.save_button.click()
     assert "已保存" in s.message_html, s.message_html
     after = file.read_text(encoding="utf-8")
-    for comment in ("# 兵团班：设计组审定稿", "# 含报到日", "# 党建 21 学时为必修课"):
+    for comment in ("# 兵团班：设计组审定稿", "# 含报到日", "# 党建 23 学时为必修课"):
         assert comment in after
     changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
