@@ -106,7 +106,7 @@ def test_unknown_programme_exits_2_with_did_you_mean(repo: Path, capsys: pytest.
     (["--set", "sise=3"], "unknown cohort setting 'sise' (did you mean 'size'?)"),
     (["--set", "mix.skills=50"], "the strand weights add up to 120, not 100"),
     (["--start", "2026-02-30"], "--start 2026-02-30: not a date"),
-    (["--start", "2027-03-01"], "no data for 2027"),
+    (["--start", "2101-03-01"], "no data for 2101"),
     (["--set", "mix.skills=90", "--set", "mix.party-building=10", "--set", "mix.industry=0"],
      "strand 技能 (skills) is short by"),
 ])

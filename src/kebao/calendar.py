@@ -1,8 +1,12 @@
 """Calendar rules: which days teach, the half-day slots of a day, and where site visits go.
 
 Pure functions over dates and the content model. Chinese statutory holidays and
-the working weekends that make up for them (调休) come from the maintained
-``chinese_calendar`` table; a year it does not cover is a :class:`PlanError`.
+the working weekends that make up for them (调休) come from official data
+(``curricula/holidays.yml``, else the maintained ``chinese_calendar`` table); a
+later year that neither covers is planned provisionally (暂定) from the
+statutory holidays alone, and each :class:`CalendarDay` says so
+(:mod:`kebao.holidaydata` decides, behind :func:`holiday_detail`); a year
+nothing covers is a :class:`PlanError`.
 
 The result is a :class:`Layout`: the programme's calendar days, its teaching
 days, the slots of each teaching day with the 学时 they can hold, and the slots
@@ -14,14 +18,12 @@ chooses fit *whole*; :mod:`kebao.schedule` fills it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import chinese_calendar
-
+from . import holidaydata
 from .catalog import Catalog
 from .errors import PlanError
 from .labels import SLOTS
@@ -49,6 +51,7 @@ class CalendarDay:
     kind: DayKind
     holiday: str | None = None  # the statutory holiday (Chinese name), or the 调休 it makes up for
     teaching_number: int | None = None  # 1-based among teaching days
+    provisional: bool = False  # its year has no official holiday arrangement yet (暂定; kebao.holidaydata)
 
     @property
     def label(self) -> str:
@@ -174,37 +177,11 @@ def ceil_half(value: float) -> float:
     return math.ceil(value * 2 - 1e-9) / 2
 
 
-@functools.cache
-def _arrangements(holidays: HolidayCalendar) -> tuple[frozenset[int], dict[dt.date, str], frozenset[dt.date]]:
-    """curricula/holidays.yml as lookups: its years, its days off by date, its 调休 workdays."""
-    off = {h.first + dt.timedelta(days=n): h.name
-           for year in holidays.years for h in year.holidays for n in range((h.last - h.first).days + 1)}
-    return (frozenset(year.year for year in holidays.years), off,
-            frozenset(day for year in holidays.years for day in year.workdays))
-
-
 def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
     """(is a day off, holiday name): from ``holidays`` (curricula/holidays.yml) for the years it lists,
-    else from chinese_calendar; a year neither has is a PlanError."""
-    if holidays is not None:
-        years, off_days, workdays = _arrangements(holidays)
-        if date.year in years:
-            if date in off_days:
-                return True, off_days[date]
-            return date not in workdays and date.weekday() >= 5, None
-    try:
-        off, name = chinese_calendar.get_holiday_detail(date)
-    except NotImplementedError:
-        years_known = sorted(d.year for d in chinese_calendar.constants.holidays)
-        first, last = years_known[0], years_known[-1]
-        version = getattr(chinese_calendar, "__version__", "?")
-        raise PlanError(
-            f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, "
-            f"so {date.isoformat()} cannot be scheduled",
-            f"add {date.year}'s official holiday arrangement (国务院办公厅 notice) to curricula/holidays.yml "
-            f"(docs/content.md), upgrade the package (pip install -U chinesecalendar), or choose a start "
-            f"date that ends by {last}-12-31 (covered: {first}–{last})") from None
-    return bool(off), name
+    else from chinese_calendar; a later year neither has from the statutory holidays alone, provisionally;
+    a year none covers is a PlanError (:mod:`kebao.holidaydata`)."""
+    return holidaydata.day_off(date, holidays)
 
 
 def is_statutory_holiday(date: dt.date, holidays: HolidayCalendar | None = None) -> bool:
@@ -230,6 +207,7 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
         date = start + dt.timedelta(days=number - 1)
         off, name = holiday_detail(date, holidays)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
+        provisional = holidaydata.is_provisional(date.year, holidays)
         kind: DayKind
         if arrival and number == 1:
             kind = "arrival"
@@ -243,9 +221,9 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
             kind = "teaching"
         if kind == "teaching":
             teaching += 1
-            result.append(CalendarDay(date, number, kind, holiday, teaching))
+            result.append(CalendarDay(date, number, kind, holiday, teaching, provisional))
         else:
-            result.append(CalendarDay(date, number, kind, holiday))
+            result.append(CalendarDay(date, number, kind, holiday, provisional=provisional))
     return tuple(result)
 
 

@@ -100,6 +100,11 @@ class Timetable:
     def total_hours(self) -> float:
         return sum(s.hours for s in self.sessions)
 
+    @property
+    def provisional(self) -> bool:
+        """True when a day has no official holiday arrangement yet (暂定; see kebao.holidaydata)."""
+        return any(day.provisional for day in self.days)
+
     def sessions_on(self, date: dt.date) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if s.date == date)
 
