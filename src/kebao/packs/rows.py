@@ -7,13 +7,14 @@ flat, translated rows that every writer and notebook table shares.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..catalog import Catalog
 from ..credits import credit_record
-from ..labels import FORMATS, SLOTS, WEEKDAYS, Language, pick
+from ..labels import FORMATS, SLOTS, WEEKDAYS, Language, pick, provisional_note
 from ..model import Programme
 
 
@@ -32,6 +33,7 @@ class TimetableRow:
     format_label: str
     location: str
     description: str
+    provisional: bool = False  # its date has no official holiday arrangement yet (暂定)
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,14 @@ def slot_label(slot: str, language: Language) -> str:
 
 
 def timetable_rows(catalog: Catalog, programme: Programme, venue: str, sessions: Any,
-                   language: Language) -> list[TimetableRow]:
-    """One row per scheduled session; a site visit's location replaces the venue."""
+                   language: Language, provisional: Collection[dt.date] = ()) -> list[TimetableRow]:
+    """One row per scheduled session; a site visit's location replaces the venue.
+
+    Sessions on ``provisional`` dates (no official holiday arrangement yet) are marked, their description
+    opening with the 暂定 note.
+    """
     rows = []
+    note = provisional_note({date.year for date in provisional}, language)
     for session in sessions:
         module = catalog.modules[session.module]
         strand = catalog.strands[module.strand]
@@ -74,11 +81,15 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, sessions:
         location = module.site.location.in_language(language) if module.site else venue
         outcomes = "；".join(module.outcomes)
         description = f"{strand.name.in_language(language)} · {session.hours:g} 学时 · {outcomes}"
+        tentative = session.date in provisional
+        if tentative:
+            description = f"{note}\n{description}"
         rows.append(TimetableRow(
             date=session.date, weekday=pick(WEEKDAYS[session.date.weekday()], language),
             slot=slot_label(session.slot, language), start=session.start, end=session.end, module=module.id,
             title=title, strand=strand.id, strand_label=strand.name.in_language(language), hours=session.hours,
-            format_label=pick(FORMATS[module.format], language), location=location, description=description))
+            format_label=pick(FORMATS[module.format], language), location=location, description=description,
+            provisional=tentative))
     return rows
 
 
