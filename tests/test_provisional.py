@@ -200,3 +200,28 @@ def test_plan_json_of_the_fixture(catalog_root: Path, capsys: pytest.CaptureFixt
     assert main(["plan", "nev-class", "--root", str(catalog_root), "--set", SPRING_2027, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["provisional"] is True and data["provisional_note"].startswith("暂定：2027 年")
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_a_real_provisional_pack_is_marked_and_rebuilt_when_official_data_arrives(catalog_root: Path) -> None:
+    """The one end-to-end build here: the marks reach the published files; holidays.yml makes the pack stale."""
+    request = PackRequest(catalog_root, "nev-class", (SPRING_2027,), notebook=NOTEBOOK,
+                          out=catalog_root / "build" / "packs")
+    outcome = build_pack(request)
+    assert outcome.status == "built" and build_pack(request).status == "fresh"
+    folder = outcome.folder
+    for name in ("handbook.html", "trainer-guide.html"):
+        page = (folder / name).read_text(encoding="utf-8")
+        assert '<div class="provisional">暂定：2027 年的节假日调休安排尚未公布' in page
+    events = Calendar.from_ical((folder / "timetable.ics").read_bytes()).walk("VEVENT")
+    assert events and all(str(e["status"]) == "TENTATIVE" and "暂定" in str(e["description"]) for e in events)
+    sheet = openpyxl.load_workbook(folder / "timetable.xlsx").active
+    assert sheet is not None and str(sheet["A3"].value).startswith("暂定：")
+
+    (catalog_root / "curricula" / "holidays.yml").write_text(HOLIDAYS_2027, encoding="utf-8")
+    assert not decide_pack(request).fresh()
+    rebuilt = build_pack(request)
+    assert rebuilt.status == "built"
+    assert "暂定" not in (folder / "handbook.html").read_text(encoding="utf-8")
+    assert "STATUS:TENTATIVE" not in (folder / "timetable.ics").read_text(encoding="utf-8")
