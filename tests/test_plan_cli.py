@@ -15,7 +15,7 @@ from kebao.cli import main
 from kebao.cli.plan import table, width
 
 from . import catalog_factory as cf
-from .paths import FIXTURES
+from .paths import FIXTURES, REPO
 
 KEBAO = Path(sys.executable).with_name("kebao")
 
@@ -103,11 +103,31 @@ def test_unknown_programme_exits_2_with_did_you_mean(repo: Path, capsys: pytest.
     assert err.strip() == "kebao: error: unknown programme 'cadre-corse' (did you mean 'cadre-course'?)"
 
 
+def test_the_trainers_guide_example_plans_provisionally_and_strict_refuses_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """book/guide/trainers.md plans a spring 2027 cohort, before 2027's holiday arrangement is published."""
+    code, out, err = plan(capsys, "xpcc-cadres", "--root", REPO, "--start", "2027-03-08")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2] == ("暂定：2027 年的节假日调休安排尚未公布，本课表按法定节假日编排；"
+                        "国务院办公厅公布放假安排后请重新生成。")
+    assert "Timetable (Asia/Shanghai) · 暂定" in lines
+    code, out, _ = plan(capsys, "xpcc-cadres", "--root", REPO, "--start", "2027-03-08", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["provisional"] is True and data["provisional_note"].startswith("暂定：2027 年")
+    assert data["calendar"][0]["date"] == "2027-03-08"
+    code, out, err = plan(capsys, "xpcc-cadres", "--root", REPO, "--start", "2027-03-08", "--strict-calendar")
+    assert code == 2 and out == ""
+    assert "holiday arrangement for 2027 is not official yet" in err and "curricula/holidays.yml" in err
+    code, out, _ = plan(capsys, "xpcc-cadres", "--root", REPO, "--strict-calendar", "--format", "json")
+    assert code == 0 and json.loads(out)["provisional"] is False and "暂定" not in out
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--set", "sise=3"], "unknown cohort setting 'sise' (did you mean 'size'?)"),
     (["--set", "mix.skills=50"], "the strand weights add up to 120, not 100"),
     (["--start", "2026-02-30"], "--start 2026-02-30: not a date"),
-    (["--start", "2027-03-01"], "no data for 2027"),
+    (["--start", "2101-03-01"], "no data for 2101"),
     (["--set", "mix.skills=90", "--set", "mix.party-building=10", "--set", "mix.industry=0"],
      "strand 技能 (skills) is short by"),
 ])

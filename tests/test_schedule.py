@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from kebao.calendar import is_statutory_holiday, is_teaching_day
+from kebao import holidaydata
+from kebao.calendar import holiday_detail, is_statutory_holiday, is_teaching_day
 from kebao.catalog import Catalog, load_catalog
 from kebao.compose import PlanItem, compose
 from kebao.errors import PlanError
@@ -90,12 +91,76 @@ def test_teaching_day_rule(date: str, weekends: bool, teaches: bool) -> None:
     assert is_statutory_holiday(D(date)) is (date in ("2025-10-01", "2026-02-16"))
 
 
-def test_a_year_the_holiday_table_lacks_is_a_clear_error() -> None:
-    with pytest.raises(PlanError) as caught:
-        make(fours("skills", 2), mix={"skills": 100}, start="2026-12-28", days=7, total_hours=8)
-    assert "no data for 2027" in str(caught.value)
-    assert "curricula/holidays.yml" in caught.value.hint and "pip install -U chinesecalendar" in caught.value.hint
-    assert "ends by 2026-12-31 (covered: 2004–2026)" in caught.value.hint
+def test_a_year_no_holiday_table_covers_is_a_clear_error() -> None:
+    with pytest.raises(PlanError) as caught:  # the holidays package computes the statutory days up to 2100
+        make(fours("skills", 2), mix={"skills": 100}, start="2100-12-28", days=7, total_hours=8)
+    assert "no data for 2101" in str(caught.value) and "known up to 2100 only" in str(caught.value)
+    assert "ends by 2100-12-31 (official data 2004–2026" in caught.value.hint
+    with pytest.raises(PlanError) as caught:  # the past: the 2024 rule does not apply, nobody plans it
+        make(fours("skills", 2), mix={"skills": 100}, start="2003-12-29", days=7, total_hours=8)
+    assert "no data for 2003" in str(caught.value)
+    assert "curricula/holidays.yml" in caught.value.hint and "from 2004-01-01 on" in caught.value.hint
+
+
+# 2027 by the statutory rule (kebao.holidaydata): 除夕 Fri 5 Feb to 初三 Mon 8 Feb, the weekend days made up on
+# Tue 9 and Wed 10 (补假); 劳动节 Sat 1 and Sun 2 May, made up on 3 and 4 May; 国庆节 Fri 1 to Sun 3 Oct, made
+# up on 4 and 5 Oct; 元旦, 清明节 (5 Apr), 端午节 (9 Jun) and 中秋节 (15 Sep) one day each. No 调休.
+STATUTORY_2027 = {
+    "元旦": ["2027-01-01"],
+    "春节": ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-02-10"],
+    "清明节": ["2027-04-05"],
+    "劳动节": ["2027-05-01", "2027-05-02", "2027-05-03", "2027-05-04"],
+    "端午节": ["2027-06-09"],
+    "中秋节": ["2027-09-15"],
+    "国庆节": ["2027-10-01", "2027-10-02", "2027-10-03", "2027-10-04", "2027-10-05"],
+}
+
+
+def test_a_year_past_the_official_data_has_the_statutory_days_off_and_is_provisional() -> None:
+    year = [D("2027-01-01") + dt.timedelta(days=n) for n in range(365)]
+    named: dict[str, list[str]] = defaultdict(list)
+    for date in year:
+        off, name = holiday_detail(date)
+        assert off is (name is not None or date.weekday() >= 5), date  # no weekend is worked: 调休 is unknown
+        if name is not None:
+            named[name].append(date.isoformat())
+    assert dict(named) == STATUTORY_2027
+    assert holidaydata.source(2027).startswith("provisional: statutory holidays (holidays 0.")
+    assert holidaydata.source(2026).startswith("chinesecalendar 1.")
+    assert holidaydata.source(2100).startswith("provisional")
+
+
+def test_the_statutory_rule_agrees_with_the_official_days_off_of_2025_and_2026() -> None:
+    """Every day the rule gives off is off in chinesecalendar; what it lacks is the 调休 the notice adds."""
+    import chinese_calendar
+
+    statutory_days = holidaydata.statutory_days
+    for year in (2025, 2026):
+        rule = statutory_days(year)
+        assert rule is not None
+        assert {d for d in rule if not chinese_calendar.is_holiday(d)} == set()
+    extra = sorted(d.isoformat() for d, name in chinese_calendar.constants.holidays.items()
+                   if d.year == 2026 and d.weekday() < 5 and d not in (statutory_days(2026) or {}))
+    assert extra == ["2026-01-02", "2026-02-20", "2026-02-23", "2026-05-05", "2026-10-06", "2026-10-07"]
+    assert statutory_days(2024) is None and statutory_days(2101) is None
+
+
+def test_a_cohort_past_the_official_data_plans_provisionally_and_only_its_later_days_are() -> None:
+    _, timetable = make(fours("skills", 4), mix={"skills": 100}, start="2026-12-28", days=10, total_hours=16)
+    assert timetable.provisional and timetable.plan.provisional
+    assert [d.provisional for d in timetable.days] == [False] * 4 + [True] * 6
+    assert holidaydata.provisional_years(timetable.days) == (2027,)
+    assert [d.label for d in timetable.days[4:7]] == ["元旦", "周末", "周末"]
+    assert timetable.to_json_dict()["provisional"] is True
+    assert timetable.to_json_dict()["provisional_note"].startswith("暂定：2027 年")
+    with pytest.raises(PlanError, match="holiday arrangement for 2027 is not official yet") as caught:
+        holidaydata.require_official(timetable.days)
+    assert "curricula/holidays.yml" in caught.value.hint
+    assert "国务院办公厅关于2027年部分节假日安排的通知" in caught.value.hint
+    _, official = make(fours("skills", 4), mix={"skills": 100}, start="2026-11-02", days=10, total_hours=16)
+    assert not official.provisional and official.to_json_dict()["provisional"] is False
+    assert official.to_json_dict()["provisional_note"] == ""
+    holidaydata.require_official(official.days)
 
 
 # Made-up 2027 arrangement for tests only (not the official one): 元旦 1–3 Jan, 春节 6–12 Feb, Sunday 14 Feb worked.
@@ -120,10 +185,12 @@ def plan_nev(root: Path, *settings: str) -> Timetable:
 
 
 def test_curricula_holidays_yml_covers_years_the_package_lacks(catalog_root: Path) -> None:
-    with pytest.raises(PlanError, match="no data for 2027"):
-        plan_nev(catalog_root, "start=2027-01-01", "days=6")
+    provisional = plan_nev(catalog_root, "start=2027-01-01", "days=6")  # the statutory rule: 元旦 is one day
+    assert provisional.provisional and [d.label for d in provisional.days][:3] == ["元旦", "周末", "周末"]
     (catalog_root / "curricula" / "holidays.yml").write_text(HOLIDAYS_2027, encoding="utf-8")
     new_year = plan_nev(catalog_root, "start=2027-01-01", "days=6")
+    assert not new_year.provisional
+    assert holidaydata.source(2027, load_catalog(catalog_root).holidays) == "curricula/holidays.yml"
     assert [d.label for d in new_year.days][:3] == ["元旦", "元旦", "元旦"]
     assert min(s.date for s in new_year.sessions) == dt.date(2027, 1, 4), "teaching resumes on Monday"
     spring = plan_nev(catalog_root, "start=2027-02-11", "days=6")

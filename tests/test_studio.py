@@ -147,9 +147,11 @@ def test_text_in_a_number_field_and_a_cross_check_are_shown(repo_root: Path) -> 
 
 def test_a_plan_that_cannot_be_made_shows_the_reason_and_hint(repo_root: Path) -> None:
     s = studio(repo_root, "nev-technicians")
-    s.start.value = dt.date(2027, 3, 1)  # chinesecalendar covers 2026 at most
+    s.start.value = dt.date(2027, 3, 1)  # no official arrangement yet: planned from the statutory holidays
+    assert s.preview.ok and "暂定：2027 年的节假日调休安排尚未公布" in text(s.status.value)
+    s.start.value = dt.date(2101, 3, 1)  # past every holiday table, official or statutory (2100)
     assert s.preview.valid and s.preview.plan_error is not None
-    assert "无法编排课程" in text(s.status.value) and "2027" in text(s.status.value)
+    assert "无法编排课程" in text(s.status.value) and "2101" in text(s.status.value)
     s.start.value = None
     assert "开班日期 cohort.start" in text(s.status.value)
 

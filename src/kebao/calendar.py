@@ -1,24 +1,23 @@
 """Calendar rules: which days teach.
 
 Pure functions over dates. Chinese statutory holidays and the working weekends
-that make up for them (调休) come from the maintained ``chinese_calendar``
-table, or from ``curricula/holidays.yml`` for the years it lists; a year
-neither covers is a :class:`PlanError`. :func:`holiday_detail` is the one
-function every date goes through; :func:`programme_days` gives a programme's
-calendar days (travel, holidays, weekends, teaching). What a teaching day holds
-is :mod:`kebao.layout`'s business.
+that make up for them (调休) come from official data (``curricula/holidays.yml``
+for the years it lists, else the maintained ``chinese_calendar`` table); a later
+year that neither covers is planned provisionally (暂定) from the statutory
+holidays alone, and each :class:`CalendarDay` says so; a year nothing covers is
+a :class:`PlanError` (:mod:`kebao.holidaydata` decides). :func:`holiday_detail`
+is the one function every date goes through; :func:`programme_days` gives a
+programme's calendar days (travel, holidays, weekends, teaching). What a
+teaching day holds is :mod:`kebao.layout`'s business.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Literal
 
-import chinese_calendar
-
-from .errors import PlanError
+from . import holidaydata
 from .model import HolidayCalendar
 
 DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
@@ -41,6 +40,7 @@ class CalendarDay:
     kind: DayKind
     holiday: str | None = None  # the statutory holiday (Chinese name), or the 调休 it makes up for
     teaching_number: int | None = None  # 1-based among teaching days
+    provisional: bool = False  # its year has no official holiday arrangement yet (暂定; kebao.holidaydata)
 
     @property
     def label(self) -> str:
@@ -52,37 +52,11 @@ class CalendarDay:
         return DAY_KIND_NAMES[self.kind]
 
 
-@functools.cache
-def _arrangements(holidays: HolidayCalendar) -> tuple[frozenset[int], dict[dt.date, str], frozenset[dt.date]]:
-    """curricula/holidays.yml as lookups: its years, its days off by date, its 调休 workdays."""
-    off = {h.first + dt.timedelta(days=n): h.name
-           for year in holidays.years for h in year.holidays for n in range((h.last - h.first).days + 1)}
-    return (frozenset(year.year for year in holidays.years), off,
-            frozenset(day for year in holidays.years for day in year.workdays))
-
-
 def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
     """(is a day off, holiday name): from ``holidays`` (curricula/holidays.yml) for the years it lists,
-    else from chinese_calendar; a year neither has is a PlanError."""
-    if holidays is not None:
-        years, off_days, workdays = _arrangements(holidays)
-        if date.year in years:
-            if date in off_days:
-                return True, off_days[date]
-            return date not in workdays and date.weekday() >= 5, None
-    try:
-        off, name = chinese_calendar.get_holiday_detail(date)
-    except NotImplementedError:
-        years_known = sorted(d.year for d in chinese_calendar.constants.holidays)
-        first, last = years_known[0], years_known[-1]
-        version = getattr(chinese_calendar, "__version__", "?")
-        raise PlanError(
-            f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, "
-            f"so {date.isoformat()} cannot be scheduled",
-            f"add {date.year}'s official holiday arrangement (国务院办公厅 notice) to curricula/holidays.yml "
-            f"(docs/content.md), upgrade the package (pip install -U chinesecalendar), or choose a start "
-            f"date that ends by {last}-12-31 (covered: {first}–{last})") from None
-    return bool(off), name
+    else from chinese_calendar; a later year neither has from the statutory holidays alone, provisionally;
+    a year none covers is a PlanError (:mod:`kebao.holidaydata`)."""
+    return holidaydata.day_off(date, holidays)
 
 
 def is_statutory_holiday(date: dt.date, holidays: HolidayCalendar | None = None) -> bool:
@@ -108,6 +82,7 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
         date = start + dt.timedelta(days=number - 1)
         off, name = holiday_detail(date, holidays)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
+        provisional = holidaydata.is_provisional(date.year, holidays)
         kind: DayKind
         if arrival and number == 1:
             kind = "arrival"
@@ -121,7 +96,7 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
             kind = "teaching"
         if kind == "teaching":
             teaching += 1
-            result.append(CalendarDay(date, number, kind, holiday, teaching))
+            result.append(CalendarDay(date, number, kind, holiday, teaching, provisional))
         else:
-            result.append(CalendarDay(date, number, kind, holiday))
+            result.append(CalendarDay(date, number, kind, holiday, provisional=provisional))
     return tuple(result)

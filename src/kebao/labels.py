@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 Language = Literal["zh", "en"]
@@ -59,6 +60,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_credits": ("学分记录", "Credit record"),
     "planned": ("计划学时", "Planned hours"),
     "event": ("活动", "Event"),
+    # a plan on a year without the State Council's holiday arrangement yet (kebao.holidaydata)
+    "provisional": ("暂定", "Provisional"),
+    "official": ("正式", "Official"),
+    "calendar": ("节假日安排", "Holidays"),
+    "provisional_note": ("暂定：{years} 年的节假日调休安排尚未公布，本课表按法定节假日编排；"
+                         "国务院办公厅公布放假安排后请重新生成。",
+                         "Provisional: the official holiday arrangement for {years} is not published yet; "
+                         "this timetable follows the statutory holidays. Rebuild it once the State Council's "
+                         "notice is out."),
     # downloads of pack files on the site (the pack-file table names them: kebao.packs.files)
     "download_zip": ("完整课包 {name}（手册、课表、签到表、评分表、学分记录）",
                      "The whole pack {name} (handbook, timetable, sign-in sheets, rubric, credit record)"),
@@ -112,3 +122,9 @@ def label(key: str, language: Language) -> str:
 
 def pick(pair: tuple[str, str], language: Language) -> str:
     return pair[0] if language == "zh" else pair[1]
+
+
+def provisional_note(years: Iterable[int], language: Language) -> str:
+    """'暂定：2027 年的节假日调休安排尚未公布…' for a plan on years without an official arrangement; '' for none."""
+    listed = ("、" if language == "zh" else ", ").join(str(year) for year in sorted(years))
+    return label("provisional_note", language).format(years=listed) if listed else ""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .catalog import Catalog
+from .holidaydata import provisional_years
+from .labels import provisional_note
 from .layout import Layout
 from .model import Cohort, Language
 
@@ -75,6 +77,11 @@ class Plan:
     def modules(self) -> tuple[str, ...]:
         return tuple(item.module for item in self.items)
 
+    @property
+    def provisional(self) -> bool:
+        """True when a day of the plan has no official holiday arrangement yet (暂定; see kebao.holidaydata)."""
+        return any(day.provisional for day in self.layout.days)
+
     def item(self, module: str) -> PlanItem:
         """The plan's item for ``module``; KeyError if it is not in the plan."""
         for item in self.items:
@@ -90,6 +97,8 @@ class Plan:
             "target_hours": number(self.target_hours),
             "total_hours": number(self.total_hours),
             "capacity": number(self.capacity),
+            "provisional": self.provisional,
+            "provisional_note": provisional_note(provisional_years(self.layout.days), self.language),
             "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
                          "reason": i.reason} for i in self.items],
             "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),

@@ -35,7 +35,7 @@ KINDS: dict[str, tuple[str, str, str]] = {  # kind -> (folder, file suffix, Chin
     "case": ("cases", ".md", "案例"),
     "programme": ("curricula/programmes", ".yml", "培训项目"),
 }
-START = dt.date(2026, 12, 7)  # a Monday; the holiday calendar covers 2026, later years are a PlanError
+START = dt.date(2026, 12, 7)  # a Monday in a year with the official holiday arrangement (later ones are 暂定)
 TEACHING_DAYS = 3  # a new programme aims at three days of teaching, or what its strand's modules hold
 MAX_DAYS = 31
 LISTED_MODULES = 30  # modules named in a new programme's comments

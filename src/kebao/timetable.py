@@ -108,6 +108,11 @@ class Timetable:
         """学时 of the sessions, and of the events that count."""
         return sum(s.hours for s in self.sessions) + sum(e.hours for e in self.events)
 
+    @property
+    def provisional(self) -> bool:
+        """True when a day has no official holiday arrangement yet (暂定; see kebao.holidaydata)."""
+        return any(day.provisional for day in self.days)
+
     def sessions_on(self, date: dt.date) -> tuple[Session, ...]:
         return tuple(s for s in self.sessions if s.date == date)
 

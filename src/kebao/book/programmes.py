@@ -13,7 +13,8 @@ from pathlib import Path
 from ..compose import PlanItem
 from ..credits import credits_for
 from ..errors import BookError
-from ..labels import FORMATS, label
+from ..holidaydata import provisional_years
+from ..labels import FORMATS, label, provisional_note
 from ..model import Programme
 from ..packs.context import PackContext
 from ..packs.files import downloads
@@ -67,6 +68,8 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
     parts = [NOTICE, f"# {esc(p.title.zh)}\n"]
     if p.summary:
         parts.append(esc(p.summary) + "\n")
+    if ctx.timetable.provisional:  # a year without the official holiday arrangement yet (kebao.holidaydata)
+        parts.append("```{warning}\n" + esc(provisional_note(provisional_years(ctx.timetable.days), "zh")) + "\n```\n")
     parts += [fields(overview), _downloads(ctx, pack)]
     if p.outcomes:
         parts += ["## 学习成果\n", _outcomes(ctx)]

@@ -31,8 +31,12 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
                 packs: Path = paths.PACKS, decided: dict[str, PackContext] | None = None) -> CheckResult:
     """Every programme's default pack, built (or found fresh) into the packs folder.
 
+    A pack planned on a year without the official holiday arrangement (暂定, provisional) is built, so the
+    book still links it, but fails the check, as ``kebao pack --strict-calendar`` would refuse it.
     ``decided`` receives each programme's decided pack, for the book check to reuse.
     """
+    from ..errors import PlanError
+    from ..holidaydata import require_official
     from ..packs.build import PackFailure, build_all
 
     started = time.perf_counter()
@@ -48,6 +52,16 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
             if decided is not None and outcome.context is not None:
                 decided[outcome.programme] = outcome.context
             note = "built" if outcome.status == "built" else "up to date"
+            try:
+                if outcome.context is not None:
+                    require_official(outcome.context.timetable.days, outcome.context.catalog.holidays)
+            except PlanError as provisional:
+                cohort = outcome.context.cohort.id if outcome.context is not None else outcome.cohort
+                items.append(Item(outcome.programme, "failed",
+                                  f"{outcome.programme}: the default cohort {cohort} is planned provisionally (暂定)",
+                                  f"{note}: {_relative(outcome.zip, root)}, but {provisional}",
+                                  outcome.seconds))
+                continue
             items.append(Item(outcome.programme, "passed", f"{note}: {_relative(outcome.zip, root)}",
                               seconds=outcome.seconds))
     built = sum(item.message.startswith("built") for item in items)

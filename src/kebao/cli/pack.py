@@ -6,7 +6,9 @@ cohort, changed with ``--cohort FILE.yml`` or ``--set key=value``);
 packs whose inputs did not change, carries on past failures and prints a
 summary. Packs go to <out>/<programme>/<cohort>/ (--out, by default the
 repository's packs folder); a failed build keeps the previous pack and leaves
-its notebook and error under <out>/_failed/.
+its notebook and error under <out>/_failed/. A cohort on a year without an
+official holiday arrangement yet is planned from the statutory holidays and
+its pack marked 暂定 (provisional); ``--strict-calendar`` refuses it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=paths.JOBS,
                         help=f"packs built at once with --all (default: {paths.JOBS})")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--strict-calendar", action="store_true",
+                        help="refuse a pack on a year without the official holiday arrangement (暂定, provisional)")
     parser.add_argument("--notebook", type=Path, help="the pack notebook (default: ROOT/notebooks/course_pack.ipynb)")
     parser.add_argument("--timeout", type=float, default=paths.NOTEBOOK_TIMEOUT,
                         help=f"seconds one notebook may run (default: {paths.NOTEBOOK_TIMEOUT:g})")
@@ -49,12 +53,14 @@ def run(args: argparse.Namespace) -> int:
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
     if args.programme:
         outcome = build_pack(PackRequest(args.root, args.programme, settings, args.out, args.notebook,
-                                         timeout=args.timeout, force=args.force, cohort=cohort))
+                                         timeout=args.timeout, force=args.force, cohort=cohort,
+                                         strict_calendar=args.strict_calendar))
         verb = "built" if outcome.status == "built" else "up to date"
         print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
         return 0
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
-                        notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar())
+                        notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
+                        strict_calendar=args.strict_calendar)
     width = max((len(r.programme) for r in results), default=9)
     print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
     for r in results:

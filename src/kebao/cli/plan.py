@@ -5,7 +5,9 @@ and the dated timetable; ``--format json`` prints the same as one JSON object.
 Cohort parameters come from the programme's default cohort, changed with
 ``--start`` and ``--set key=value`` (repeatable; keys: id, start, size, venue,
 language, days, mix.<strand>, mix, exclude, extra). Exit code 2 for an unknown
-programme, a bad setting or a plan that cannot be made.
+programme, a bad setting or a plan that cannot be made. A cohort on a year
+without an official holiday arrangement yet is planned from the statutory
+holidays and marked 暂定 (provisional); ``--strict-calendar`` refuses it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="change a cohort parameter, e.g. --set size=30 --set mix.skills=40 (repeatable)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="'json' prints one object with the plan, strands and sessions")
+    parser.add_argument("--strict-calendar", action="store_true",
+                        help="refuse a plan on a year without the official holiday arrangement (暂定, provisional)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from kebao.cohort import cohort_for
     from kebao.compose import compose
     from kebao.errors import UsageError
+    from kebao.holidaydata import require_official
     from kebao.schedule import schedule
 
     catalog = load_catalog(args.root)
@@ -50,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--start {args.start}: not a date", "write it as YYYY-MM-DD, e.g. 2026-10-08") from None
     cohort = cohort_for(catalog, programme, args.settings, args.start)
     timetable = schedule(catalog, compose(catalog, programme, cohort))
+    if args.strict_calendar:
+        require_official(timetable.days, catalog.holidays)
     if args.format == "json":
         print(json.dumps(timetable.to_json_dict(), ensure_ascii=False, indent=2))
     else:
@@ -59,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     """The plan, hours per strand and timetable as aligned text lines."""
+    from kebao.holidaydata import provisional_years
+    from kebao.labels import label, provisional_note
     from kebao.packs.rows import timetable_rows
 
     plan = timetable.plan
@@ -67,6 +76,9 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     lines = [f"{programme.title.zh} · {programme.title.en} ({programme.id})",
              f"班次 {cohort.id} · {cohort.start.isoformat()} 起 {plan.days} 天 · {cohort.size} 人 · {cohort.venue} · "
              f"language {plan.language} · {plan.timezone}", ""]
+    provisional = provisional_years(timetable.days)
+    if provisional:
+        lines[-1:-1] = [provisional_note(provisional, "zh")]
 
     def strand_name(strand: str) -> str:
         found = catalog.strands.get(strand)
@@ -83,7 +95,7 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
                  f"{plan.total_hours - plan.target_hours:+.4g}"])
     lines += table(["主题", "目标学时", "计划学时", "差额"], rows, right={1, 2, 3})
     lines += [f"note: {note}" for note in timetable.notes]
-    lines += ["", f"Timetable ({timetable.timezone})"]
+    lines += ["", f"Timetable ({timetable.timezone})" + (f" · {label('provisional', 'zh')}" if provisional else "")]
     rows = []
     items = timetable_rows(catalog, programme, cohort.venue, timetable.items, "zh")
     for day in timetable.days:

@@ -2,9 +2,11 @@
 
 The order of the steps matters and is stated here once:
 
-1. :func:`decide_pack` composes and schedules (once per pack), so a bad request fails before any kernel starts;
+1. :func:`decide_pack` composes and schedules (once per pack), so a bad request fails before any kernel starts
+   (so does a provisional calendar, 暂定, when the request is ``strict_calendar``);
 2. the notebook's declared parameters are checked (names, types);
-3. the cache key (notebook, parameters, input files, engine) is compared with the pack's manifest;
+3. the cache key (notebook, parameters, input files, engine, and where each year's holidays come from) is
+   compared with the pack's manifest;
 4. the notebook runs with papermill in a fresh (pre-started) kernel, reading the decided pack;
 5. the pack-file table's writers run in order (:mod:`.files`): the handbook and the trainer guide
    from the executed notebook, the timetable, sheets and figures, then the manifest, then the zip;
@@ -29,6 +31,7 @@ from typing import Any, Literal
 from .. import __version__, paths
 from ..catalog import Catalog, load_catalog
 from ..errors import KebaoError, PackError
+from ..holidaydata import require_official, sources
 from ..model import Cohort
 from ..notebooks.parameters import check_parameters
 from .cache import cache_key, is_fresh
@@ -51,6 +54,7 @@ class PackRequest:
     timeout: float = paths.NOTEBOOK_TIMEOUT
     force: bool = False
     cohort: Cohort | None = None  # e.g. read from a cohort file; None: the programme's default cohort
+    strict_calendar: bool = False  # refuse a provisional calendar (a year without the official arrangement)
 
     @property
     def notebook_path(self) -> Path:
@@ -172,12 +176,17 @@ def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> Decided
     """Steps 1–3: decide the pack and its cache key; raises before any kernel starts."""
     catalog = catalog if catalog is not None else load_catalog(request.root)
     ctx = decide(catalog, request.programme, cohort=request.cohort, settings=request.settings)
+    if request.strict_calendar:
+        require_official(ctx.timetable.days, catalog.holidays)
     cohort = ctx.requested.model_dump(mode="json")
     parameters = check_parameters(request.notebook_path, {
         "root": str(Path(request.root).resolve()), "programme": ctx.programme.id, "cohort": cohort,
         "edition": ctx.edition})
     inputs = pack_inputs(ctx)
     keyed = {k: v for k, v in parameters.items() if k != "root"}  # moving the repository keeps the cache
+    # Where each year's days off come from (chinesecalendar's version, holidays.yml, or provisional): a pack
+    # planned provisionally (暂定) is stale once official data for its year arrives.
+    keyed["calendar"] = sources((day.date for day in ctx.timetable.days), catalog.holidays)
     key = cache_key(request.notebook_path, keyed, inputs.values(), f"{__version__}+{engine_digest()}",
                     root=Path(request.root))
     return DecidedPack(request, ctx, parameters, inputs, key)
@@ -230,7 +239,8 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
 def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: Sequence[str] = (),
               cohort: Cohort | None = None, out: Path = paths.PACKS, workers: int = paths.JOBS,
               notebook: Path | None = None, force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
-              executor: Any = None, progress: Callable[[int, int], None] | None = None) -> list[BatchResult]:
+              executor: Any = None, progress: Callable[[int, int], None] | None = None,
+              strict_calendar: bool = False) -> list[BatchResult]:
     """Build every programme's default pack (or ``programmes``); fresh packs are skipped without a kernel.
 
     Failures do not stop the others; each programme gets one result, in order: a PackOutcome (its
@@ -243,7 +253,8 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
     results: dict[str, BatchResult] = {}
     stale: list[DecidedPack] = []
     for programme in ids:
-        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort)
+        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort,
+                              strict_calendar)
         try:
             decided = decide_pack(request, catalog)
         except KebaoError as refused:

@@ -21,7 +21,8 @@ from ..cohort import cohort_for
 from ..compose import Plan, compose
 from ..content import Edition
 from ..errors import UsageError
-from ..labels import Language
+from ..holidaydata import provisional_years
+from ..labels import Language, provisional_note
 from ..model import Cohort, Programme
 from ..paths import PackAddress
 from ..schedule import schedule
@@ -50,6 +51,11 @@ class PackContext:
     def cohort_label(self) -> str:
         end = self.timetable.days[-1].date if self.timetable.days else self.cohort.start
         return f"{self.cohort.id} · {self.cohort.start.isoformat()} – {end.isoformat()} · {self.cohort.venue}"
+
+    @property
+    def provisional_note(self) -> str:
+        """'暂定：…' in the pack's language when a day has no official holiday arrangement yet; '' otherwise."""
+        return provisional_note(provisional_years(self.timetable.days), self.language)
 
     @property
     def address(self) -> PackAddress:

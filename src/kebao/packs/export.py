@@ -83,14 +83,19 @@ def edition(body: str, name: str) -> str:
     return _TRAINER_MARKS.sub("", _TRAINER_ONLY.sub("", body) if name == "participant" else body)
 
 
-def page_html(body: str, edition: str, title: str, subtitle: str, language: Language) -> str:
-    """A body wrapped in the edition's self-contained page: header, inline CSS, footer (images are inline)."""
+def page_html(body: str, edition: str, title: str, subtitle: str, language: Language, provisional: str = "") -> str:
+    """A body wrapped in the edition's self-contained page: header, inline CSS, footer (images are inline).
+
+    ``provisional`` is the 暂定 note of a plan on a year without the official holiday arrangement, shown in
+    the header.
+    """
     name = label("handbook" if edition == "participant" else "trainer_guide", language)
+    note = f'<div class="provisional">{html.escape(provisional)}</div>' if provisional else ""
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if language == "zh" else "en"}">\n<head>\n'
             f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)} · {html.escape(name)}</title>\n<style>\n{_css()}</style>\n</head>\n"
             f'<body>\n<header class="pack"><div class="edition">{html.escape(name)}</div>'
-            f"<div>{html.escape(subtitle)}</div></header>\n{body}\n"
+            f"<div>{html.escape(subtitle)}</div>{note}</header>\n{body}\n"
             f'<footer class="pack">kebao 课包 · {html.escape(title)}</footer>\n</body>\n</html>\n')
 
 

@@ -54,7 +54,8 @@ class PackBuild:
     @cached_property
     def timetable(self) -> list[TimetableRow]:
         ctx = self.ctx
-        return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
+        return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language,
+                              provisional={day.date for day in ctx.timetable.days if day.provisional})
 
     @cached_property
     def credits(self) -> list[CreditRow]:
@@ -71,7 +72,7 @@ class PackBuild:
         if edition not in self._pages:
             ctx = self.ctx
             self._pages[edition] = export.page_html(export.edition(self.body, edition), edition, ctx.title,
-                                                    ctx.cohort_label, ctx.language)
+                                                    ctx.cohort_label, ctx.language, ctx.provisional_note)
         return self._pages[edition]
 
 
@@ -115,7 +116,8 @@ def _timetable_ics(build: PackBuild, path: Path) -> None:
 
 def _timetable_xlsx(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
-    writers.write_timetable_xlsx(build.timetable, path, ctx.title, ctx.cohort_label, ctx.language)
+    writers.write_timetable_xlsx(build.timetable, path, ctx.title, ctx.cohort_label, ctx.language,
+                                 ctx.provisional_note)
 
 
 def _timetable_csv(build: PackBuild, path: Path) -> None:

@@ -7,13 +7,13 @@ flat, translated rows that every writer and notebook table shares.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..catalog import Catalog
 from ..credits import credit_record
-from ..labels import EVENTS, FORMATS, SLOTS, WEEKDAYS, Language, pick
+from ..labels import EVENTS, FORMATS, SLOTS, WEEKDAYS, Language, pick, provisional_note
 from ..model import Programme
 from ..timetable import EventItem, Item
 
@@ -36,6 +36,7 @@ class TimetableRow:
     location: str
     description: str
     event: str = ""  # the event's kind (check-in, opening…) for an event's row
+    provisional: bool = False  # its date has no official holiday arrangement yet (暂定)
 
     @property
     def signed(self) -> bool:
@@ -70,17 +71,24 @@ def slot_label(slot: str, language: Language) -> str:
 
 
 def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: Iterable[Item],
-                   language: Language) -> list[TimetableRow]:
-    """One row per timetable item (sessions and events); a site visit's location replaces the venue."""
+                   language: Language, provisional: Collection[dt.date] = ()) -> list[TimetableRow]:
+    """One row per timetable item (sessions and events); a site visit's location replaces the venue.
+
+    Items on ``provisional`` dates (no official holiday arrangement yet) are marked, their description
+    opening with the 暂定 note.
+    """
     rows = []
+    note = provisional_note({date.year for date in provisional}, language)
     for item in items:
         weekday = pick(WEEKDAYS[item.date.weekday()], language)
         slot = slot_label(item.slot, language)
+        tentative = item.date in provisional
         if isinstance(item, EventItem):
             title = event_title(programme, item.event, language)
             kind = pick(EVENTS[item.event_kind], language)
             rows.append(TimetableRow(item.date, weekday, slot, item.start, item.end, "", title, "", "", item.hours,
-                                     kind, venue, kind, item.event_kind))
+                                     kind, venue, f"{note}\n{kind}" if tentative else kind, item.event_kind,
+                                     tentative))
             continue
         module = catalog.modules[item.module]
         strand = catalog.strands[module.strand]
@@ -90,10 +98,13 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
         location = module.site.location.in_language(language) if module.site else venue
         outcomes = "；".join(module.outcomes)
         description = f"{strand.name.in_language(language)} · {item.hours:g} 学时 · {outcomes}"
+        if tentative:
+            description = f"{note}\n{description}"
         rows.append(TimetableRow(
             date=item.date, weekday=weekday, slot=slot, start=item.start, end=item.end, module=module.id,
             title=title, strand=strand.id, strand_label=strand.name.in_language(language), hours=item.hours,
-            format_label=pick(FORMATS[module.format], language), location=location, description=description))
+            format_label=pick(FORMATS[module.format], language), location=location, description=description,
+            provisional=tentative))
     return rows
 
 

@@ -53,16 +53,18 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object
 
 
 TIMETABLE_COLUMNS = ("date", "weekday", "slot", "start", "end", "title", "strand", "hours", "format", "location",
-                     "module")
+                     "module", "calendar")
 
 
-def _timetable_values(row: TimetableRow) -> list[object]:
+def _timetable_values(row: TimetableRow, language: Language) -> list[object]:
     return [row.date.isoformat(), row.weekday, row.slot, row.start, row.end, row.title, row.strand_label,
-            row.hours, row.format_label, row.location, row.module]
+            row.hours, row.format_label, row.location, row.module,
+            label("provisional" if row.provisional else "official", language)]
 
 
 def write_timetable_csv(rows: Sequence[TimetableRow], path: Path, language: Language) -> Path:
-    return _write_csv(path, [label(c, language) for c in TIMETABLE_COLUMNS], [_timetable_values(r) for r in rows])
+    return _write_csv(path, [label(c, language) for c in TIMETABLE_COLUMNS],
+                      [_timetable_values(r, language) for r in rows])
 
 
 def write_credits_csv(rows: Sequence[CreditRow], path: Path, language: Language) -> Path:
@@ -106,6 +108,7 @@ def _styles() -> dict[str, Any]:
     return {
         "title": {"font": Font(name="Noto Sans CJK SC", bold=True, size=14)},
         "subtitle": {"font": Font(name="Noto Sans CJK SC", size=10, color="444444")},
+        "warning": {"font": Font(name="Noto Sans CJK SC", size=10, bold=True, color="B91C1C")},
         "header": {"font": Font(name="Noto Sans CJK SC", bold=True, color="FFFFFF"),
                    "fill": PatternFill("solid", fgColor="1E3A8A"),
                    "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
@@ -166,13 +169,16 @@ def normalise_zip(data: bytes) -> bytes:
 
 
 def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, subtitle: str,
-                         language: Language) -> Path:
+                         language: Language, note: str = "") -> Path:
+    """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle."""
     workbook = _workbook()
     ws = workbook.active
     assert ws is not None
     ws.title = label("timetable", language)
     _table(ws, title, subtitle, [label(c, language) for c in TIMETABLE_COLUMNS],
-           [_timetable_values(r) for r in rows], (11, 7, 6, 6, 6, 34, 10, 5, 10, 22, 22))
+           [_timetable_values(r, language) for r in rows], (11, 7, 6, 6, 6, 34, 10, 5, 10, 22, 22, 10))
+    if note:
+        _set(ws, 3, 1, note, **_styles()["warning"])
     total_row = len(rows) + 5
     _set(ws, total_row, 7, label("total", language), **_styles()["header"])
     _set(ws, total_row, 8, sum(r.hours for r in rows), **_styles()["cell"])
@@ -251,6 +257,8 @@ def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name:
         event.add("summary", row.title)
         event.add("location", row.location)
         event.add("description", row.description)
+        if row.provisional:  # the date may still change when the year's holiday arrangement is published
+            event.add("status", "TENTATIVE")
         event.add("categories", [row.strand_label])
         calendar.add_component(event)
     calendar.add_missing_timezones()

@@ -18,7 +18,8 @@ from ..catalog import Catalog
 from ..compose import Plan
 from ..credits import credits_for
 from ..errors import ContentError, KebaoError, Problem
-from ..labels import WEEKDAYS
+from ..holidaydata import provisional_years
+from ..labels import WEEKDAYS, provisional_note
 from ..model import Programme
 from ..packs.rows import timetable_rows
 from ..timetable import Timetable
@@ -114,6 +115,8 @@ def preview_status_html(preview: Preview, root: Path | None = None) -> str:
     if preview.plan is None or preview.programme is None:
         return box("info", "（无预览）")
     text = "<b>✔ 校验通过。</b>" + _e(summary(preview.programme, preview.plan))
+    if preview.plan.provisional:  # a year without the official holiday arrangement yet
+        text += f"<br><b>{_e(provisional_note(provisional_years(preview.plan.layout.days), 'zh'))}</b>"
     notes = preview.timetable.notes if preview.timetable is not None else preview.plan.notes
     if notes:
         text += "<ul style='margin:4px 0'>" + "".join(f"<li>提示：{_e(n)}</li>" for n in notes) + "</ul>"

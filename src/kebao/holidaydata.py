@@ -1,0 +1,193 @@
+"""Which dates are days off, and where that comes from: official data, or the statutory rule (暂定).
+
+:func:`kebao.calendar.holiday_detail`, the one function every date goes through,
+asks :func:`day_off`. A year's days off come from official data when there is
+any: the State Council's arrangement copied into ``curricula/holidays.yml`` for
+the years it lists, else the ``chinesecalendar`` package (2004–2026 in 1.11).
+Offices plan the next spring's cohorts before the State Council publishes that
+year's arrangement, so a *later* year that neither covers is planned from the
+全国年节及纪念日放假办法 itself (as revised in 2024, in force from 2025), which the
+``holidays`` package computes, lunar festivals included, up to its last year
+(2100):
+
+* 元旦 1 day (1 January); 春节 4 days (除夕 to 初三); 清明节 1 day; 劳动节 2 days
+  (1–2 May); 端午节 1 day; 中秋节 1 day; 国庆节 3 days (1–3 October);
+* a statutory day that falls on a Saturday or Sunday is made up on the next
+  working day (补假, the 办法's rule for the holidays of all citizens).
+
+The days off of such a year are these and the weekends, and no weekend is
+worked. What only the State Council's notice says is left out, and cannot be
+guessed: the 调休 that joins holidays and weekends into longer breaks (more
+weekdays off, weekend days worked instead; 2026's 春节 ran nine days, 15–23
+February, with two Saturdays worked). A plan on such a year is therefore
+*provisional*: every output says 暂定, ``--strict-calendar`` and ``kebao check``
+refuse it (:func:`require_official`), and a pack rebuilds when official data
+arrives, because where each of its years comes from is part of its cache key
+(:func:`sources`). Years before 2004 and after 2100 are a PlanError.
+
+Measured with holidays 0.109: for 2025 and 2026 every day the rule gives is a
+day off in chinesecalendar (which adds the 调休 days); 2027 gives 元旦 1 Jan,
+春节 5–8 Feb with 补假 9–10 Feb, 清明节 5 Apr, 劳动节 1–2 May with 补假 3–4 May,
+端午节 9 Jun, 中秋节 15 Sep, 国庆节 1–3 Oct with 补假 4–5 Oct. Only the package's
+statutory names are kept: days off it lists from a published notice (调休, e.g.
+"休息日（由 2026-01-04 调休）") are dropped, so a provisional year follows the rule
+above whatever the package's version knows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import chinese_calendar
+
+from .errors import PlanError
+from .model import HolidayCalendar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .calendar import CalendarDay
+
+FILE = "curricula/holidays.yml"
+PROVISIONAL = "provisional"  # how source() names a year planned from the statutory holidays alone
+FIRST_STATUTORY_YEAR = 2025  # the 2024 revision's first year: no provisional year before it
+# The statutory holidays of the 2024 revision, by the names the holidays package gives them in zh_CN.
+STATUTORY = {"元旦": "元旦", "农历除夕": "春节", "春节": "春节", "清明节": "清明节", "劳动节": "劳动节",
+             "端午节": "端午节", "中秋节": "中秋节", "国庆节": "国庆节"}
+_NOTE = re.compile(r"（[^）]*）$")  # （补假）, （推定）, （补假，推定）
+
+
+def day_off(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
+    """(is a day off, holiday name) of ``date``: see the module docstring; PlanError for a year none covers."""
+    if holidays is not None:
+        years, off_days, workdays = _arrangements(holidays)
+        if date.year in years:
+            if date in off_days:
+                return True, off_days[date]
+            return date not in workdays and date.weekday() >= 5, None
+    first, last = _chinesecalendar_years()
+    if first <= date.year <= last:
+        off, name = chinese_calendar.get_holiday_detail(date)
+        return bool(off), name
+    statutory = statutory_days(date.year) if date.year > last else None
+    if statutory is None:
+        raise _no_data(date, first, last)
+    name = statutory.get(date)
+    return name is not None or date.weekday() >= 5, name
+
+
+def is_provisional(year: int, holidays: HolidayCalendar | None = None) -> bool:
+    """Whether ``year`` (one that :func:`day_off` covers) is planned from the statutory holidays alone."""
+    return (holidays is None or year not in _arrangements(holidays)[0]) and year > _chinesecalendar_years()[1]
+
+
+def source(year: int, holidays: HolidayCalendar | None = None) -> str:
+    """Where ``year``'s days off come from: 'curricula/holidays.yml', 'chinesecalendar 1.11.0', or
+    'provisional: statutory holidays (holidays 0.109)'; PlanError for a year none covers."""
+    day_off(dt.date(year, 1, 1), holidays)  # a PlanError for a year nothing covers
+    if holidays is not None and year in _arrangements(holidays)[0]:
+        return FILE
+    if not is_provisional(year, holidays):
+        return f"chinesecalendar {_chinesecalendar_version()}"
+    return f"{PROVISIONAL}: statutory holidays (holidays {_holidays_version()})"
+
+
+def sources(dates: Iterable[dt.date], holidays: HolidayCalendar | None = None) -> dict[str, str]:
+    """:func:`source` of every year of ``dates``, by year: part of a pack's cache key, so that official
+    data for a year rebuilds the packs planned provisionally on it (and a new chinesecalendar every pack)."""
+    return {str(year): source(year, holidays) for year in sorted({d.year for d in dates})}
+
+
+def provisional_years(days: Iterable[CalendarDay]) -> tuple[int, ...]:
+    """The years of ``days`` that are planned provisionally (no official arrangement yet)."""
+    return tuple(sorted({d.date.year for d in days if d.provisional}))
+
+
+def require_official(days: Iterable[CalendarDay], holidays: HolidayCalendar | None = None) -> None:
+    """A PlanError when any of ``days`` is provisional (``--strict-calendar``, ``kebao check``); else nothing."""
+    years = provisional_years(days)
+    if not years:
+        return
+    listed = "、".join(str(year) for year in years)
+    first, last = _chinesecalendar_years()
+    file = f"there is no {FILE}" if holidays is None else f"{FILE} does not list {listed}"
+    raise PlanError(
+        f"the holiday arrangement for {listed} is not official yet: chinesecalendar {_chinesecalendar_version()} "
+        f"covers {first}–{last} and {file}, so the plan is provisional (暂定) and the 调休 working weekends are "
+        "not known",
+        f"copy the State Council's notice (国务院办公厅关于{years[0]}年部分节假日安排的通知) into {FILE} "
+        f"(docs/content.md), or upgrade chinesecalendar once it covers {listed} (pip install -U "
+        "chinesecalendar); without --strict-calendar kebao plans provisionally")
+
+
+@functools.cache
+def statutory_days(year: int) -> dict[dt.date, str] | None:
+    """The statutory days off of ``year`` (补假 included) by date, with their Chinese names; None for a year
+    the rule does not apply to (before 2025) or the holidays package cannot compute."""
+    if year < FIRST_STATUTORY_YEAR or year > _statutory_last_year():
+        return None
+    from holidays.countries.china import China
+
+    found: dict[dt.date, str] = {}
+    for day, names in China(years=year, language="zh_CN").items():  # type: ignore[no-untyped-call]
+        kept = []
+        for name in names.split("; "):
+            statutory = STATUTORY.get(_NOTE.sub("", name.strip()))
+            if statutory is not None and statutory not in kept:
+                kept.append(statutory)
+        if kept:
+            found[day] = "、".join(kept)
+    if "春节" not in found.values():  # the lunar festivals are there, or the year is not computed
+        return None
+    return dict(sorted(found.items()))
+
+
+@functools.cache
+def _arrangements(holidays: HolidayCalendar) -> tuple[frozenset[int], dict[dt.date, str], frozenset[dt.date]]:
+    """curricula/holidays.yml as lookups: its years, its days off by date, its 调休 workdays."""
+    off = {h.first + dt.timedelta(days=n): h.name
+           for year in holidays.years for h in year.holidays for n in range((h.last - h.first).days + 1)}
+    return (frozenset(year.year for year in holidays.years), off,
+            frozenset(day for year in holidays.years for day in year.workdays))
+
+
+@functools.cache
+def _chinesecalendar_years() -> tuple[int, int]:
+    """The first and last year chinese_calendar covers (as the package itself decides)."""
+    years = sorted({d.year for d in chinese_calendar.constants.holidays})
+    return years[0], years[-1]
+
+
+def _chinesecalendar_version() -> str:
+    return str(getattr(chinese_calendar, "__version__", "?"))
+
+
+def _holidays_version() -> str:
+    from holidays.version import __version__
+
+    return str(__version__)
+
+
+def _statutory_last_year() -> int:
+    from holidays.countries.china import China
+
+    return int(China.end_year)
+
+
+def _no_data(date: dt.date, first: int, last: int) -> PlanError:
+    """The error for a date no holiday data covers, official or provisional."""
+    version = _chinesecalendar_version()
+    if date.year < first:
+        return PlanError(
+            f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, "
+            f"so {date.isoformat()} cannot be scheduled",
+            f"add {date.year}'s official holiday arrangement (国务院办公厅 notice) to {FILE} "
+            f"(docs/content.md), or choose a start date from {first}-01-01 on (covered: {first}–{last})")
+    end = _statutory_last_year()
+    return PlanError(
+        f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, and the statutory "
+        f"holidays are known up to {end} only, so {date.isoformat()} cannot be scheduled",
+        f"choose a start date that ends by {end}-12-31 (official data {first}–{last}, later years provisional "
+        "from the statutory holidays)")
