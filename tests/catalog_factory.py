@@ -80,6 +80,7 @@ def programme(programme_id: str, *, mix: dict[str, float], audience: str = "cadr
               **fields: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": programme_id, "title": {"zh": f"培训班{programme_id}", "en": programme_id.title()},
+        "language": "en",  # plans and their errors said in English, as the assertions read (zh: test_messages)
         "partner": {"zh": "合作单位", "en": "Partner"}, "audience": audience, "days": days, "mix": mix,
         "required": list(required), "pools": list(pools if pools is not None else [{"strands": list(mix)}]),
         "site_visits": list(site_visits), "travel": {"arrival": arrival, "departure": departure},

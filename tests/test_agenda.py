@@ -120,7 +120,7 @@ def test_an_event_that_counts_adds_its_hours() -> None:
 def test_event_mistakes_are_clear() -> None:
     with pytest.raises(PlanError, match="on the arrival day, but the programme has none"):
         plan(fours("skills", 2), mix={"skills": 100}, days=2, day=DAY, events=[EVENTS[0]])
-    with pytest.raises(PlanError, match="at 10:00 would cut the 上午 session of 2026-09-14 in two"):
+    with pytest.raises(PlanError, match="at 10:00 would cut the Morning session of 2026-09-14 in two"):
         plan(fours("skills", 2), mix={"skills": 100}, days=2, day=DAY,
              events=[{"kind": "photo", "day": 1, "time": "10:00", "minutes": 20}])
     with pytest.raises(ValueError, match="say on which day the photo event is"):
@@ -152,7 +152,7 @@ def test_a_module_pinned_to_a_day_slot_and_time_goes_exactly_there() -> None:
     assert where["s1"][0] == "2026-09-16"  # the first Wednesday
     assert where["s2"][:2] == ("2026-09-14", "afternoon")
     reasons = {item.module: item.reason for item in timetable.plan.items}
-    assert reasons["s0"].startswith("placed (day 2, afternoon, 14:55")
+    assert reasons["s0"].render("en").startswith("placed as the programme says (teaching day 2, Afternoon, 14:55")
 
 
 def test_pins_that_cannot_hold_fail_before_anything_runs() -> None:

@@ -30,7 +30,8 @@ def cohort(**fields: Any) -> Cohort:
 
 
 def reasons(plan: Plan) -> dict[str, str]:
-    return {item.module: item.reason for item in plan.items}
+    """Why each module is in, said in English (the plan's reasons are codes; kebao.messages says them)."""
+    return {item.module: item.reason.render("en") for item in plan.items}
 
 
 def test_required_and_prerequisites_are_in_with_their_reasons_in_dependency_order() -> None:
@@ -48,8 +49,12 @@ def test_greedy_meets_the_mix_and_says_which_strand_each_module_was_chosen_for()
                cf.module("s1", "skills", 4), cf.module("s2", "skills", 4)]
     plan = plan_for(modules, mix={"party-building": 25, "industry": 50, "skills": 25}, total_hours=16)
     assert sorted(plan.modules) == ["i1", "i2", "p1", "s1"]  # ties broken by id: i1 before i2 before i3
-    assert reasons(plan)["i1"] == "chosen for strand 产业 (industry)"
-    assert reasons(plan)["p1"] == "chosen for strand 党建 (party-building)"
+    assert reasons(plan)["i1"] == ("chosen for strand Industry: it still lacked 8 学时; of 3 candidate(s) that suit "
+                                   "the audience, it was as close as i2, i3 and comes first by id")
+    assert reasons(plan)["p1"].startswith("chosen for strand Party building: it still lacked 4 学时; of 2")
+    why = plan.item("i2").reason
+    assert (why.code, why["strand_id"], why["lacked"], why["candidates"]) == ("reason-chosen", "industry", 4, 2)
+    assert why["basis"].code == "basis-tie" and why["basis"]["others"] == ("i3",)
     assert [(s.id, s.target_hours, s.hours) for s in plan.strands] == [
         ("party-building", 4, 4), ("industry", 8, 8), ("skills", 4, 4)]
     assert plan.total_hours == 16 and plan.target_hours == 16
@@ -103,7 +108,7 @@ def test_cohort_overrides_mix_exclude_extra_days_and_language() -> None:
     assert sorted(plan_for(modules, cohort(mix={"industry": 100}), **base).modules) == ["i1", "i2"]
     assert sorted(plan_for(modules, cohort(exclude=["i1", "s1"]), **base).modules) == ["i2", "s2"]
     plan = plan_for(modules, cohort(extra=["w1"], language="en", days=2), **base)
-    assert reasons(plan)["w1"] == "extra module requested by cohort"
+    assert reasons(plan)["w1"] == "added by cohort c"
     assert plan.language == "en" and plan.days == 2 and plan.target_hours == 16
     assert sorted(plan.modules) == ["i1", "i2", "s1", "w1"]  # s2 would pass the 16 学时 two days hold
     assert plan.cohort.mix == {"industry": 50, "skills": 50}  # the effective mix is recorded
@@ -120,7 +125,9 @@ def test_strands_outside_the_mix_count_and_are_reported_with_target_0() -> None:
 def test_site_visits_are_in_the_plan_with_their_day() -> None:
     plan = plan_for([cf.module("trip", "industry", 8, duration="whole-day"), cf.module("i1", "industry", 4)],
                     mix={"industry": 100}, total_hours=12, site_visits=[{"module": "trip", "day": "last"}])
-    assert reasons(plan) == {"trip": "site visit (day: last)", "i1": "chosen for strand 产业 (industry)"}
+    assert reasons(plan) == {"trip": "site visit on the last teaching day",
+                             "i1": "chosen for strand Industry: it still lacked 4 学时; of 1 candidate(s) that suit "
+                                   "the audience, it was the only one that fitted"}
 
 
 def test_without_total_hours_the_target_is_what_the_teaching_days_hold() -> None:
@@ -135,10 +142,11 @@ def test_a_strand_short_of_modules_fails_saying_by_how_much_and_what_to_do() -> 
     catalog = load_catalog(FIXTURES / "catalog")
     with pytest.raises(PlanError) as caught:
         compose(catalog, catalog.programmes["cadres-course"])
-    message = str(caught.value)
-    assert "strand 技能 (skills) is short by 4.4 学时" in message
-    assert "target 8.4 = 30% of 28" in message
-    assert "pools" in caught.value.hint and "--set mix.skills=" in caught.value.hint
+    error = caught.value.in_language("en")
+    assert "strand Skills is short by 4.4 学时" in error.message
+    assert "target 8.4 = 30% of 28" in error.message
+    assert "pools" in error.hint and "--set mix.skills=" in error.hint
+    assert "技能差 4.4 学时（目标 8.4 = 30% × 28" in str(caught.value), "said in the programme's language"
 
 
 def test_required_hours_above_the_total_fail() -> None:
@@ -191,7 +199,7 @@ def test_a_strand_over_its_target_because_of_required_modules_is_explained() -> 
                     mix={"industry": 25, "skills": 75}, total_hours=8, required=["a", "b"],
                     pools=[{"strands": ["skills"]}])
     assert plan.strands[0].error == 4
-    assert any("产业 (industry) is 4 学时 over its target" in note for note in plan.notes)
+    assert any("strand Industry is 4 学时 over its target" in note.render("en") for note in plan.notes)
 
 
 def test_the_capacity_stops_the_choice_and_the_plan_says_so() -> None:
@@ -202,7 +210,8 @@ def test_the_capacity_stops_the_choice_and_the_plan_says_so() -> None:
                     total_hours=8, days=1)
     assert plan.modules == ("s1", "i0", "i1")
     assert plan.strands[0].error == -2
-    assert "strand 产业 (industry) is 2 学时 under its target: adding i2, i3 would exceed the 8 学时" in plan.notes[0]
+    assert "strand Industry is 2 学时 under its target: adding i2, i3 would exceed the 8 学时" in \
+        plan.notes[0].render("en")
 
 
 def test_plan_json_form() -> None:
@@ -211,8 +220,12 @@ def test_plan_json_form() -> None:
     assert data["programme"] == "p"
     assert data["cohort"]["start"] == MONDAY and data["cohort"]["days"] == 5
     assert data["strands"] == [{"id": "skills", "name": "技能", "target_hours": 4, "hours": 4}]
-    assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen",
-                                "reason": "chosen for strand 技能 (skills)"}]
+    reason = ("chosen for strand Skills: it still lacked 4 学时; of 1 candidate(s) that suit the audience, it was "
+              "the only one that fitted")
+    assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen", "reason": reason,
+                                "why": {"code": "reason-chosen", "text": reason, "params": {
+                                    "strand": {"zh": "技能", "en": "Skills"}, "strand_id": "skills", "lacked": 4,
+                                    "candidates": 1, "basis": {"code": "basis-only", "params": {}}}}}]
     assert isinstance(dt.date.fromisoformat(data["cohort"]["start"]), dt.date)
 
 
@@ -248,22 +261,22 @@ def test_the_choice_stops_at_what_whole_modules_fill_and_the_plan_says_so() -> N
     modules = [cf.module(f"s{n}", "skills", 2) for n in range(4)]
     plan = plan_with(SENIORS, modules, mix={"skills": 100}, days=2, total_hours=6)
     assert plan.modules == ("s0", "s1")
-    assert any("fit whole" in note and "s2" in note for note in plan.notes), plan.notes
+    assert any("fit whole" in note.render("en") and "s2" in note.render("en") for note in plan.notes), plan.notes
 
 
 def test_a_short_strand_that_pools_already_take_says_the_catalogue_has_no_more() -> None:
     catalog = load_catalog(FIXTURES / "catalog")
     with pytest.raises(PlanError) as caught:
         compose(catalog, catalog.programmes["cadres-course"])  # its pools already take every skills module
-    hint = caught.value.hint
-    assert "add modules of strand 'skills' to a pool" not in hint
-    assert "no more modules of strand 'skills' for audience 'cadres'" in hint
+    hint = caught.value.in_language("en").hint
+    assert "add modules of strand Skills to a pool" not in hint
+    assert "no more modules of strand Skills for audience 'cadres'" in hint
     assert "write new" in hint and "--set mix.skills=" in hint
     # without a pool for the strand, adding one is the advice
     with pytest.raises(PlanError) as caught:
         plan_for([cf.module("i1", "industry", 4), cf.module("s1", "skills", 4)],
                  mix={"industry": 50, "skills": 50}, total_hours=8, pools=[{"strands": ["industry"]}])
-    assert "add modules of strand 'skills' to a pool (pools: - strands: [skills])" in caught.value.hint
+    assert "add modules of strand Skills to a pool (pools: - strands: [skills])" in caught.value.hint
 
 
 def test_capacity_advice_suggests_only_what_would_help() -> None:
@@ -288,4 +301,4 @@ def test_a_required_module_that_is_also_a_prerequisite_says_required() -> None:
     plan = plan_for(modules, mix={"skills": 100}, total_hours=4, required=["advanced", "basics"], pools=[])
     assert plan.modules == ("basics", "advanced")
     assert plan.item("basics").kind == "required"
-    assert reasons(plan)["basics"] == "required (also prerequisite of advanced)"
+    assert reasons(plan)["basics"] == "required, also prerequisite of advanced"

@@ -189,7 +189,7 @@ def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[
 
 
 def test_bad_requests_fail_before_any_kernel(catalog_root: Path) -> None:
-    with pytest.raises(PlanError, match="short by"):
+    with pytest.raises(PlanError, match="达不到主题配比：产业差 6 学时"):
         build_pack(PackRequest(catalog_root, "nev-class", ("mix=skills:50,industry:50",), notebook=NOTEBOOK,
                                out=catalog_root / "out"))
     with pytest.raises(KebaoError, match="unknown programme 'nev-clas'.*did you mean 'nev-class'"):

@@ -30,7 +30,7 @@ def repo(tmp_path: Path) -> Path:
     spec = cf.Spec(modules=modules, programmes=[cf.programme(
         "cadre-course", mix={"party-building": 30, "industry": 40, "skills": 30}, days=6, total_hours=36,
         arrival=True, site_visits=[{"module": "capital-visit", "day": "last"}],
-        cohort={"id": "2026-autumn", "start": "2026-09-13"})])
+        cohort={"id": "2026-autumn", "start": "2026-09-13"}, language="zh")])
     return cf.write(tmp_path / "repo", spec)
 
 
@@ -51,17 +51,32 @@ def test_table_shows_plan_strand_hours_and_timetable_in_aligned_columns(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "培训班cadre-course · Cadre-Course (cadre-course)"
-    assert "Plan: " in out and "Hours per strand" in out and "Timetable (Asia/Shanghai)" in out
-    assert "site visit (day: last)" in out and "chosen for strand 党建 (party-building)" in out
-    timetable = lines[lines.index("Timetable (Asia/Shanghai)") + 1:]
+    assert "计划：" in out and "学时分布" in lines and "课表（Asia/Shanghai）" in lines
+    assert "现场教学，安排在最后一个教学日" in out and "按主题学时比例选入：党建还差" in out
+    timetable = lines[lines.index("课表（Asia/Shanghai）") + 1:]
     assert timetable[0].split() == ["日期", "星期", "时段", "开始", "结束", "课程模块", "主题", "学时"]
-    assert "2026-09-13  周日" in timetable[2] and "报到" in timetable[2]
+    assert "2026-09-13  星期日" in timetable[2] and "报到" in timetable[2]
     session_rows = [row for row in timetable[2:] if row.rstrip().endswith(("2", "3", "4", "5"))]
     assert len(session_rows) >= 9
     assert {width(row) for row in session_rows} == {width(timetable[0])}  # right-aligned 学时 column lines up
-    strands = lines[lines.index("Hours per strand") + 1:lines.index("Hours per strand") + 7]
+    strands = lines[lines.index("学时分布") + 1:lines.index("学时分布") + 7]
     assert strands[2].startswith("党建 (party-building)") and "10.8" in strands[2]
-    assert strands[-1].startswith("合计 total") and "36" in strands[-1]
+    assert strands[-1].startswith("合计") and "36" in strands[-1]
+
+
+def test_lang_en_says_the_same_plan_in_english(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "cadre-course", "--root", repo, "--lang", "en")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "Cadre-Course · 培训班cadre-course (cadre-course)"
+    assert "Hours per strand" in lines and "Timetable (Asia/Shanghai)" in lines
+    assert "site visit on the last teaching day" in out and "chosen for strand Party building: it still lacked" in out
+    timetable = lines[lines.index("Timetable (Asia/Shanghai)") + 1:]
+    assert timetable[0].split() == ["Date", "Day", "Session", "Start", "End", "Module", "Strand", "Hours"]
+    assert timetable[2].split() == ["2026-09-13", "Sun", "Arrival"]
+    # the words kebao says are English: Chinese is left only in the names the authors wrote (培训班…, 培训中心)
+    said = out.replace("培训班cadre-course", "").replace("培训中心", "").replace("学时", "")
+    assert not [c for c in said if "\u4e00" <= c <= "\u9fff"]
 
 
 def test_json_has_the_documented_shape_and_adds_up(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,14 +126,14 @@ def test_the_trainers_guide_example_plans_provisionally_and_strict_refuses_it(
     lines = out.splitlines()
     assert lines[2] == ("暂定：2027 年的节假日调休安排尚未公布，本课表按法定节假日编排；"
                         "国务院办公厅公布放假安排后请重新生成。")
-    assert "Timetable (Asia/Shanghai) · 暂定" in lines
+    assert "课表（Asia/Shanghai） · 暂定" in lines
     code, out, _ = plan(capsys, "xpcc-cadres", "--root", REPO, "--start", "2027-03-08", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["provisional"] is True and data["provisional_note"].startswith("暂定：2027 年")
     assert data["calendar"][0]["date"] == "2027-03-08"
     code, out, err = plan(capsys, "xpcc-cadres", "--root", REPO, "--start", "2027-03-08", "--strict-calendar")
     assert code == 2 and out == ""
-    assert "holiday arrangement for 2027 is not official yet" in err and "curricula/holidays.yml" in err
+    assert "2027 年的节假日安排尚未正式公布" in err and "curricula/holidays.yml" in err
     code, out, _ = plan(capsys, "xpcc-cadres", "--root", REPO, "--strict-calendar", "--format", "json")
     assert code == 0 and json.loads(out)["provisional"] is False and "暂定" not in out
 
@@ -127,9 +142,9 @@ def test_the_trainers_guide_example_plans_provisionally_and_strict_refuses_it(
     (["--set", "sise=3"], "unknown cohort setting 'sise' (did you mean 'size'?)"),
     (["--set", "mix.skills=50"], "the strand weights add up to 120, not 100"),
     (["--start", "2026-02-30"], "--start 2026-02-30: not a date"),
-    (["--start", "2101-03-01"], "no data for 2101"),
+    (["--start", "2101-03-01"], "没有 2101 年的数据"),
     (["--set", "mix.skills=90", "--set", "mix.party-building=10", "--set", "mix.industry=0"],
-     "strand 技能 (skills) is short by"),
+     "技能差 18.4 学时"),
 ])
 def test_bad_requests_exit_2_with_a_clear_message(repo: Path, capsys: pytest.CaptureFixture[str],
                                                   args: list[str], expected: str) -> None:
@@ -140,7 +155,7 @@ def test_bad_requests_exit_2_with_a_clear_message(repo: Path, capsys: pytest.Cap
 
 def test_fixture_programme_that_cannot_meet_its_mix_says_why(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = plan(capsys, "cadres-course", "--root", FIXTURES / "catalog")
-    assert code == 2 and "strand 技能 (skills) is short by 4.4 学时" in err
+    assert code == 2 and "技能差 4.4 学时（目标 8.4 = 30% × 28" in err
     code, out, _ = plan(capsys, "cadres-course", "--root", FIXTURES / "catalog", "--set", "mix.skills=15",
                         "--set", "mix.industry=55")
     assert code == 0 and "经开区实地研学（2/2）" in out

@@ -167,7 +167,7 @@ def test_the_chinesecalendar_version_is_in_the_key(catalog_root: Path, monkeypat
 
 def test_strict_calendar_refuses_a_provisional_pack_before_any_kernel(catalog_root: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(PlanError, match="holiday arrangement for 2027 is not official yet"):
+    with pytest.raises(PlanError, match="2027 年的节假日安排尚未正式公布"):
         build_pack(PackRequest(catalog_root, "nev-class", (SPRING_2027,), notebook=NOTEBOOK,
                                out=catalog_root / "out", strict_calendar=True))
     code = main(["pack", "nev-class", "--root", str(catalog_root), "--set", SPRING_2027, "--strict-calendar",
@@ -192,7 +192,7 @@ def test_check_fails_a_provisional_default_pack_and_says_why(catalog_root: Path,
     failed, passed = result.items
     assert failed.status == "failed" and passed.status == "passed"
     assert failed.message == "nev-class: the default cohort 2026-11 is planned provisionally (暂定)"
-    assert "holiday arrangement for 2027 is not official yet" in failed.text
+    assert "2027 年的节假日安排尚未正式公布" in failed.text
     assert "curricula/holidays.yml" in failed.text and "国务院办公厅关于2027年部分节假日安排的通知" in failed.text
 
 

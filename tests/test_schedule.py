@@ -18,6 +18,7 @@ from kebao.calendar import holiday_detail, is_statutory_holiday, is_teaching_day
 from kebao.catalog import Catalog, load_catalog
 from kebao.compose import PlanItem, compose
 from kebao.errors import PlanError
+from kebao.messages import say
 from kebao.model import Programme
 from kebao.schedule import schedule
 from kebao.timetable import Timetable
@@ -152,9 +153,11 @@ def test_a_cohort_past_the_official_data_plans_provisionally_and_only_its_later_
     assert holidaydata.provisional_years(timetable.days) == (2027,)
     assert [d.label for d in timetable.days[4:7]] == ["元旦", "周末", "周末"]
     assert timetable.to_json_dict()["provisional"] is True
-    assert timetable.to_json_dict()["provisional_note"].startswith("暂定：2027 年")
-    with pytest.raises(PlanError, match="holiday arrangement for 2027 is not official yet") as caught:
+    assert timetable.to_json_dict()["provisional_note"].startswith("Provisional: the official holiday arrangement")
+    with pytest.raises(PlanError, match="2027 年的节假日安排尚未正式公布") as caught:
         holidaydata.require_official(timetable.days)
+    with pytest.raises(PlanError, match="holiday arrangement for 2027 is not official yet"):
+        holidaydata.require_official(timetable.days, language="en")
     assert "curricula/holidays.yml" in caught.value.hint
     assert "国务院办公厅关于2027年部分节假日安排的通知" in caught.value.hint
     _, official = make(fours("skills", 4), mix={"skills": 100}, start="2026-11-02", days=10, total_hours=16)
@@ -287,7 +290,8 @@ def test_a_plan_larger_than_its_days_fails_saying_by_how_many_hours() -> None:
                                                                         total_hours=8)])
     catalog = cf.build(spec)
     plan = compose(catalog, catalog.programmes["p"])
-    bigger = dataclasses.replace(plan, items=(*plan.items, PlanItem("s2", "skills", 4, "extra", "extra")))
+    extra = PlanItem("s2", "skills", 4, "extra", say("reason-extra", cohort="test-cohort"))
+    bigger = dataclasses.replace(plan, items=(*plan.items, extra))
     with pytest.raises(PlanError) as caught:
         schedule(catalog, bigger)
     assert "4 学时 are left over (the plan has 12 学时; 1 teaching day(s) hold at most 8)" in str(caught.value)
@@ -423,7 +427,8 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
         parts = [s for s in sessions if s.module == item.module]
         if item.module not in {v.module for v in programme.site_visits} and item.hours <= session < 1000 \
                 and len(parts) > 1:
-            assert any(f"'{item.module}'" in note and "split" in note for note in timetable.notes), item
+            assert any(f"'{item.module}'" in note.render("en") and "split" in note.render("en")
+                       for note in timetable.notes), item
     visits = {v.module for v in programme.site_visits}
     needs = {m: set(catalog.modules[m].prerequisites) for m in plan.modules}
     for _ in plan.modules:  # all that a module needs, directly or not
@@ -434,12 +439,15 @@ def check(catalog: Catalog, timetable: Timetable) -> None:
         later = [s.module for s in sessions if s.module not in visits and s.starts_at() >= ends[item.module]
                  and catalog.modules[s.module].format != "assessment" and item.module not in needs[s.module]]
         if later:
-            assert any(f"closing module '{item.module}'" in note for note in timetable.notes), (item, later)
+            assert any(f"closing module '{item.module}'" in note.render("en") for note in timetable.notes), \
+                (item, later)
     # the mix error stays within one module's 学时 per strand, unless a note says why
     for strand in plan.strands:
         granularity = max((m.hours for m in catalog.modules.values() if m.strand == strand.id), default=0)
         if abs(strand.error) > granularity + 1e-9:
-            assert any(f"({strand.id})" in note for note in plan.notes), (strand, plan.notes)
+            name = catalog.strands[strand.id].name.en
+            assert any(note.code.startswith("note-strand-") and name in note.render("en") for note in plan.notes), \
+                (strand, [n.render("en") for n in plan.notes])
 
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -505,11 +513,13 @@ def test_a_plan_that_can_only_be_placed_by_cutting_modules_says_which_and_why() 
                                                              required=["a", "b"])])
     catalog = cf.build(spec)
     plan = compose(catalog, catalog.programmes["p"])
-    forced = dataclasses.replace(plan, items=(*plan.items, PlanItem("c", "industry", 2, "extra", "extra")))
+    extra = PlanItem("c", "industry", 2, "extra", say("reason-extra", cohort="test-cohort"))
+    forced = dataclasses.replace(plan, items=(*plan.items, extra))
     timetable = schedule(catalog, forced)
     assert split_but_fits_a_session(timetable, 4) == ["c"]
-    assert any("'c'" in note and "split" in note for note in timetable.notes), timetable.notes
-    assert timetable.to_json_dict()["notes"] == list(timetable.notes)
+    assert any("'c'" in note.render("en") and "split" in note.render("en") for note in timetable.notes), \
+        timetable.notes
+    assert timetable.to_json_dict()["notes"] == [note.to_json("en") for note in timetable.notes]
 
 
 def test_closing_assessments_come_after_every_other_module() -> None:

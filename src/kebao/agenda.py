@@ -16,7 +16,7 @@ from typing import Literal
 from .calendar import programme_days
 from .catalog import Catalog
 from .errors import PlanError
-from .labels import SLOTS
+from .labels import SLOTS, WEEKDAY_WORDS, Word
 from .layout import (
     EPSILON,
     MINUTES_IN_DAY,
@@ -29,7 +29,9 @@ from .layout import (
     minutes_of,
     slot_specs,
 )
+from .messages import Message, say
 from .model import WEEKDAYS, Audience, Event, Programme
+from .plan import number
 
 
 def build_layout(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
@@ -40,17 +42,17 @@ def build_layout(catalog: Catalog, programme: Programme, audience: Audience, sta
     teaching = tuple(d.date for d in calendar if d.kind == "teaching")
     if not teaching:
         off = ", ".join(f"{d.date.isoformat()} {d.label}" for d in calendar)
-        raise PlanError(f"programme '{programme.id}' has no teaching day in {days} day(s) from "
-                        f"{start.isoformat()} ({off})",
-                        f"{_more_days(catalog, programme, start, days, weekends, 1)} or choose another start date")
+        raise PlanError(say("error-no-teaching-day", programme=programme.id, days=days, start=start.isoformat(),
+                            off=off), [_more_days(catalog, programme, start, days, weekends, 1),
+                                       say("advice-other-start-plain")])
     clock_ = Clock(programme.minutes_per_hour, programme.day.break_minutes if programme.day else 10)
     slots = slot_specs(programme, audience, evenings, clock_)
     late = max((v for v in programme.site_visits if isinstance(v.day, int)), key=lambda v: int(v.day), default=None)
     if late is not None and int(late.day) > len(teaching):
-        raise PlanError(f"programme '{programme.id}' places site visit '{late.module}' on teaching day {late.day}, "
-                        f"but there are only {len(teaching)} teaching day(s)",
-                        f"{_more_days(catalog, programme, start, days, weekends, int(late.day))}, or place it on "
-                        "'last' or an earlier day")
+        raise PlanError(say("error-too-few-days-for", programme=programme.id, module=late.module, day=late.day,
+                            teaching=len(teaching)),
+                        [_more_days(catalog, programme, start, days, weekends, int(late.day)),
+                         say("advice-earlier-day")])
     empty = Layout(calendar, teaching, slots, audience.max_hours_per_day, (), clock_)
     events, margins = _place_events(programme, empty)
     with_events = Layout(calendar, teaching, slots, audience.max_hours_per_day, (), clock_, events, margins)
@@ -78,8 +80,8 @@ def days_needed(catalog: Catalog, programme: Programme, audience: Audience, star
 
 
 def _more_days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
-               teaching: int) -> str:
-    """'add days: N in all (--set days=N)' for the fewest days with ``teaching`` teaching days."""
+               teaching: int) -> Message:
+    """'add days: N in all' for the fewest days with ``teaching`` teaching days."""
     travel = programme.travel
     for count in range(days + 1, 367):
         try:
@@ -87,8 +89,8 @@ def _more_days(catalog: Catalog, programme: Programme, start: dt.date, days: int
         except PlanError:
             break
         if sum(1 for d in found if d.kind == "teaching") >= teaching:
-            return f"add days: {count} in all (--set days={count})"
-    return "add days (--set days=…)"
+            return say("advice-more-days", days=count)
+    return say("advice-some-days")
 
 
 # -- events --------------------------------------------------------------------------------------------
@@ -106,8 +108,8 @@ def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot
         date, day = _event_day(programme, event, layout)
         key = event.slot or _default_slot(event, day, layout)
         if key not in keys:
-            raise PlanError(f"programme '{programme.id}': event '{event.key}' is in the {SLOTS[key][0]} session, "
-                            "which this programme does not have", "allow evenings, or choose another session")
+            raise PlanError(say("error-event-no-session", programme=programme.id, event=event.key,
+                                slot=Word(*SLOTS[key])), [say("advice-allow-evenings")])
         slot = keys.index(key)
         spec = layout.slots[slot]
         hours = round(event.minutes / programme.minutes_per_hour * 2) / 2 if event.counts else 0.0
@@ -122,10 +124,9 @@ def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot
                     at = "end"
                 elif spec.start <= begin < spec.end:
                     raise PlanError(
-                        f"programme '{programme.id}': event '{event.key}' at {event.time} would cut the "
-                        f"{SLOTS[key][0]} session of {date.isoformat()} in two",
-                        f"start it at {clock(spec.start + lead)} (the session's start) or end it at "
-                        f"{clock(spec.end - tail)}, or leave out its time")
+                        say("error-event-cuts", programme=programme.id, event=event.key, time=event.time,
+                            slot=Word(*SLOTS[key]), date=date.isoformat()),
+                        [say("advice-event-at-edge", start=clock(spec.start + lead), end=clock(spec.end - tail))])
         else:
             at = "end" if event.kind == "closing" else "start"
             begin = spec.end - tail - event.minutes if at == "end" else spec.start + lead
@@ -133,16 +134,16 @@ def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot
             lead, tail = (lead + event.minutes, tail) if at == "start" else (lead, tail + event.minutes)
             margins[(day, slot)] = (lead, tail)
             if layout.clock.hours_in(spec.end - spec.start - lead - tail) < 0:
-                raise PlanError(f"programme '{programme.id}': the events fill the {SLOTS[key][0]} session of "
-                                f"{date.isoformat()}", "move an event to another session or day")
+                raise PlanError(say("error-events-fill", programme=programme.id, slot=Word(*SLOTS[key]),
+                                    date=date.isoformat()), [say("advice-move-event")])
         if begin < 0 or begin + event.minutes > MINUTES_IN_DAY:
-            raise PlanError(f"programme '{programme.id}': event '{event.key}' ({event.minutes} minutes) does not "
-                            f"fit in {date.isoformat()}", "shorten it or start it earlier")
+            raise PlanError(say("error-event-too-long", programme=programme.id, event=event.key,
+                                minutes=event.minutes, date=date.isoformat()), [say("advice-shorten-event")])
         placed.append(EventSlot(event.key, date, key, begin, begin + event.minutes, hours, day, at))
     if any(lead + tail > layout.slots[slot].end - layout.slots[slot].start for (_d, slot), (lead, tail)
            in margins.items()):
-        raise PlanError(f"programme '{programme.id}': the events of a session take longer than the session",
-                        "move an event to another session or day")
+        raise PlanError(say("error-events-fill", programme=programme.id, slot=Word("时段", "session"), date=""),
+                        [say("advice-move-event")])
     return tuple(sorted(placed, key=lambda e: (e.date, e.start))), margins
 
 
@@ -154,14 +155,14 @@ def _event_day(programme: Programme, event: Event, layout: Layout) -> tuple[dt.d
         wanted = "arrival" if event.kind == "check-in" and arrival else "last" if event.kind == "closing" else "first"
     if wanted == "arrival":
         if layout.days[0].kind != "arrival":
-            raise PlanError(f"programme '{programme.id}': event '{event.key}' is on the arrival day, but the "
-                            "programme has none", "add travel: {arrival: true}, or put the event on day: first")
+            raise PlanError(say("error-no-arrival-day", programme=programme.id, event=event.key),
+                            [say("advice-arrival")])
         return layout.days[0].date, None
     count = len(layout.teaching)
     index = 0 if wanted == "first" else count - 1 if wanted == "last" else int(wanted) - 1
     if not 0 <= index < count:
-        raise PlanError(f"programme '{programme.id}': event '{event.key}' is on teaching day {wanted}, but there "
-                        f"are only {count} teaching day(s)", "put it on an earlier day, or add days")
+        raise PlanError(say("error-event-day", programme=programme.id, event=event.key, day=wanted, teaching=count),
+                        [say("advice-earlier-day"), say("advice-some-days")])
     return layout.teaching[index], index
 
 
@@ -187,22 +188,21 @@ def _place_modules(catalog: Catalog, programme: Programme, audience: Audience,
         whole = module.site is not None and module.site.duration == "whole-day"
         placements.append(_reserve(programme, audience, layout, taken, module.id, module.hours, day,
                                    [(0, 1)] if whole else [(0,), (1,)], str(visit.day), "site-visit", 0.0,
-                                   "a whole day" if whole else "a half day"))
+                                   say("length-whole-day" if whole else "length-half-day")))
     for pin in programme.placements:
         if not pin.pinned:
             continue
         module = catalog.modules[pin.module]
         if pin.date is not None:
             if pin.date not in layout.teaching:
-                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to "
-                                f"{pin.date.isoformat()}, which is not a teaching day of this cohort",
-                                "pin it to a teaching day, or change the cohort's start")
+                raise PlanError(say("error-pin-date", programme=programme.id, module=module.id,
+                                    date=pin.date.isoformat()), [say("advice-pin-teaching-day")])
             day, placed = layout.teaching.index(pin.date), pin.date.isoformat()
         elif pin.weekday is not None:
             day = next((i for i, d in enumerate(layout.teaching) if WEEKDAYS[d.weekday()] == pin.weekday), -1)
             if day < 0:
-                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to a {pin.weekday}, "
-                                "but no teaching day is one", "pin it to another weekday, or add days")
+                raise PlanError(say("error-pin-weekday", programme=programme.id, module=module.id,
+                                    weekday=WEEKDAY_WORDS[pin.weekday]), [say("advice-pin-other-weekday")])
             placed = pin.weekday
         else:
             assert pin.day is not None
@@ -211,10 +211,10 @@ def _place_modules(catalog: Catalog, programme: Programme, audience: Audience,
         if pin.slot is not None:
             keys = [layout.slots[i].key for i in slots]
             if pin.slot not in keys:
-                raise PlanError(f"programme '{programme.id}': module '{module.id}' is pinned to the "
-                                f"{SLOTS[pin.slot][0]} session, which it cannot take",
-                                "an evening activity takes the evening, any other module a daytime session"
-                                if pin.slot == "evening" or module.evening else "allow evenings")
+                raise PlanError(say("error-pin-slot", programme=programme.id, module=module.id,
+                                    slot=Word(*SLOTS[pin.slot])),
+                                [say("advice-pin-slot") if pin.slot == "evening" or module.evening
+                                 else say("advice-allow-evenings")])
             slots = slots[keys.index(pin.slot):]
         offset = 0.0
         if pin.time is not None:
@@ -223,7 +223,7 @@ def _place_modules(catalog: Catalog, programme: Programme, audience: Audience,
         choices = [tuple(slots[first:last]) for first in starts for last in range(first + 1, len(slots) + 1)]
         placements.append(_reserve(programme, audience, layout, taken, module.id, module.hours, day, choices,
                                    placed, "pinned", offset,
-                                   f"teaching day {day + 1} ({layout.teaching[day].isoformat()})"))
+                                   say("length-teaching-day", day=day + 1, date=layout.teaching[day].isoformat())))
     return tuple(placements)
 
 
@@ -233,8 +233,8 @@ def _teaching_day(programme: Programme, module: str, day: str | int, count: int)
     if day == "last":
         return count - 1
     if int(day) > count:
-        raise PlanError(f"programme '{programme.id}' places '{module}' on teaching day {day}, but there are only "
-                        f"{count} teaching day(s)", "place it on 'last' or an earlier day, or add days")
+        raise PlanError(say("error-too-few-days-for", programme=programme.id, module=module, day=day,
+                            teaching=count), [say("advice-earlier-day"), say("advice-some-days")])
     return int(day) - 1
 
 
@@ -252,22 +252,21 @@ def _at_time(programme: Programme, module: str, time: str, layout: Layout, day: 
             if teaching + layout.clock.start(offset) == begin:
                 return list(slots[position:]), offset
             starts = ", ".join(clock(teaching + layout.clock.start(o / 2)) for o in range(0, 8))
-            raise PlanError(f"programme '{programme.id}': module '{module}' cannot start at {time}: a 学时 in that "
-                            f"session starts at {starts}…", "pin it to one of those times")
-    raise PlanError(f"programme '{programme.id}': module '{module}' is pinned to {time}, which is in no session "
-                    "it can take", "choose a time inside a session (see the programme's day)")
+            raise PlanError(say("error-pin-time", programme=programme.id, module=module, time=time, starts=starts),
+                            [say("advice-pin-times")])
+    raise PlanError(say("error-pin-no-session", programme=programme.id, module=module, time=time),
+                    [say("advice-pin-inside")])
 
 
 def _reserve(programme: Programme, audience: Audience, layout: Layout, taken: dict[tuple[int, int], str],
              module: str, hours: float, day: int, choices: Sequence[tuple[int, ...]], placed: str,
-             kind: Literal["site-visit", "pinned"], offset: float, length: str) -> Reservation:
+             kind: Literal["site-visit", "pinned"], offset: float, length: Message) -> Reservation:
     """The first of ``choices`` (sessions on ``day``) that is free and holds the module; PlanError otherwise."""
     free = [choice for choice in choices if all((day, slot) not in taken for slot in choice)]
     if not free:
         other = next(taken[(day, slot)] for choice in choices for slot in choice if (day, slot) in taken)
-        raise PlanError(f"{'site visit ' if kind == 'site-visit' else ''}'{module}' and '{other}' both want "
-                        f"teaching day {day + 1} "
-                        f"({layout.teaching[day].isoformat()})", "place one of them on another day")
+        raise PlanError(say("error-both-want", module=module, other=other, day=day + 1,
+                            date=layout.teaching[day].isoformat()), [say("advice-place-elsewhere")])
     daily = audience.max_hours_per_day if layout.slots[free[0][0]].daytime else math.inf
     for choice in free:
         caps = [layout.capacity_at(day, slot) - (offset if index == 0 else 0.0) for index, slot in enumerate(choice)]
@@ -277,11 +276,12 @@ def _reserve(programme: Programme, audience: Audience, layout: Layout, taken: di
                 taken[(day, slot)] = module
             return Reservation(module, day, choice, split, placed, kind, offset)
     most = min(sum(layout.capacity_at(day, slot) for slot in free[-1]) - offset, daily)
-    what = "site visit" if kind == "site-visit" else "module"
-    raise PlanError(f"{what} '{module}' takes {hours:g} 学时 but {length} holds at most {most:g} for audience "
-                    f"'{audience.id}'",
-                    ("shorten the visit's hours" + ("" if length == "a whole day" else " or make it a whole-day visit"))
-                    if kind == "site-visit" else "shorten it, or pin it to another day or time")
+    code = "error-site-visit-too-long" if kind == "site-visit" else "error-pinned-too-long"
+    whole = length.code == "length-whole-day"
+    raise PlanError(say(code, module=module, hours=number(hours), length=length, most=number(most),
+                        audience=audience.id),
+                    [say("advice-shorten-visit", whole="" if whole else say("advice-or-whole-day"))
+                     if kind == "site-visit" else say("advice-shorten-or-move")])
 
 
 def _split(hours: float, caps: Sequence[float]) -> tuple[float, ...] | None:

@@ -18,17 +18,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import holidaydata
+from .labels import DAY_KINDS, HOLIDAYS, Language
 from .model import HolidayCalendar
 
 DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
 
-DAY_KIND_NAMES: dict[str, str] = {"teaching": "教学日", "arrival": "报到", "departure": "返程",
-                                  "holiday": "法定节假日", "weekend": "周末"}
-HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
-}
+HOLIDAY_NAMES = {english: chinese for english, (chinese, _) in HOLIDAYS.items()}
+HOLIDAY_WORDS = {chinese: english for chinese, english in HOLIDAYS.values()}
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,18 @@ class CalendarDay:
             return self.holiday
         if self.kind == "teaching" and self.holiday:
             return f"调休（{self.holiday}）"
-        return DAY_KIND_NAMES[self.kind]
+        return DAY_KINDS[self.kind][0]
+
+    def label_in(self, language: Language) -> str:
+        """:attr:`label` in ``language``: a holiday some other source names keeps its own name."""
+        if language == "zh":
+            return self.label
+        holiday = HOLIDAY_WORDS.get(self.holiday or "", self.holiday)
+        if self.kind == "holiday" and holiday:
+            return holiday
+        if self.kind == "teaching" and holiday:
+            return f"Working day (make-up for {holiday})"
+        return DAY_KINDS[self.kind][1]
 
 
 def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:

@@ -1,4 +1,4 @@
-# size: one composition (_Chooser) and its advice; issue 14 moves the wording to the labels catalogue.
+# size: one composition (_Chooser): what it decides and, as messages, why and what would help.
 """Compose: a programme plus a cohort's parameters -> a :class:`Plan`.
 
 The plan says which modules a cohort takes, why each is in, and how many 学时
@@ -28,6 +28,8 @@ each strand gets against its target. The rules, in order:
 Every refusal says what would help, and only that: how many days would hold the
 plan, weekends or evenings only where the audience allows them, a programme edit
 (``total_hours``) rather than a cohort setting where only the programme can change.
+Reasons, notes, errors and advice are :class:`~kebao.messages.Message` values
+(codes and parameters), said in the plan's language where they are shown.
 Deterministic: the same catalogue, programme and cohort give the same plan.
 """
 
@@ -38,7 +40,9 @@ from collections.abc import Callable, Iterable, Mapping
 from .agenda import build_layout, days_needed
 from .catalog import Catalog
 from .errors import PlanError, did_you_mean
+from .labels import SLOTS, WEEKDAY_WORDS, Word
 from .layout import EPSILON, Layout
+from .messages import Message, say
 from .model import Cohort, Module, Placement, Programme
 from .plan import Plan, PlanItem, ReasonKind, StrandHours, number, strand_label
 
@@ -51,14 +55,18 @@ SHORT_TOLERANCE = 0.5  # 学时 a strand may miss its target by before the reque
 def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None) -> Plan:
     """The plan for ``programme`` and ``cohort`` (default: the programme's own cohort); PlanError if infeasible."""
     cohort = cohort if cohort is not None else programme.cohort
-    _check_references(catalog, programme, cohort)
-    mix = dict(cohort.mix or programme.mix or {})  # empty: a fixed agenda (schema 2), its mix only reported
-    effective = cohort.model_copy(update={"language": cohort.language or programme.language,
-                                          "days": cohort.days or programme.days, "mix": mix or None})
-    chooser = _Chooser(catalog, programme, cohort, mix)
-    chooser.fix()
-    chooser.check_supply()
-    chooser.choose()
+    language = cohort.language or programme.language
+    try:
+        _check_references(catalog, programme, cohort)
+        mix = dict(cohort.mix or programme.mix or {})  # empty: a fixed agenda (schema 2), its mix only reported
+        effective = cohort.model_copy(update={"language": language, "days": cohort.days or programme.days,
+                                              "mix": mix or None})
+        chooser = _Chooser(catalog, programme, cohort, mix)
+        chooser.fix()
+        chooser.check_supply()
+        chooser.choose()
+    except PlanError as error:
+        raise error.in_language(language) from None
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
                 chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
                 tuple(chooser.notes()), chooser.layout.counted_hours)
@@ -68,19 +76,42 @@ def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) ->
     for field, ids in (("exclude", cohort.exclude), ("extra", cohort.extra)):
         for module in ids:
             if module not in catalog.modules:
-                raise PlanError(f"cohort '{cohort.id}' {field}s unknown module '{module}'",
-                                did_you_mean(module, catalog.modules))
+                raise PlanError(say("error-unknown-in-cohort", cohort=cohort.id, field=field,
+                                    kind=Word("模块", "module"), value=module), _did_you_mean(module, catalog.modules))
     for strand in cohort.mix or {}:
         if strand not in catalog.strands:
-            raise PlanError(f"cohort '{cohort.id}' mix names unknown strand '{strand}'",
-                            did_you_mean(strand, catalog.strands))
+            raise PlanError(say("error-unknown-in-cohort", cohort=cohort.id, field="mix", kind=Word("主题", "strand"),
+                                value=strand), _did_you_mean(strand, catalog.strands))
 
 
-def _either(advice: Iterable[str]) -> str:
-    """'a, b or c' from the non-empty items."""
-    items = [a for a in advice if a]
-    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+def _did_you_mean(value: str, known: Iterable[str]) -> list[Message]:
+    import difflib
 
+    matches = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+    return [say("advice-did-you-mean", options=tuple(f"'{m}'" for m in matches))] if matches else []
+
+
+def day_message(day: str | int) -> Message:
+    """第一个/最后一个/第 N 个教学日 for a placement's ``day``."""
+    return say("day-first") if day == "first" else say("day-last") if day == "last" else say("day-number", day=day)
+
+
+def placement_words(placement: Placement) -> tuple[object, ...]:
+    """What a placement says, as words in either language: its day, weekday, date, session, time, order."""
+    parts: list[object] = []
+    if placement.day is not None:
+        parts.append(day_message(placement.day))
+    if placement.weekday is not None:
+        parts.append(WEEKDAY_WORDS[placement.weekday])
+    if placement.date is not None:
+        parts.append(placement.date.isoformat())
+    if placement.slot is not None:
+        parts.append(Word(*SLOTS[placement.slot]))
+    if placement.time is not None:
+        parts.append(placement.time)
+    if placement.after is not None:
+        parts.append(say("after-module", module=placement.after))
+    return tuple(parts)
 
 
 class _Chooser:
@@ -102,12 +133,17 @@ class _Chooser:
         self.target = self.target_hours()
         module_target = self.target - self.layout.counted_hours
         self.targets = {strand: module_target * weight / 100 for strand, weight in mix.items()}
-        self.selected: dict[str, tuple[ReasonKind, str]] = {}  # module -> why, in plan order
+        self.selected: dict[str, tuple[ReasonKind, Message]] = {}  # module -> why, in plan order
         self.fixed_hours: dict[str, float] = {}
         self.candidates: list[str] = []
         self.closures: dict[str, list[str]] = {}
         self.capacity_skipped: dict[str, bool] = {}  # candidate -> True: over the 学时; False: not whole
         self.packs: dict[tuple[float, ...], bool] = {}
+
+    def strand(self, strand: str) -> object:
+        """A strand's name in either language (its id when the catalogue lacks it)."""
+        found = self.catalog.strands.get(strand)
+        return found.name if found is not None else strand
 
     # -- the calendar: capacity, whole modules, advice -------------------------
 
@@ -134,17 +170,15 @@ class _Chooser:
                 if allowed and not on and self.layout_for(self.days, self.weekends or setting == "weekends",
                                                           self.evenings or setting == "evenings"
                                                           ).capacity > self.capacity + EPSILON:
-                    when = "at weekends" if setting == "weekends" else "in the evenings"
-                    advice.append(f"teach {when} as audience '{self.audience.id}' allows (remove "
-                                  f"'{setting}: false' from the programme)")
+                    advice.append(say(f"advice-{setting}", audience=self.audience.id))
             if holidays:
-                advice.append(f"choose a start date away from {'、'.join(holidays)}")
+                advice.append(say("advice-other-start", holidays=tuple(holidays)))
             if self.fits_whole(fixed, layout):  # else fewer 学时 would not help: the fixed modules need the days
-                advice.append(f"lower total_hours in the programme to {self.capacity:g} or less")
-            raise PlanError(
-                f"programme '{self.programme.id}' needs {total:g} 学时 but its {self.days} day(s) from "
-                f"{layout.days[0].date.isoformat()} hold at most {self.capacity:g} ({len(layout.teaching)} teaching "
-                f"day(s), {layout.max_hours_per_day:g} 学时 a day at most)", _either(advice))
+                advice.append(say("advice-lower-total", hours=number(self.capacity)))
+            raise PlanError(say("error-needs-more-hours", programme=self.programme.id, needed=number(total),
+                                days=self.days, start=layout.days[0].date.isoformat(), capacity=number(self.capacity),
+                                teaching=len(layout.teaching), per_day=number(layout.max_hours_per_day)),
+                            _some(advice))
         return float(total)
 
     def fixed_ids(self) -> list[str]:
@@ -153,15 +187,13 @@ class _Chooser:
                *self.programme.required, *self.cohort.extra]
         return list(dict.fromkeys(m for i in ids if i in self.catalog.modules for m, _ in self.closure(i)))
 
-    def more_days(self, fits: Callable[[Layout], bool]) -> str:
-        """'--set days=N' (or the programme's days) for the fewest days whose layout ``fits``; '' if none does."""
+    def more_days(self, fits: Callable[[Layout], bool]) -> Message | None:
+        """'add days: N in all' for the fewest days whose layout ``fits``; None if none does."""
         needed = days_needed(self.catalog, self.programme, self.audience, self.cohort.start, self.days,
                              self.weekends, self.evenings, fits)
         if needed is None:
-            return ""
-        if self.cohort.days:
-            return f"add days: {needed} in all (--set days={needed})"
-        return f"add days: {needed} in all (days: {needed} in the programme, or --set days={needed} for one cohort)"
+            return None
+        return say("advice-more-days" if self.cohort.days else "advice-more-days-programme", days=needed)
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
@@ -174,45 +206,44 @@ class _Chooser:
             found = self.packs[hours] = self.layout.leftover(hours) < EPSILON
         return found
 
-    def room_text(self) -> str:
+    def room(self) -> Message:
         layout = self.layout
-        return (f"the free sessions of {len(layout.teaching)} teaching day(s) ({layout.max_hours_per_day:g} 学时 "
-                f"a day, {layout.session_hours:g} a session)")
+        return say("room", days=len(layout.teaching), per_day=number(layout.max_hours_per_day),
+                   per_session=number(layout.session_hours))
 
     # -- fixed modules ------------------------------------------------------
 
-    def barred(self, module: Module) -> str | None:
+    def barred(self, module: Module) -> Message | None:
         """Why ``module`` cannot be in this plan at all, or None."""
         if module.id in self.cohort.exclude:
-            return f"excluded by cohort '{self.cohort.id}'"
+            return say("barred-excluded", cohort=self.cohort.id)
         audience = self.programme.audience
         if module.audiences and audience not in module.audiences:
-            return f"meant for audience(s) {', '.join(module.audiences)}, not '{audience}'"
+            return say("barred-audience", audiences=tuple(module.audiences), audience=audience)
         visits = {v.module for v in self.programme.site_visits}
         if module.format == "site-visit" and module.id not in visits:
-            return "a site visit that the programme does not place on a day (site_visits)"
+            return say("barred-visit-not-placed")
         if module.evening and self.layout.evening is None:
-            return (f"an evening activity, but the programme has no evening sessions (audience "
-                    f"'{self.audience.id}'{', evenings: false' if self.programme.evenings is False else ''})")
+            return say("barred-evening", audience=self.audience.id)
         return None
 
     def fix(self) -> None:
-        fixed: dict[str, tuple[ReasonKind, str]] = {}
+        fixed: dict[str, tuple[ReasonKind, Message]] = {}
         for visit in self.programme.site_visits:
-            day = f"day: {visit.day}" if isinstance(visit.day, str) else f"teaching day {visit.day}"
-            fixed.setdefault(visit.module, ("site-visit", f"site visit ({day})"))
+            fixed.setdefault(visit.module, ("site-visit", say("reason-site-visit", day=day_message(visit.day))))
         for placement in self.programme.placements:
-            fixed.setdefault(placement.module, ("placed", f"placed ({_placement_text(placement)})"))
+            fixed.setdefault(placement.module, ("placed", say("reason-placed", where=placement_words(placement))))
         for module_id in self.programme.required:
-            fixed.setdefault(module_id, ("required", "required"))
+            fixed.setdefault(module_id, ("required", say("reason-required")))
         for module_id in self.cohort.extra:
-            fixed.setdefault(module_id, ("extra", "extra module requested by cohort"))
+            fixed.setdefault(module_id, ("extra", say("reason-extra", cohort=self.cohort.id)))
         needed_by: dict[str, list[str]] = {}
         for module_id, (kind, _) in fixed.items():
             module = self.catalog.modules[module_id]
             why = self.barred(module)
             if why:
-                raise PlanError(f"{kind} module '{module_id}' is {why}", _FIXED_HINTS[kind])
+                raise PlanError(say("error-fixed-barred", kind=say(f"kind-{kind}"), module=module_id, why=why),
+                                [say("advice-unexclude", place=_PLACES[kind])])
             for prerequisite, dependent in self.closure(module_id):
                 if prerequisite != module_id and prerequisite in fixed:
                     needed_by.setdefault(prerequisite, []).append(dependent)
@@ -223,33 +254,30 @@ class _Chooser:
                     continue
                 barred = self.barred(self.catalog.modules[prerequisite])
                 if barred:
-                    raise PlanError(f"module '{prerequisite}' is a prerequisite of '{dependent}' "
-                                    f"({kind} module) but is {barred}",
-                                    f"remove it from the cohort's exclude, or drop '{dependent}'")
-                self.selected[prerequisite] = ("prerequisite", f"prerequisite of {dependent}")
+                    raise PlanError(say("error-prerequisite-barred", module=prerequisite, dependent=dependent,
+                                        kind=say(f"kind-{kind}"), why=barred),
+                                    [say("advice-unexclude-prerequisite", module=dependent)])
+                self.selected[prerequisite] = ("prerequisite", say("reason-prerequisite", module=dependent))
         for module_id, dependents in needed_by.items():  # required and a prerequisite: say both
             kind, reason = self.selected[module_id]
-            self.selected[module_id] = (kind, f"{reason} (also prerequisite of {', '.join(dict.fromkeys(dependents))})")
+            self.selected[module_id] = (kind, say("reason-also-prerequisite", reason=reason,
+                                                  modules=tuple(dict.fromkeys(dependents))))
         self.fixed_hours = self._hours(self.selected)
         total = sum(self.fixed_hours.values())
-        fewer = "require fewer modules (required, site_visits, or the cohort's extra)"
+        fewer = say("advice-fewer-fixed")
         if total > self.target - self.layout.counted_hours + EPSILON:
-            more = (f"raise total_hours in the programme (the days hold {self.capacity:g})"
+            more = (say("advice-raise-total", capacity=number(self.capacity))
                     if self.programme.total_hours is not None else
                     self.more_days(lambda other: other.capacity >= total - EPSILON))
-            raise PlanError(
-                f"programme '{self.programme.id}': required modules, site visits, extra modules and their "
-                f"prerequisites take {total:g} 学时, more than the {self.target:g} 学时 of the programme",
-                _either([more, fewer]))
+            raise PlanError(say("error-fixed-too-many", programme=self.programme.id, fixed=number(total),
+                                target=number(self.target)), _some([more, fewer]))
         self.check_evenings()
         if not self.fits_whole(self.selected):
             teaching = [m for m in self.selected if m not in self.visits]
             hours = sum(self.catalog.modules[m].hours for m in teaching)
-            raise PlanError(
-                f"programme '{self.programme.id}': the required modules, extra modules and their prerequisites "
-                f"({len(teaching)} modules, {hours:g} 学时) do not fit whole into {self.room_text()}; a module is "
-                "split only when it is longer than a session",
-                _either([self.more_days(lambda other: self.fits_whole(self.selected, other)), fewer]))
+            raise PlanError(say("error-fixed-not-whole", programme=self.programme.id, count=len(teaching),
+                                hours=number(hours), room=self.room()),
+                            _some([self.more_days(lambda other: self.fits_whole(self.selected, other)), fewer]))
 
     def check_evenings(self) -> None:
         """The evening activities fit whole into the evening sessions; PlanError otherwise."""
@@ -258,11 +286,11 @@ class _Chooser:
             return
         nights = sum(1 for day in range(len(self.layout.teaching)) if self.layout.evening_room(day) > EPSILON)
         raise PlanError(
-            f"programme '{self.programme.id}': the evening activities {', '.join(evening)} do not fit whole into "
-            f"its {nights} evening session(s) (at most {self.layout.evening_room(0):g} 学时 an evening)",
-            _either([self.more_days(
+            say("error-evenings-full", programme=self.programme.id, modules=tuple(evening), nights=nights,
+                most=number(self.layout.evening_room(0))),
+            _some([self.more_days(
                 lambda other: other.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON),
-                "shorten an evening activity, or leave one out"]))
+                say("advice-shorten-evening")]))
 
     def closure(self, module_id: str) -> list[tuple[str, str]]:
         """(module, the module it is needed by) in dependency order, ending with ``module_id`` itself."""
@@ -292,17 +320,18 @@ class _Chooser:
         for strand, target in self.targets.items():
             missing = target - supply.get(strand, 0.0)
             if missing > SHORT_TOLERANCE:
-                short.append(f"strand {strand_label(self.catalog, strand)} is short by {missing:.4g} 学时 "
-                             f"(target {target:.4g} = {self.mix[strand]:g}% of {self.target:g}; required "
-                             f"modules and pools offer at most {supply.get(strand, 0.0):g})")
+                short.append(say("shortfall", strand=self.strand(strand), missing=missing, target=target,
+                                 weight=number(self.mix[strand]), total=number(self.target),
+                                 supply=number(supply.get(strand, 0.0))))
         if short:
             strands = [s for s in self.targets if self.targets[s] - supply.get(s, 0.0) > SHORT_TOLERANCE]
-            raise PlanError(f"programme '{self.programme.id}' cannot meet its strand mix: " + "; ".join(short),
+            raise PlanError(say("error-mix-short", programme=self.programme.id, shortfalls=tuple(short)),
                             self.supply_hint(strands[0]))
 
-    def supply_hint(self, strand: str) -> str:
+    def supply_hint(self, strand: str) -> list[Message]:
         """What would give ``strand`` more modules: a pool, wider formats, or new modules in the catalogue."""
         pools = [pool for pool in self.programme.pools if strand in pool.strands]
+        name = self.strand(strand)
         advice = []
         if any(not pool.formats for pool in pools):
             same = [m for m in self.catalog.modules.values() if m.strand == strand and m.format != "site-visit"]
@@ -310,19 +339,18 @@ class _Chooser:
             others = sum(1 for m in same if self.barred(m))
             electives = sorted(m.id for m in same if m.elective and not self.barred(m) and m.id not in self.selected
                                and m.id not in self.candidates)
-            aside = f"; {others} more are for other audiences or excluded" if others else ""
-            advice.append(f"the catalogue has no more modules of strand '{strand}' for audience '{self.audience.id}' "
-                          f"(the pools already take all {taken}{aside}): write new ones")
+            advice.append(say("advice-write-modules", strand=name, audience=self.audience.id, taken=taken,
+                              aside=say("aside-others", others=others) if others else ""))
             if electives:
-                advice.append(f"list elective modules in a pool (pools: - modules: [{', '.join(electives)}])")
+                advice.append(say("advice-list-electives", modules=tuple(electives), ids=", ".join(electives)))
         elif pools:
-            advice.append(f"widen the formats of the pool for strand '{strand}', or write new modules")
+            advice.append(say("advice-widen-formats", strand=name))
         else:
-            advice.append(f"add modules of strand '{strand}' to a pool (pools: - strands: [{strand}])")
-        advice.append(f"lower its weight (--set mix.{strand}=…)")
-        advice.append("lower total_hours in the programme" if self.programme.total_hours is not None
-                      else "plan fewer days (--set days=…)")
-        return _either(advice)
+            advice.append(say("advice-add-pool", strand=name, strand_id=strand))
+        advice.append(say("advice-lower-weight", strand=name, strand_id=strand))
+        advice.append(say("advice-lower-total-plain") if self.programme.total_hours is not None
+                      else say("advice-fewer-days"))
+        return advice
 
     def _candidates(self) -> list[str]:
         found: set[str] = set()
@@ -354,6 +382,7 @@ class _Chooser:
         while True:
             current = self.error(planned)
             best: tuple[float, str, list[str]] | None = None
+            gains: dict[str, float] = {}  # every candidate that would help and fits
             for candidate in self.candidates:
                 if candidate in self.selected:
                     continue
@@ -363,26 +392,42 @@ class _Chooser:
                 for strand, hours in extra.items():
                     after[strand] = after.get(strand, 0.0) + hours
                 gain = current - self.error(after)
-                if gain <= EPSILON or (best is not None and gain <= best[0] + EPSILON):
+                if gain <= EPSILON:
+                    continue
+                gains[candidate] = gain
+                if best is not None and gain <= best[0] + EPSILON:  # no better than the best so far: not tried
                     continue
                 over = total + sum(extra.values()) > self.capacity + EPSILON
                 if over or not self.fits_whole([*self.selected, *adding]):
                     self.capacity_skipped[candidate] = over
+                    del gains[candidate]
                     continue
                 best = (gain, candidate, adding)
             if best is None:
                 return
-            _, candidate, adding = best
+            gain, candidate, adding = best
             for module_id in adding:
                 module = self.catalog.modules[module_id]
                 if module_id == candidate:
-                    self.selected[module_id] = ("chosen",
-                                                f"chosen for strand {strand_label(self.catalog, module.strand)}")
+                    self.selected[module_id] = ("chosen", self.why_chosen(module, planned, gains, gain))
                 else:
                     needed_by = next(d for m, d in self.closure(candidate) if m == module_id)
-                    self.selected[module_id] = ("prerequisite", f"prerequisite of {needed_by}")
+                    self.selected[module_id] = ("prerequisite", say("reason-prerequisite", module=needed_by))
                 planned[module.strand] = planned.get(module.strand, 0.0) + module.hours
                 total += module.hours
+
+    def why_chosen(self, module: Module, planned: Mapping[str, float], gains: Mapping[str, float],
+                   gain: float) -> Message:
+        """What was weighed: what the strand lacked, how many candidates suited the audience, why this one."""
+        strand = module.strand
+        rivals = [c for c in self.candidates if c not in self.selected and c != module.id
+                  and self.catalog.modules[c].strand == strand]
+        tied = tuple(c for c in rivals if c in gains and abs(gains[c] - gain) <= EPSILON)
+        basis = (say("basis-tie", others=tied) if tied else say("basis-only") if not rivals
+                 else say("basis-closest", hours=number(module.hours)))
+        return say("reason-chosen", strand=self.strand(strand), strand_id=strand,
+                   lacked=number(self.targets.get(strand, 0.0) - planned.get(strand, 0.0)),
+                   candidates=len(rivals) + 1, basis=basis)
 
     # -- results --------------------------------------------------------------
 
@@ -398,7 +443,7 @@ class _Chooser:
                             self.targets.get(s, 0.0) if self.mix else planned.get(s, 0.0), planned.get(s, 0.0))
                 for s in order]  # without a mix the strands are reported: planned is the target
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Message]:
         """Why a strand misses its target by more than one module's 学时, or the total its target."""
         notes = []
         for strand in self.strand_hours():
@@ -406,38 +451,35 @@ class _Chooser:
                                if self.catalog.modules[m].strand == strand.id), default=0.0)
             if abs(strand.error) <= granularity + EPSILON:
                 continue
-            label = strand_label(self.catalog, strand.id)
+            name = self.strand(strand.id)
             if strand.error > 0:
                 fixed = self.fixed_hours.get(strand.id, 0.0)
-                notes.append(f"strand {label} is {strand.error:.4g} 学时 over its target: fixed modules (required, "
-                             f"site visits, extra, prerequisites) take {fixed:g} and modules chosen to balance "
-                             f"other strands bring {strand.hours - fixed:g}")
+                notes.append(say("note-strand-over", strand=name, over=strand.error, fixed=number(fixed),
+                                 balance=number(strand.hours - fixed)))
                 continue
             left = [c for c in self.candidates if c not in self.selected
                     and self.catalog.modules[c].strand == strand.id]
             if not left:
-                why = "no more modules of this strand are available"
+                why = say("why-no-more-modules")
             elif any(c in self.capacity_skipped for c in left):
-                why = self.full_text(left)
+                why = self.not_taken(left)
             else:
-                why = (f"adding {', '.join(left)} would increase the total error (overshoot, or prerequisites "
-                       "in other strands)")
-            notes.append(f"strand {label} is {-strand.error:.4g} 学时 under its target: {why}")
+                why = say("why-worse", modules=tuple(left))
+            notes.append(say("note-strand-under", strand=name, under=-strand.error, why=why))
         total = sum(s.hours for s in self.strand_hours())
         if abs(total - self.target) >= SHORT_TOLERANCE:
             skipped = [c for c in self.candidates if c in self.capacity_skipped and c not in self.selected]
-            why = self.full_text(skipped) if total < self.target and skipped else \
-                "the closest fit to each strand's target that these module sizes allow"
-            notes.append(f"planned {total:g} of the {self.target:g} 学时 targeted: {why}")
+            why = self.not_taken(skipped) if total < self.target and skipped else say("why-closest-fit")
+            notes.append(say("note-total", planned=number(total), target=number(self.target), why=why))
         return notes
 
-    def full_text(self, modules: list[str]) -> str:
+    def not_taken(self, modules: list[str]) -> Message:
         """Why ``modules`` (skipped for capacity) are not in the plan."""
         if any(self.capacity_skipped.get(m) for m in modules):
-            return f"adding {', '.join(modules)} would exceed the {self.capacity:g} 学时 the schedule holds"
+            return say("why-over-capacity", modules=tuple(modules), capacity=number(self.capacity))
         more = self.more_days(lambda other: self.fits_whole([*self.selected, *modules[:1]], other))
-        return (f"adding {', '.join(modules)} would not fit whole into {self.room_text()}"
-                + (f" ({more} to take {modules[0]})" if more else ""))
+        return say("why-not-whole", modules=tuple(modules), room=self.room(),
+                   more=say("why-more-to-take", advice=more, module=modules[0]) if more else "")
 
     def _hours(self, modules: Iterable[str]) -> dict[str, float]:
         hours: dict[str, float] = {}
@@ -447,19 +489,11 @@ class _Chooser:
         return hours
 
 
-def _placement_text(placement: Placement) -> str:
-    """'day 3, morning, 09:30, after x' as the programme says it."""
-    parts = [f"day {placement.day}" if placement.day is not None else "",
-             placement.weekday or "", placement.date.isoformat() if placement.date else "",
-             placement.slot or "", placement.time or "", f"after {placement.after}" if placement.after else ""]
-    return ", ".join(part for part in parts if part)
+def _some(advice: Iterable[Message | None]) -> list[Message]:
+    return [message for message in advice if message is not None]
 
 
-_FIXED_HINTS = {
-    "site-visit": "remove it from the cohort's exclude, or from the programme's site_visits",
-    "required": "remove it from the cohort's exclude or the programme's required; a site visit goes under "
-                "site_visits with a day",
-    "extra": "remove it from the cohort's extra (or exclude); a site visit goes under the programme's site_visits",
-    "placed": "remove it from the cohort's exclude or the programme's placements; an evening activity needs a "
-              "programme with evenings",
-}
+_PLACES = {"site-visit": Word("现场教学安排（site_visits）", "site_visits"),
+           "required": Word("必修模块（required）", "required"),
+           "extra": Word("追加模块（班次的 extra）", "cohort's extra"),
+           "placed": Word("指定安排（placements）", "placements")}

@@ -29,10 +29,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .messages import Message
 
 
 @dataclass(frozen=True, order=True)
@@ -108,11 +111,21 @@ class KebaoError(Exception):
 
     def __init__(self, message: str, hint: str = "", location: Location | None = None,
                  details: Iterable[str] = ()):
-        self.message = message
-        self.hint = hint
+        self._message = message
+        self._hint = hint
         self.location = location
         self.details = tuple(details)
         super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        """What is wrong."""
+        return self._message
+
+    @property
+    def hint(self) -> str:
+        """What to do next ('' when there is nothing to add)."""
+        return self._hint
 
     def __str__(self) -> str:
         text = (f"{self.location}: " if self.location else "") + self.message
@@ -145,9 +158,49 @@ class UsageError(KebaoError):
 
 
 class PlanError(KebaoError):
-    """A programme and cohort that cannot be composed or scheduled as asked (e.g. a strand short of hours)."""
+    """A programme and cohort that cannot be composed or scheduled as asked (e.g. a strand short of hours).
+
+    It says why and what would help as messages (:mod:`kebao.messages`: codes and parameters), rendered in
+    its ``language`` (the programme's; :meth:`in_language` gives another) for the command line; the studio
+    renders them for itself (:meth:`render`) and may act on the advice's codes.
+    """
 
     exit_code = 2
+
+    def __init__(self, why: Message, advice: Sequence[Message] = (), language: str = "zh",
+                 location: Location | None = None):
+        Exception.__init__(self, why.code)
+        self.why = why
+        self.advice = tuple(advice)
+        self.language = language
+        self.location = location
+        self.details: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return self.render(self.language)[0]
+
+    @property
+    def hint(self) -> str:
+        return self.render(self.language)[1]
+
+    def render(self, language: str, context: str = "cli") -> tuple[str, str]:
+        """(why, what would help) in ``language``; ``context`` 'cli' adds the flags to type."""
+        from .messages import either
+
+        lang = "zh" if language == "zh" else "en"
+        return self.why.render(lang, context), either(self.advice, lang, context)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        message, hint = self.render(self.language)
+        where = f"{self.location}: " if self.location else ""
+        if not hint:
+            return where + message
+        return where + message + (f"。建议：{hint}" if self.language == "zh" else f" ({hint})")
+
+    def in_language(self, language: str) -> PlanError:
+        """The same error, said in ``language``."""
+        return PlanError(self.why, self.advice, language, self.location)
 
 
 class NotebookError(KebaoError):

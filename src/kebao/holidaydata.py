@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 import chinese_calendar
 
 from .errors import PlanError
+from .labels import Language
+from .messages import say
 from .model import HolidayCalendar
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,21 +107,19 @@ def provisional_years(days: Iterable[CalendarDay]) -> tuple[int, ...]:
     return tuple(sorted({d.date.year for d in days if d.provisional}))
 
 
-def require_official(days: Iterable[CalendarDay], holidays: HolidayCalendar | None = None) -> None:
-    """A PlanError when any of ``days`` is provisional (``--strict-calendar``, ``kebao check``); else nothing."""
+def require_official(days: Iterable[CalendarDay], holidays: HolidayCalendar | None = None,
+                     language: Language = "zh") -> None:
+    """A PlanError, said in ``language``, when any of ``days`` is provisional (``--strict-calendar``,
+    ``kebao check``); else nothing."""
     years = provisional_years(days)
     if not years:
         return
-    listed = "、".join(str(year) for year in years)
     first, last = _chinesecalendar_years()
-    file = f"there is no {FILE}" if holidays is None else f"{FILE} does not list {listed}"
-    raise PlanError(
-        f"the holiday arrangement for {listed} is not official yet: chinesecalendar {_chinesecalendar_version()} "
-        f"covers {first}–{last} and {file}, so the plan is provisional (暂定) and the 调休 working weekends are "
-        "not known",
-        f"copy the State Council's notice (国务院办公厅关于{years[0]}年部分节假日安排的通知) into {FILE} "
-        f"(docs/content.md), or upgrade chinesecalendar once it covers {listed} (pip install -U "
-        "chinesecalendar); without --strict-calendar kebao plans provisionally")
+    file = say("holidays-file-missing", file=FILE) if holidays is None else \
+        say("holidays-file-lacks", file=FILE, years=years)
+    raise PlanError(say("error-provisional", years=years, version=_chinesecalendar_version(), first=first, last=last,
+                        file=file), [say("advice-copy-notice", year=years[0], years=years, file=FILE)],
+                    language=language)
 
 
 @functools.cache
@@ -180,14 +180,9 @@ def _no_data(date: dt.date, first: int, last: int) -> PlanError:
     """The error for a date no holiday data covers, official or provisional."""
     version = _chinesecalendar_version()
     if date.year < first:
-        return PlanError(
-            f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, "
-            f"so {date.isoformat()} cannot be scheduled",
-            f"add {date.year}'s official holiday arrangement (国务院办公厅 notice) to {FILE} "
-            f"(docs/content.md), or choose a start date from {first}-01-01 on (covered: {first}–{last})")
+        return PlanError(say("error-no-holiday-data", version=version, year=date.year, date=date.isoformat()),
+                         [say("advice-add-holiday-year", year=date.year, file=FILE),
+                          say("advice-start-from", first=first, last=last)])
     end = _statutory_last_year()
-    return PlanError(
-        f"the holiday calendar (chinesecalendar {version}) has no data for {date.year}, and the statutory "
-        f"holidays are known up to {end} only, so {date.isoformat()} cannot be scheduled",
-        f"choose a start date that ends by {end}-12-31 (official data {first}–{last}, later years provisional "
-        "from the statutory holidays)")
+    return PlanError(say("error-no-holiday-data-late", version=version, year=date.year, end=end,
+                         date=date.isoformat()), [say("advice-end-by", end=end, first=first, last=last)])

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 Language = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word in both languages, for a message's parameters (kebao.messages)."""
+
+    zh: str
+    en: str
+
+    def in_language(self, language: Language) -> str:
+        return self.zh if language == "zh" else self.en
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
@@ -60,6 +72,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_credits": ("学分记录", "Credit record"),
     "planned": ("计划学时", "Planned hours"),
     "event": ("活动", "Event"),
+    # kebao plan's text (cli/plan.py)
+    "plan_cohort": ("班次 {cohort} · {start} 起 {days} 天 · {size} 人 · {venue} · {timezone}",
+                    "Cohort {cohort} · {days} days from {start} · {size} participants · {venue} · {timezone}"),
+    "plan_summary": ("计划：{modules} 个模块，共 {hours} 学时（目标 {target}）",
+                     "Plan: {modules} modules, {hours} 学时 (target {target})"),
+    "plan_note": ("说明：{note}", "note: {note}"),
+    "plan_timetable": ("课表（{timezone}）", "Timetable ({timezone})"),
+    "difference": ("差额", "Difference"),
     # a plan on a year without the State Council's holiday arrangement yet (kebao.holidaydata)
     "provisional": ("暂定", "Provisional"),
     "official": ("正式", "Official"),
@@ -101,6 +121,34 @@ EVENTS: dict[str, tuple[str, str]] = {  # the kinds of events on a timetable (mo
     "other": ("活动", "Event"),
 }
 
+DAY_KINDS: dict[str, tuple[str, str]] = {  # why a calendar day teaches or not (calendar.DayKind)
+    "teaching": ("教学日", "Teaching day"),
+    "arrival": ("报到", "Arrival"),
+    "departure": ("返程", "Departure"),
+    "holiday": ("法定节假日", "Public holiday"),
+    "weekend": ("周末", "Weekend"),
+}
+
+HOLIDAYS: dict[str, tuple[str, str]] = {  # the statutory holidays, by the name chinese_calendar gives them
+    "New Year's Day": ("元旦", "New Year's Day"),
+    "Spring Festival": ("春节", "Spring Festival"),
+    "Tomb-sweeping Day": ("清明节", "Qingming Festival"),
+    "Labour Day": ("劳动节", "Labour Day"),
+    "Dragon Boat Festival": ("端午节", "Dragon Boat Festival"),
+    "National Day": ("国庆节", "National Day"),
+    "Mid-autumn Festival": ("中秋节", "Mid-Autumn Festival"),
+    "Anti-Fascist 70th Day": ("抗战胜利纪念日", "Victory Day"),
+}
+
+REASON_KINDS: dict[str, tuple[str, str]] = {  # why a module is in a plan, in a word (plan.ReasonKind)
+    "site-visit": ("现场教学", "Site visit"),
+    "placed": ("指定安排", "Placed"),
+    "required": ("必修", "Required"),
+    "extra": ("班次追加", "Added by the cohort"),
+    "prerequisite": ("先修", "Prerequisite"),
+    "chosen": ("按配比选入", "Chosen for the mix"),
+}
+
 FORMATS: dict[str, tuple[str, str]] = {
     "lecture": ("专题讲座", "Lecture"),
     "workshop": ("工作坊", "Workshop"),
@@ -128,3 +176,8 @@ def provisional_note(years: Iterable[int], language: Language) -> str:
     """'暂定：2027 年的节假日调休安排尚未公布…' for a plan on years without an official arrangement; '' for none."""
     listed = ("、" if language == "zh" else ", ").join(str(year) for year in sorted(years))
     return label("provisional_note", language).format(years=listed) if listed else ""
+
+
+# A placement's weekday (model.Weekday) as words.
+WEEKDAY_WORDS: dict[str, Word] = {key: Word(*pair) for key, pair in zip(
+    ("mon", "tue", "wed", "thu", "fri", "sat", "sun"), WEEKDAYS, strict=True)}

@@ -22,7 +22,8 @@ from typing import Literal
 
 from .calendar import CalendarDay
 from .errors import PlanError
-from .labels import SLOTS
+from .labels import SLOTS, Word
+from .messages import say
 from .model import Audience, Programme
 
 MINUTES_IN_DAY = 24 * 60
@@ -270,16 +271,16 @@ def slot_specs(programme: Programme, audience: Audience, evenings: bool, clock: 
                    for index, start in enumerate(starts)]
         for index in range(len(keys) - 1):
             if windows[index][1] <= windows[index][0]:
-                raise PlanError(f"programme '{programme.id}': session_starts.{keys[index + 1]} "
-                                f"({clock_text(windows[index][1])}) is not after {keys[index]} "
-                                f"({clock_text(windows[index][0])})",
-                                "give the 上午, 下午 and 晚上 start times in order")
+                raise PlanError(say("error-session-order", programme=programme.id, slot=keys[index + 1],
+                                    previous=keys[index], time=clock_text(windows[index][1]),
+                                    before=clock_text(windows[index][0])),
+                                [say("advice-session-times")])
     specs = []
     for key, (start, end) in zip(keys, windows, strict=True):
         capacity = min(audience.max_hours_per_session, clock.hours_in(end - start))
         if capacity <= 0:
-            raise PlanError(f"programme '{programme.id}': the {SLOTS[key][0]} session has no room before "
-                            f"{clock_text(end)}", "move the session times apart")
+            raise PlanError(say("error-session-no-room", programme=programme.id, slot=Word(*SLOTS[key]),
+                                end=clock_text(end)), [say("advice-sessions-apart")])
         specs.append(SlotSpec(key, start, end, capacity))
     return tuple(specs)
 

@@ -13,6 +13,7 @@ from .catalog import Catalog
 from .holidaydata import provisional_years
 from .labels import provisional_note
 from .layout import Layout
+from .messages import Message
 from .model import Cohort, Language
 
 ReasonKind = Literal["site-visit", "placed", "required", "extra", "prerequisite", "chosen"]
@@ -26,7 +27,7 @@ class PlanItem:
     strand: str
     hours: float
     kind: ReasonKind
-    reason: str
+    reason: Message  # why it is in (kebao.messages), said where it is shown
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Plan:
     items: tuple[PlanItem, ...]
     strands: tuple[StrandHours, ...]
     layout: Layout = field(compare=False, repr=False)  # the days compose planned for; schedule fills them
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
     event_hours: float = 0.0  # 学时 that events count (an event counts only when the programme says so)
 
     @property
@@ -100,10 +101,11 @@ class Plan:
             "provisional": self.provisional,
             "provisional_note": provisional_note(provisional_years(self.layout.days), self.language),
             "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
-                         "reason": i.reason} for i in self.items],
+                         "reason": i.reason.render(self.language), "why": i.reason.to_json(self.language)}
+                        for i in self.items],
             "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),
                          "hours": number(s.hours)} for s in self.strands],
-            "notes": list(self.notes),
+            "notes": [note.to_json(self.language) for note in self.notes],
         }
 
 

@@ -38,10 +38,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .catalog import Catalog
-from .compose import EPSILON, Plan
+from .compose import EPSILON, Plan, number
 from .errors import PlanError
-from .labels import SLOTS
+from .labels import SLOTS, Word
 from .layout import Layout, clock, minutes_of, split_part
+from .messages import Message, say
 from .model import Programme
 from .timetable import EventItem, Session, Timetable
 
@@ -52,17 +53,18 @@ def schedule(catalog: Catalog, plan: Plan) -> Timetable:
     layout = plan.layout
     missing = [v.module for v in layout.visits if v.module not in plan.modules]
     if missing:
-        raise PlanError(f"the plan lacks site visit(s) {', '.join(missing)} of programme '{programme.id}'",
-                        "compose the plan with kebao.compose.compose")
+        raise PlanError(say("error-plan-lacks-visit", modules=tuple(missing), programme=programme.id),
+                        [say("advice-compose-first")], plan.language)
     filler = _Filler(catalog, plan, layout)
-    failure: str = ""
+    failure: Message | None = None
     for strategy in _strategies(bool(filler.closing)):
         pieces, failure = filler.run(strategy)
-        if not failure:
+        if failure is None:
             sessions = filler.sessions(pieces)
             return Timetable(plan, layout.days, sessions, tuple(filler.notes(pieces, strategy)),
                              filler.events(programme, sessions))
-    raise PlanError(failure, "add days (--set days=…), or plan fewer 学时 (lower total_hours in the programme)")
+    assert failure is not None
+    raise PlanError(failure, [say("advice-some-days"), say("advice-plan-fewer")], plan.language)
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,8 @@ class _Filler:
 
     # The agenda model (issue 13) replaces this filling with placements.
     # size: one pass over the days and slots; its state (what is left, the split in progress) is its locals.
-    def run(self, strategy: _Strategy) -> tuple[list[_Piece], str]:
-        """Pieces placed, and why not everything fits ('' when it does)."""
+    def run(self, strategy: _Strategy) -> tuple[list[_Piece], Message | None]:
+        """Pieces placed, and why not everything fits (None when it does)."""
         layout = self.layout
         remaining = {item.module: item.hours for item in self.teaching}
         strand_left: dict[str, float] = {}
@@ -169,8 +171,8 @@ class _Filler:
                 if visit is not None:
                     late = [m for m in self._needed_by(visit.module) if remaining[m] > EPSILON]
                     if late:
-                        return pieces, (f"prerequisite(s) {', '.join(late)} of site visit '{visit.module}' do not "
-                                        f"fit before it ({layout.teaching[day].isoformat()})")
+                        return pieces, say("error-visit-prerequisite-late", modules=tuple(late), module=visit.module,
+                                           date=layout.teaching[day].isoformat())
                     continue
                 capacity = layout.capacity_at(day, slot)  # less than the session's beside an event
                 evening = not spec.daytime
@@ -220,11 +222,10 @@ class _Filler:
         if left > EPSILON:
             waiting = sorted(m for m, h in remaining.items() if h > EPSILON and any(
                 p in self.visits for p in self.prerequisites[m]))
-            why = f"; {', '.join(waiting)} must follow a site visit" if waiting else ""
-            return pieces, (f"the plan does not fit its teaching days: {left:g} 学时 are left over (the plan has "
-                            f"{self.plan.total_hours:g} 学时; {len(layout.teaching)} teaching day(s) hold at most "
-                            f"{layout.capacity:g}{why})")
-        return pieces, ""
+            return pieces, say("error-plan-too-big", left=number(left), planned=number(self.plan.total_hours),
+                               teaching=len(layout.teaching), capacity=number(layout.capacity),
+                               waiting=say("waiting-for-visit", modules=tuple(waiting)) if waiting else "")
+        return pieces, None
 
     def _pick(self, remaining: dict[str, float], strand_left: dict[str, float], today: set[str], day: int,
               slot: int, room: float, share: float, ongoing: str | None, may_split: bool,
@@ -274,7 +275,7 @@ class _Filler:
             return all(remaining[other] <= EPSILON for other in self.waits[module])
         return True
 
-    def notes(self, pieces: list[_Piece], strategy: _Strategy) -> list[str]:
+    def notes(self, pieces: list[_Piece], strategy: _Strategy) -> list[Message]:
         """Why a module is in more parts than its length needs, or a closing module is not last."""
         notes = []
         layout = self.layout
@@ -283,19 +284,16 @@ class _Filler:
             hours = self.hours[module]
             if len(parts) <= math.ceil(hours / layout.session_hours - EPSILON):
                 continue
-            where = ", ".join(f"{layout.teaching[p.day].isoformat()} {SLOTS[layout.slots[p.slot].key][0]} {p.hours:g}"
-                              for p in parts)
-            why = ("no free session holds it whole once prerequisites, site visits and closing modules are in "
-                   "order; more days (--set days=…) keep every module whole" if not strategy.tidy else
-                   "the sessions left beside the other modules are shorter than its even parts")
-            notes.append(f"module '{module}' ({hours:g} 学时) is split into {len(parts)} parts ({where}): {why}")
+            where = tuple(say("split-at", date=layout.teaching[p.day].isoformat(),
+                              slot=Word(*SLOTS[layout.slots[p.slot].key]), hours=number(p.hours)) for p in parts)
+            why = say("why-split-cut") if not strategy.tidy else say("why-split-uneven")
+            notes.append(say("note-split", module=module, hours=number(hours), parts=len(parts), where=where, why=why))
         if not strategy.closing_last:
             ends = {p.module: (p.day, p.slot, p.offset) for p in pieces}
             for module in self.closing:
                 after = [o for o in self.waits[module] if ends[o] > ends[module]]
                 if after:
-                    notes.append(f"closing module '{module}' comes before {', '.join(after)}: the days hold the "
-                                 "modules in no order that leaves it last")
+                    notes.append(say("note-closing-early", module=module, modules=tuple(after)))
         return notes
 
     def sessions(self, pieces: list[_Piece]) -> tuple[Session, ...]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .calendar import CalendarDay
-from .labels import WEEKDAYS
+from .labels import WEEKDAYS, Language
+from .messages import Message
 from .plan import Plan, number
 
 FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
@@ -34,7 +35,7 @@ class Session:
     hours: float
     part: int
     parts: int
-    reason: str
+    reason: Message  # the plan item's (kebao.messages)
     timezone: str
 
     def starts_at(self) -> dt.datetime:
@@ -44,10 +45,10 @@ class Session:
     def ends_at(self) -> dt.datetime:
         return _aware(self.date, self.end, self.timezone)
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
         return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
                 "end": self.end, "module": self.module, "strand": self.strand, "hours": number(self.hours),
-                "part": self.part, "parts": self.parts, "reason": self.reason}
+                "part": self.part, "parts": self.parts, "reason": self.reason.render(language)}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class EventItem:
     def ends_at(self) -> dt.datetime:
         return _aware(self.date, self.end, self.timezone)
 
-    def to_json_dict(self) -> dict[str, Any]:
+    def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
         return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
                 "end": self.end, "event": self.event, "event_kind": self.event_kind, "hours": number(self.hours)}
 
@@ -85,7 +86,7 @@ class Timetable:
     plan: Plan
     days: tuple[CalendarDay, ...]
     sessions: tuple[Session, ...]  # teaching, in time order
-    schedule_notes: tuple[str, ...] = ()  # why a module is split or a closing module is not last
+    schedule_notes: tuple[Message, ...] = ()  # why a module is split or a closing module is not last
     events: tuple[EventItem, ...] = ()  # in time order
 
     @property
@@ -95,7 +96,7 @@ class Timetable:
         return tuple(sorted(both, key=lambda item: (item.date, item.start, item.kind != "event")))
 
     @property
-    def notes(self) -> tuple[str, ...]:
+    def notes(self) -> tuple[Message, ...]:
         """The plan's notes, then the timetable's own."""
         return self.plan.notes + self.schedule_notes
 
@@ -125,10 +126,11 @@ class Timetable:
         (Typed ``Any``: pandas ships no type information unless pandas-stubs is installed.)
         """
         pd = importlib.import_module("pandas")
+        language = self.plan.language
         rows = [{"date": s.date, "weekday": WEEKDAYS[s.date.weekday()][0], "slot": s.slot, "start": s.start,
                  "end": s.end, "starts_at": s.starts_at(), "ends_at": s.ends_at(), "module": s.module,
-                 "strand": s.strand, "hours": s.hours, "part": s.part, "parts": s.parts, "reason": s.reason}
-                for s in self.sessions]
+                 "strand": s.strand, "hours": s.hours, "part": s.part, "parts": s.parts,
+                 "reason": s.reason.render(language)} for s in self.sessions]
         return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -139,9 +141,9 @@ class Timetable:
         data["timezone"] = self.timezone
         data["calendar"] = [{"date": d.date.isoformat(), "kind": d.kind, "label": d.label,
                              "teaching_day": d.teaching_number} for d in self.days]
-        data["items"] = [item.to_json_dict() for item in self.items]
+        data["items"] = [item.to_json_dict(self.plan.language) for item in self.items]
         data["strands"] = strands
-        data["notes"] = list(self.notes)
+        data["notes"] = [note.to_json(self.plan.language) for note in self.notes]
         return data
 
 

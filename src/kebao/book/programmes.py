@@ -83,7 +83,7 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
                      for s in ctx.plan.strands])]
     parts += ["## 课程模块\n", "默认班次选入的模块，以及每个模块为什么在这里。\n", _modules(ctx)]
     if ctx.plan.notes:
-        parts.append("```{note}\n" + "\n\n".join(esc(n) for n in ctx.plan.notes) + "\n```\n")
+        parts.append("```{note}\n" + "\n\n".join(esc(n.render("zh", "site")) for n in ctx.plan.notes) + "\n```\n")
     parts += ["## 课表示例\n",
               f"默认班次 `{ctx.cohort.id}`：{first.isoformat()} 至 {last.isoformat()}，{ctx.cohort.size} 人，"
               f"{esc(ctx.cohort.venue)}。其他日期、人数和地点的课表用 `kebao pack {p.id} --set start=…` 生成。\n",
@@ -123,20 +123,11 @@ def _outcomes(ctx: PackContext) -> str:
 
 
 def _reason(ctx: PackContext, item: PlanItem) -> str:
-    if item.kind == "required":
-        return "必修"
-    if item.kind == "extra":
-        return "班次追加"
-    if item.kind == "site-visit":
-        visit = next(v for v in ctx.programme.site_visits if v.module == item.module)
-        day = {"first": "第一个教学日", "last": "最后一个教学日"}.get(str(visit.day), f"第 {visit.day} 个教学日")
-        return f"现场教学，安排在{day}"
-    if item.kind == "prerequisite":
-        dependent = item.reason.removeprefix("prerequisite of ").strip()
-        if dependent in ctx.catalog.modules:
-            return f"{module_link(ctx.catalog, dependent)} 的先修模块"
-        return "先修模块"
-    return f"按主题学时比例选入（{esc(ctx.catalog.strands[item.strand].name.zh)}）"
+    """The item's reason in Chinese, escaped; a prerequisite's dependent links to its page (read from the code)."""
+    reason = item.reason
+    if reason.code == "reason-prerequisite" and reason["module"] in ctx.catalog.modules:
+        return f"{module_link(ctx.catalog, reason['module'])} 的先修模块"
+    return esc(reason.render("zh", "site"))
 
 
 def _modules(ctx: PackContext) -> str:

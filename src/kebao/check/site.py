@@ -54,7 +54,8 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
             note = "built" if outcome.status == "built" else "up to date"
             try:
                 if outcome.context is not None:
-                    require_official(outcome.context.timetable.days, outcome.context.catalog.holidays)
+                    require_official(outcome.context.timetable.days, outcome.context.catalog.holidays,
+                                     outcome.context.timetable.plan.language)
             except PlanError as provisional:
                 cohort = outcome.context.cohort.id if outcome.context is not None else outcome.cohort
                 items.append(Item(outcome.programme, "failed",

@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="change a cohort parameter, e.g. --set size=30 --set mix.skills=40 (repeatable)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="'json' prints one object with the plan, strands and sessions")
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help="the language of the plan's words (default: the cohort's, else the programme's)")
     parser.add_argument("--strict-calendar", action="store_true",
                         help="refuse a plan on a year without the official holiday arrangement (暂定, provisional)")
 
@@ -53,10 +55,11 @@ def run(args: argparse.Namespace) -> int:
             dt.date.fromisoformat(args.start)
         except ValueError:
             raise UsageError(f"--start {args.start}: not a date", "write it as YYYY-MM-DD, e.g. 2026-10-08") from None
-    cohort = cohort_for(catalog, programme, args.settings, args.start)
+    settings = [*args.settings, *([f"language={args.lang}"] if args.lang else [])]
+    cohort = cohort_for(catalog, programme, settings, args.start)
     timetable = schedule(catalog, compose(catalog, programme, cohort))
     if args.strict_calendar:
-        require_official(timetable.days, catalog.holidays)
+        require_official(timetable.days, catalog.holidays, timetable.plan.language)
     if args.format == "json":
         print(json.dumps(timetable.to_json_dict(), ensure_ascii=False, indent=2))
     else:
@@ -65,48 +68,55 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render(catalog: Catalog, timetable: Timetable) -> list[str]:
-    """The plan, hours per strand and timetable as aligned text lines."""
+    """The plan, hours per strand and timetable as aligned text lines, in the plan's language."""
     from kebao.holidaydata import provisional_years
-    from kebao.labels import label, provisional_note
+    from kebao.labels import WEEKDAYS, Language, label, pick, provisional_note
     from kebao.packs.rows import timetable_rows
 
     plan = timetable.plan
+    lang = plan.language
     programme = catalog.programmes[plan.programme]
     cohort = plan.cohort
-    lines = [f"{programme.title.zh} · {programme.title.en} ({programme.id})",
-             f"班次 {cohort.id} · {cohort.start.isoformat()} 起 {plan.days} 天 · {cohort.size} 人 · {cohort.venue} · "
-             f"language {plan.language} · {plan.timezone}", ""]
+    words = {key: label(key, lang) for key in ("module", "title", "strand", "hours", "reason", "target", "planned",
+                                               "difference", "total", "date", "weekday", "slot", "start", "end")}
+    other: Language = "en" if lang == "zh" else "zh"
+    lines = [f"{programme.title.in_language(lang)} · {programme.title.in_language(other)} ({programme.id})",
+             label("plan_cohort", lang).format(cohort=cohort.id, start=cohort.start.isoformat(), days=plan.days,
+                                               size=cohort.size, venue=cohort.venue, timezone=plan.timezone), ""]
     provisional = provisional_years(timetable.days)
     if provisional:
-        lines[-1:-1] = [provisional_note(provisional, "zh")]
+        lines[-1:-1] = [provisional_note(provisional, lang)]
 
     def strand_name(strand: str) -> str:
         found = catalog.strands.get(strand)
-        return found.name.zh if found else strand
+        return found.name.in_language(lang) if found else strand
 
-    lines.append(f"Plan: {len(plan.items)} modules, {plan.total_hours:g} 学时 (target {plan.target_hours:.4g})")
-    lines += table(["#", "模块编号", "课程模块", "主题", "学时", "编排理由"],
-                   [[str(n), i.module, catalog.modules[i.module].title.zh, strand_name(i.strand), f"{i.hours:g}",
-                     i.reason] for n, i in enumerate(plan.items, 1)], right={0, 4})
-    lines += ["", "Hours per strand"]
+    lines.append(label("plan_summary", lang).format(modules=len(plan.items), hours=f"{plan.total_hours:g}",
+                                                    target=f"{plan.target_hours:.4g}"))
+    lines += table(["#", words["module"], words["title"], words["strand"], words["hours"], words["reason"]],
+                   [[str(n), i.module, catalog.modules[i.module].title.in_language(lang), strand_name(i.strand),
+                     f"{i.hours:g}", i.reason.render(lang)] for n, i in enumerate(plan.items, 1)], right={0, 4})
+    lines += ["", label("section_strands", lang)]
     rows = [[f"{strand_name(s.id)} ({s.id})", f"{s.target_hours:.4g}", f"{s.hours:g}", f"{s.error:+.4g}"]
             for s in plan.strands]
-    rows.append(["合计 total", f"{plan.target_hours:.4g}", f"{plan.total_hours:g}",
+    rows.append([words["total"], f"{plan.target_hours:.4g}", f"{plan.total_hours:g}",
                  f"{plan.total_hours - plan.target_hours:+.4g}"])
-    lines += table(["主题", "目标学时", "计划学时", "差额"], rows, right={1, 2, 3})
-    lines += [f"note: {note}" for note in timetable.notes]
-    lines += ["", f"Timetable ({timetable.timezone})" + (f" · {label('provisional', 'zh')}" if provisional else "")]
+    lines += table([words["strand"], words["target"], words["planned"], words["difference"]], rows, right={1, 2, 3})
+    lines += [label("plan_note", lang).format(note=note.render(lang)) for note in timetable.notes]
+    lines += ["", label("plan_timetable", lang).format(timezone=timetable.timezone)
+              + (f" · {label('provisional', lang)}" if provisional else "")]
     rows = []
-    items = timetable_rows(catalog, programme, cohort.venue, timetable.items, "zh")
+    items = timetable_rows(catalog, programme, cohort.venue, timetable.items, lang)
     for day in timetable.days:
-        weekday = "一二三四五六日"[day.date.weekday()]
+        weekday = pick(WEEKDAYS[day.date.weekday()], lang)
         today = [row for row in items if row.date == day.date]
         if not today:
-            rows.append([day.date.isoformat(), f"周{weekday}", "", "", "", day.label, "", ""])
+            rows.append([day.date.isoformat(), weekday, "", "", "", day.label_in(lang), "", ""])
         for row in today:
-            rows.append([row.date.isoformat(), f"周{weekday}", row.slot, row.start, row.end, row.title,
+            rows.append([row.date.isoformat(), weekday, row.slot, row.start, row.end, row.title,
                          row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else ""])
-    lines += table(["日期", "星期", "时段", "开始", "结束", "课程模块", "主题", "学时"], rows, right={7})
+    lines += table([words[k] for k in ("date", "weekday", "slot", "start", "end", "title", "strand", "hours")], rows,
+                   right={7})
     return lines
 
 

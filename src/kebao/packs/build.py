@@ -177,7 +177,7 @@ def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> Decided
     catalog = catalog if catalog is not None else load_catalog(request.root)
     ctx = decide(catalog, request.programme, cohort=request.cohort, settings=request.settings)
     if request.strict_calendar:
-        require_official(ctx.timetable.days, catalog.holidays)
+        require_official(ctx.timetable.days, catalog.holidays, ctx.timetable.plan.language)
     cohort = ctx.requested.model_dump(mode="json")
     parameters = check_parameters(request.notebook_path, {
         "root": str(Path(request.root).resolve()), "programme": ctx.programme.id, "cohort": cohort,

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ..catalog import Catalog
 from ..compose import Plan
 from ..credits import credits_for
-from ..errors import ContentError, KebaoError, Problem
+from ..errors import ContentError, KebaoError, PlanError, Problem
 from ..holidaydata import provisional_years
-from ..labels import WEEKDAYS, provisional_note
+from ..labels import REASON_KINDS, WEEKDAYS, provisional_note
 from ..model import Programme
 from ..packs.rows import timetable_rows
 from ..timetable import Timetable
@@ -29,8 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pack import StudioPack
     from .save import SaveResult
 
-REASON_KINDS = {"site-visit": "现场教学", "required": "必修", "extra": "班次加选", "prerequisite": "先修",
-                "chosen": "按配比选入"}
 _TABLE = "border-collapse:collapse;font-size:13px;margin:4px 0"
 _CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
 _NUMBER = "border:1px solid #ccc;padding:2px 6px;text-align:right"
@@ -101,7 +99,7 @@ def internal_error_html(error: BaseException) -> str:
 
 
 def plan_error_html(error: KebaoError) -> str:
-    message, hint = error_text(error)
+    message, hint = error.render("zh", "studio") if isinstance(error, PlanError) else error_text(error)
     advice = f"<br>建议：{_e(hint)}" if hint else ""
     return box("warning", f"<b>⚠ 内容有效，但无法编排课程：</b>{_e(message)}{advice}")
 
@@ -119,7 +117,8 @@ def preview_status_html(preview: Preview, root: Path | None = None) -> str:
         text += f"<br><b>{_e(provisional_note(provisional_years(preview.plan.layout.days), 'zh'))}</b>"
     notes = preview.timetable.notes if preview.timetable is not None else preview.plan.notes
     if notes:
-        text += "<ul style='margin:4px 0'>" + "".join(f"<li>提示：{_e(n)}</li>" for n in notes) + "</ul>"
+        text += "<ul style='margin:4px 0'>" + "".join(f"<li>提示：{_e(n.render('zh', 'studio'))}</li>"
+                                                      for n in notes) + "</ul>"
     return box("ok", text)
 
 
@@ -157,7 +156,7 @@ def modules_html(catalog: Catalog, plan: Plan) -> str:
         module = catalog.modules[item.module]
         strand = catalog.strands.get(item.strand)
         rows.append([number, module.title.zh, item.module, strand.name.zh if strand else item.strand,
-                     f"{item.hours:g}", REASON_KINDS.get(item.kind, item.kind), item.reason])
+                     f"{item.hours:g}", REASON_KINDS[item.kind][0], item.reason.render("zh", "studio")])
     return table(["#", "课程模块", "编号", "主题", "学时", "类别", "编排理由"], rows, frozenset({0, 4}))
 
 

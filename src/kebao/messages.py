@@ -1,0 +1,357 @@
+"""Sentences kebao says about a plan — reasons, notes, errors and advice — as codes with typed parameters.
+
+The engine (compose, schedule, the layout) makes :class:`Message` values: a code and its parameters (ids,
+numbers, dates, :class:`~kebao.model.Title` names, nested messages, lists of them). Nothing stores or parses
+a sentence. :meth:`Message.render` writes one in Chinese or English from :data:`MESSAGES`; advice that the
+command line can act on gets the flag to type (``context="cli"``), while the studio and the site leave it out
+and may offer a button instead (the studio reads the code and its parameters). Words (column titles, slot and
+format names) are in :mod:`kebao.labels`; together they are the labels catalogue.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .labels import Language
+
+Context = Literal["cli", "studio", "site"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing kebao says: a code from :data:`MESSAGES` and its parameters."""
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return dict(self.params)[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+    def render(self, language: Language, context: Context = "cli") -> str:
+        """The sentence in ``language``; on the command line with the flags that act on it."""
+        zh, en = MESSAGES[self.code]
+        texts = {name: _text(value, language, context) for name, value in self.params}
+        sentence = (zh if language == "zh" else en).format_map(_Missing(texts))
+        flag = CLI_FLAGS.get(self.code)
+        if flag is not None and context == "cli":
+            sentence += (flag[0] if language == "zh" else flag[1]).format_map(_Missing(texts))
+        return sentence
+
+    def to_json(self, language: Language) -> dict[str, Any]:
+        """``{code, params, text}``: the code and its parameters for tools, the sentence for people."""
+        return {"code": self.code, "params": {name: _json(value) for name, value in self.params},
+                "text": self.render(language)}
+
+
+def say(code: str, **params: Any) -> Message:
+    """A :class:`Message`; the code must be in :data:`MESSAGES` (a typo fails at once, not when shown)."""
+    if code not in MESSAGES:
+        raise KeyError(f"no message '{code}' in kebao.messages.MESSAGES")
+    return Message(code, tuple((name, _frozen(value)) for name, value in params.items()))
+
+
+def either(advice: Sequence[Message], language: Language, context: Context = "cli") -> str:
+    """'a, b or c' (zh: 'a、b或c') of the advice, rendered."""
+    items = [message.render(language, context) for message in advice]
+    if len(items) < 2:
+        return "".join(items)
+    if language == "zh":
+        return "；".join(items[:-1]) + "；或" + items[-1]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def fields(code: str) -> set[str]:
+    """The parameter names a message's sentences use (for tests and the studio's buttons)."""
+    found: set[str] = set()
+    for template in (*MESSAGES[code], *CLI_FLAGS.get(code, ())):
+        found.update(name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return found
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:  # an optional part left out
+        return ""
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _text(value: Any, language: Language, context: Context) -> str:
+    if isinstance(value, Message):
+        return value.render(language, context)
+    if isinstance(value, tuple):
+        parts = [_text(v, language, context) for v in value]
+        return ("、" if language == "zh" else ", ").join(parts)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    in_language = getattr(value, "in_language", None)
+    if callable(in_language):
+        return str(in_language(language))
+    return str(value)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"code": value.code, "params": {name: _json(v) for name, v in value.params}}
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# code: (zh, en). Parameters in braces; a nested message or a list renders in the same language.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- why a module is in the plan --------------------------------------------------------------------
+    "reason-site-visit": ("现场教学，安排在{day}", "site visit on {day}"),
+    "reason-placed": ("按指定安排（{where}）", "placed as the programme says ({where})"),
+    "reason-required": ("必修", "required"),
+    "reason-extra": ("班次{cohort}追加", "added by cohort {cohort}"),
+    "reason-prerequisite": ("{module} 的先修模块", "prerequisite of {module}"),
+    "reason-also-prerequisite": ("{reason}，也是 {modules} 的先修模块", "{reason}, also prerequisite of {modules}"),
+    "reason-chosen": ("按主题学时比例选入：{strand}还差 {lacked} 学时，{candidates} 个适合该对象的候选模块中，{basis}",
+                      "chosen for strand {strand}: it still lacked {lacked} 学时; of {candidates} candidate(s) "
+                      "that suit the audience, {basis}"),
+    "basis-closest": ("本模块 {hours} 学时最接近所差学时", "its {hours} 学时 came closest to what was lacking"),
+    "basis-tie": ("本模块与 {others} 同样接近，按编号顺序在前", "it was as close as {others} and comes first by id"),
+    "basis-only": ("只有本模块合适", "it was the only one that fitted"),
+    "day-first": ("第一个教学日", "the first teaching day"),
+    "day-last": ("最后一个教学日", "the last teaching day"),
+    "day-number": ("第 {day} 个教学日", "teaching day {day}"),
+    "after-module": ("排在 {module} 之后", "after {module}"),
+    # -- notes on a plan ------------------------------------------------------------------------------------
+    "note-strand-over": ("{strand}比目标多 {over} 学时：必修、现场教学、追加模块及其先修共 {fixed} 学时，为平衡其他主题"
+                         "选入的模块又有 {balance} 学时",
+                         "strand {strand} is {over} 学时 over its target: fixed modules (required, site visits, "
+                         "extra, prerequisites) take {fixed} and modules chosen to balance other strands bring "
+                         "{balance}"),
+    "note-strand-under": ("{strand}比目标少 {under} 学时：{why}", "strand {strand} is {under} 学时 under its target: {why}"),
+    "why-no-more-modules": ("该主题没有更多可选模块", "no more modules of this strand are available"),
+    "why-worse": ("加入 {modules} 会加大总偏差（超出目标，或其先修属于其他主题）",
+                  "adding {modules} would increase the total error (overshoot, or prerequisites in other strands)"),
+    "why-over-capacity": ("加入 {modules} 会超过日程能容纳的 {capacity} 学时",
+                          "adding {modules} would exceed the {capacity} 学时 the schedule holds"),
+    "why-not-whole": ("{modules} 无法整块放进 {room}{more}", "adding {modules} would not fit whole into {room}{more}"),
+    "why-more-to-take": ("（{advice}即可排入 {module}）", " ({advice} to take {module})"),
+    "note-total": ("计划 {planned} 学时，目标 {target} 学时：{why}", "planned {planned} of the {target} 学时 targeted: {why}"),
+    "why-closest-fit": ("这是现有模块学时能做到的与各主题目标最接近的安排",
+                        "the closest fit to each strand's target that these module sizes allow"),
+    "note-split": ("模块 {module}（{hours} 学时）分为 {parts} 段（{where}）：{why}",
+                   "module '{module}' ({hours} 学时) is split into {parts} parts ({where}): {why}"),
+    "split-at": ("{date} {slot} {hours}", "{date} {slot} {hours}"),
+    "why-split-cut": ("在先修、现场教学和结业类模块的顺序下，没有空余时段能整块容纳它；增加天数可保持每个模块完整",
+                      "no free session holds it whole once prerequisites, site visits and closing modules are in "
+                      "order; more days keep every module whole"),
+    "why-split-uneven": ("其他模块旁剩余的时段比它的均分段短", "the sessions left beside the other modules are shorter than "
+                         "its even parts"),
+    "note-closing-early": ("结业类模块 {module} 排在 {modules} 之前：这些天无法把它排在最后",
+                           "closing module '{module}' comes before {modules}: the days hold the modules in no order "
+                           "that leaves it last"),
+    "room": ("{days} 个教学日的空余时段（每天 {per_day} 学时，每段 {per_session} 学时）",
+             "the free sessions of {days} teaching day(s) ({per_day} 学时 a day, {per_session} a session)"),
+    # -- why a plan cannot be made --------------------------------------------------------------------------
+    "error-needs-more-hours": ("项目 {programme} 需要 {needed} 学时，但自 {start} 起的 {days} 天最多容纳 {capacity} 学时"
+                               "（{teaching} 个教学日，每天最多 {per_day} 学时）",
+                               "programme '{programme}' needs {needed} 学时 but its {days} day(s) from {start} hold "
+                               "at most {capacity} ({teaching} teaching day(s), {per_day} 学时 a day at most)"),
+    "error-fixed-too-many": ("项目 {programme} 的必修、现场教学、追加模块及其先修共 {fixed} 学时，超过项目的 {target} 学时",
+                             "programme '{programme}': required modules, site visits, extra modules and their "
+                             "prerequisites take {fixed} 学时, more than the {target} 学时 of the programme"),
+    "error-fixed-not-whole": ("项目 {programme} 的必修、追加模块及其先修（{count} 个模块，{hours} 学时）无法整块放进 {room}；"
+                              "只有比一个时段还长的模块才会拆分",
+                              "programme '{programme}': the required modules, extra modules and their prerequisites "
+                              "({count} modules, {hours} 学时) do not fit whole into {room}; a module is split only "
+                              "when it is longer than a session"),
+    "error-evenings-full": ("项目 {programme} 的晚间活动 {modules} 无法整块放进 {nights} 个晚上（每晚最多 {most} 学时）",
+                            "programme '{programme}': the evening activities {modules} do not fit whole into its "
+                            "{nights} evening session(s) (at most {most} 学时 an evening)"),
+    "error-fixed-barred": ("{kind}模块 {module} {why}", "{kind} module '{module}' is {why}"),
+    "error-prerequisite-barred": ("模块 {module} 是 {dependent}（{kind}模块）的先修，但{why}",
+                                  "module '{module}' is a prerequisite of '{dependent}' ({kind} module) but is {why}"),
+    "error-mix-short": ("项目 {programme} 达不到主题配比：{shortfalls}", "programme '{programme}' cannot meet its "
+                        "strand mix: {shortfalls}"),
+    "shortfall": ("{strand}差 {missing} 学时（目标 {target} = {weight}% × {total}；必修模块和可选来源最多提供 {supply}）",
+                  "strand {strand} is short by {missing} 学时 (target {target} = {weight}% of {total}; required "
+                  "modules and pools offer at most {supply})"),
+    "error-unknown-in-cohort": ("班次 {cohort} 的 {field} 中有未知的{kind} {value}", "cohort '{cohort}' {field} names "
+                                "unknown {kind} '{value}'"),
+    "error-plan-too-big": ("课表放不下这个计划：多出 {left} 学时（计划 {planned} 学时；{teaching} 个教学日最多容纳 {capacity}）"
+                           "{waiting}",
+                           "the plan does not fit its teaching days: {left} 学时 are left over (the plan has {planned} "
+                           "学时; {teaching} teaching day(s) hold at most {capacity}){waiting}"),
+    "waiting-for-visit": ("；{modules} 必须排在现场教学之后", "; {modules} must follow a site visit"),
+    "error-visit-prerequisite-late": ("现场教学 {module} 的先修 {modules} 无法排在它之前（{date}）",
+                                      "prerequisite(s) {modules} of site visit '{module}' do not fit before it ({date})"),
+    "error-plan-lacks-visit": ("计划缺少项目 {programme} 的现场教学 {modules}", "the plan lacks site visit(s) {modules} of "
+                               "programme '{programme}'"),
+    "error-no-teaching-day": ("项目 {programme} 自 {start} 起的 {days} 天里没有教学日（{off}）",
+                              "programme '{programme}' has no teaching day in {days} day(s) from {start} ({off})"),
+    "error-too-few-days-for": ("项目 {programme} 把 {module} 安排在第 {day} 个教学日，但只有 {teaching} 个教学日",
+                               "programme '{programme}' places '{module}' on teaching day {day}, but there are only "
+                               "{teaching} teaching day(s)"),
+    "error-event-no-session": ("项目 {programme} 的活动 {event} 在{slot}，但本项目没有这个时段",
+                               "programme '{programme}': event '{event}' is in the {slot} session, which this "
+                               "programme does not have"),
+    "error-event-cuts": ("项目 {programme} 的活动 {event} 在 {time} 会把 {date} {slot}的课分成两半",
+                         "programme '{programme}': event '{event}' at {time} would cut the {slot} session of {date} in "
+                         "two"),
+    "error-events-fill": ("项目 {programme} 的活动占满了 {date} 的{slot}", "programme '{programme}': the events fill "
+                          "the {slot} session of {date}"),
+    "error-event-too-long": ("项目 {programme} 的活动 {event}（{minutes} 分钟）在 {date} 放不下",
+                             "programme '{programme}': event '{event}' ({minutes} minutes) does not fit in {date}"),
+    "error-no-arrival-day": ("项目 {programme} 的活动 {event} 在报到日，但项目没有报到日",
+                             "programme '{programme}': event '{event}' is on the arrival day, but the programme has "
+                             "none"),
+    "error-event-day": ("项目 {programme} 的活动 {event} 在第 {day} 个教学日，但只有 {teaching} 个教学日",
+                        "programme '{programme}': event '{event}' is on teaching day {day}, but there are only "
+                        "{teaching} teaching day(s)"),
+    "error-pin-date": ("项目 {programme} 把模块 {module} 固定在 {date}，但这一天不是本班次的教学日",
+                       "programme '{programme}': module '{module}' is pinned to {date}, which is not a teaching day "
+                       "of this cohort"),
+    "error-pin-weekday": ("项目 {programme} 把模块 {module} 固定在{weekday}，但没有这样的教学日",
+                          "programme '{programme}': module '{module}' is pinned to a {weekday}, but no teaching day "
+                          "is one"),
+    "error-pin-slot": ("项目 {programme} 把模块 {module} 固定在{slot}，但它不能排在这个时段",
+                       "programme '{programme}': module '{module}' is pinned to the {slot} session, which it cannot "
+                       "take"),
+    "error-pin-time": ("项目 {programme} 的模块 {module} 不能在 {time} 开始：该时段的学时从 {starts}… 开始",
+                       "programme '{programme}': module '{module}' cannot start at {time}: a 学时 in that session "
+                       "starts at {starts}…"),
+    "error-pin-no-session": ("项目 {programme} 把模块 {module} 固定在 {time}，这个时间不在它能用的时段内",
+                             "programme '{programme}': module '{module}' is pinned to {time}, which is in no session "
+                             "it can take"),
+    "error-both-want": ("{module} 和 {other} 都要占用第 {day} 个教学日（{date}）",
+                        "'{module}' and '{other}' both want teaching day {day} ({date})"),
+    "error-site-visit-too-long": ("现场教学 {module} 需要 {hours} 学时，但{length}对 {audience} 最多容纳 {most}",
+                                  "site visit '{module}' takes {hours} 学时 but {length} holds at most {most} for "
+                                  "audience '{audience}'"),
+    "error-pinned-too-long": ("模块 {module} 需要 {hours} 学时，但 {length} 对 {audience} 最多容纳 {most}",
+                              "module '{module}' takes {hours} 学时 but {length} holds at most {most} for audience "
+                              "'{audience}'"),
+    "length-whole-day": ("一整天", "a whole day"),
+    "length-half-day": ("半天", "a half day"),
+    "length-teaching-day": ("第 {day} 个教学日（{date}）", "teaching day {day} ({date})"),
+    "error-session-order": ("项目 {programme} 的 session_starts.{slot}（{time}）不晚于 {previous}（{before}）",
+                            "programme '{programme}': session_starts.{slot} ({time}) is not after {previous} "
+                            "({before})"),
+    "error-session-no-room": ("项目 {programme} 的{slot}在 {end} 之前没有上课的时间", "programme '{programme}': the "
+                              "{slot} session has no room before {end}"),
+    "error-provisional": ("{years} 年的节假日安排尚未正式公布：chinesecalendar {version} 覆盖 {first}–{last} 年，{file}，"
+                          "因此计划是暂定的，调休补班日还不知道",
+                          "the holiday arrangement for {years} is not official yet: chinesecalendar {version} covers "
+                          "{first}–{last} and {file}, so the plan is provisional (暂定) and the 调休 working weekends are "
+                          "not known"),
+    "holidays-file-missing": ("没有 {file}", "there is no {file}"),
+    "holidays-file-lacks": ("{file} 没有列出 {years} 年", "{file} does not list {years}"),
+    "error-no-holiday-data": ("节假日日历（chinesecalendar {version}）没有 {year} 年的数据，无法安排 {date}",
+                              "the holiday calendar (chinesecalendar {version}) has no data for {year}, so {date} "
+                              "cannot be scheduled"),
+    "error-no-holiday-data-late": ("节假日日历（chinesecalendar {version}）没有 {year} 年的数据，法定节假日也只知道到 {end} 年，"
+                                   "无法安排 {date}",
+                                   "the holiday calendar (chinesecalendar {version}) has no data for {year}, and the "
+                                   "statutory holidays are known up to {end} only, so {date} cannot be scheduled"),
+    # -- why a module cannot be in a plan (inside errors) -----------------------------------------------------
+    "barred-excluded": ("被班次 {cohort} 排除", "excluded by cohort '{cohort}'"),
+    "barred-audience": ("面向 {audiences}，不适合 {audience}", "meant for audience(s) {audiences}, not '{audience}'"),
+    "barred-visit-not-placed": ("是现场教学，但项目没有把它安排在某一天（site_visits）",
+                                "a site visit that the programme does not place on a day (site_visits)"),
+    "barred-evening": ("是晚间活动，但项目没有晚上时段（对象 {audience}）",
+                       "an evening activity, but the programme has no evening sessions (audience '{audience}')"),
+    "kind-site-visit": ("现场教学", "site-visit"),
+    "kind-placed": ("指定安排的", "placed"),
+    "kind-required": ("必修", "required"),
+    "kind-extra": ("追加", "extra"),
+    # -- what would help (advice; the command line adds the flag) -------------------------------------------
+    "advice-more-days": ("把天数增加到共 {days} 天", "add days: {days} in all"),
+    "advice-more-days-programme": ("把天数增加到共 {days} 天", "add days: {days} in all"),
+    "advice-some-days": ("增加天数", "add days"),
+    "advice-weekends": ("按对象 {audience} 的允许在周末上课", "teach at weekends as audience '{audience}' allows"),
+    "advice-evenings": ("按对象 {audience} 的允许在晚上上课", "teach in the evenings as audience '{audience}' allows"),
+    "advice-other-start": ("选一个避开 {holidays} 的开班日期", "choose a start date away from {holidays}"),
+    "advice-other-start-plain": ("选择其他开班日期", "choose another start date"),
+    "advice-lower-total": ("把项目的总学时降到 {hours} 或更少", "lower total_hours in the programme to {hours} or less"),
+    "advice-lower-total-plain": ("降低项目的总学时", "lower total_hours in the programme"),
+    "advice-raise-total": ("提高项目的总学时（这些天最多容纳 {capacity}）", "raise total_hours in the programme (the days "
+                           "hold {capacity})"),
+    "advice-fewer-fixed": ("减少必修模块（必修、现场教学或班次追加）", "require fewer modules (required, site_visits, or "
+                           "the cohort's extra)"),
+    "advice-write-modules": ("目录里已没有适合对象 {audience} 的{strand}模块（可选来源已用上全部 {taken} 个{aside}）：请编写新模块",
+                             "the catalogue has no more modules of strand {strand} for audience '{audience}' (the "
+                             "pools already take all {taken}{aside}): write new ones"),
+    "aside-others": ("，另有 {others} 个面向其他对象或被排除", "; {others} more are for other audiences or excluded"),
+    "advice-list-electives": ("把选修模块 {modules} 列入可选来源", "list elective modules in a pool: {modules}"),
+    "advice-widen-formats": ("放宽{strand}可选来源的形式限制，或编写新模块", "widen the formats of the pool for strand "
+                             "{strand}, or write new modules"),
+    "advice-add-pool": ("把{strand}的模块加入可选来源", "add modules of strand {strand} to a pool"),
+    "advice-lower-weight": ("降低{strand}的比例", "lower the weight of {strand}"),
+    "advice-fewer-days": ("减少天数", "plan fewer days"),
+    "advice-unexclude": ("把它从班次的排除列表（或项目的{place}）中去掉", "remove it from the cohort's exclude, or from the "
+                         "programme's {place}"),
+    "advice-unexclude-prerequisite": ("把它从班次的排除列表中去掉，或不要 {module}", "remove it from the cohort's exclude, "
+                                      "or drop '{module}'"),
+    "advice-did-you-mean": ("是不是 {options}？", "did you mean {options}?"),
+    "advice-compose-first": ("先用 kebao.compose.compose 编排计划", "compose the plan with kebao.compose.compose"),
+    "advice-place-elsewhere": ("把其中一个安排到另一天", "place one of them on another day"),
+    "advice-earlier-day": ("安排在更早的教学日", "place it on an earlier day"),
+    "advice-shorten-visit": ("缩短现场教学的学时{whole}", "shorten the visit's hours{whole}"),
+    "advice-or-whole-day": ("，或改为全天现场教学", " or make it a whole-day visit"),
+    "advice-shorten-or-move": ("缩短它，或固定到另一天或时间", "shorten it, or pin it to another day or time"),
+    "advice-session-times": ("按上午、下午、晚上的顺序写开始时间", "give the morning, afternoon and evening start times in order"),
+    "advice-sessions-apart": ("拉开各时段的时间", "move the session times apart"),
+    "advice-allow-evenings": ("允许晚上上课，或换一个时段", "allow evenings, or choose another session"),
+    "advice-event-at-edge": ("把开始时间改为 {start}（该时段开始）或在 {end} 结束，或不写时间",
+                             "start it at {start} (the session's start) or end it at {end}, or leave out its time"),
+    "advice-move-event": ("把某个活动移到另一个时段或另一天", "move an event to another session or day"),
+    "advice-shorten-event": ("缩短它或提前开始", "shorten it or start it earlier"),
+    "advice-arrival": ("设置 travel: {{arrival: true}}，或把活动放在 day: first", "add travel: {{arrival: true}}, or put the "
+                       "event on day: first"),
+    "advice-pin-teaching-day": ("固定到一个教学日，或改变班次开班日期", "pin it to a teaching day, or change the cohort's start"),
+    "advice-pin-other-weekday": ("固定到另一个星期几，或增加天数", "pin it to another weekday, or add days"),
+    "advice-pin-slot": ("晚间活动放在晚上，其他模块放在白天的时段", "an evening activity takes the evening, any other module a "
+                        "daytime session"),
+    "advice-pin-times": ("固定在这些时间之一", "pin it to one of those times"),
+    "advice-pin-inside": ("选一个在时段内的时间（见项目的 day）", "choose a time inside a session (see the programme's day)"),
+    "advice-shorten-evening": ("缩短某个晚间活动，或去掉一个", "shorten an evening activity, or leave one out"),
+    "advice-copy-notice": ("把国务院办公厅关于{year}年部分节假日安排的通知抄入 {file}（见 docs/content.md），或在 "
+                           "chinesecalendar 覆盖 {years} 年后升级它",
+                           "copy the State Council's notice (国务院办公厅关于{year}年部分节假日安排的通知) into {file} "
+                           "(docs/content.md), or upgrade chinesecalendar once it covers {years}"),
+    "advice-add-holiday-year": ("把 {year} 年的正式放假安排（国务院办公厅通知）加入 {file}（见 docs/content.md）",
+                                "add {year}'s official holiday arrangement (国务院办公厅 notice) to {file} "
+                                "(docs/content.md)"),
+    "advice-start-from": ("选择 {first}-01-01 以后的开班日期（已覆盖 {first}–{last} 年）",
+                          "choose a start date from {first}-01-01 on (covered: {first}–{last})"),
+    "advice-end-by": ("选择在 {end}-12-31 之前结束的开班日期（正式数据 {first}–{last} 年，之后的年份按法定节假日暂定）",
+                      "choose a start date that ends by {end}-12-31 (official data {first}–{last}, later years "
+                      "provisional from the statutory holidays)"),
+    "advice-plan-fewer": ("减少计划学时（降低项目的总学时）", "plan fewer 学时 (lower total_hours in the programme)"),
+}
+
+# What a command-line user types for an advice (appended on the command line only).
+CLI_FLAGS: dict[str, tuple[str, str]] = {
+    "advice-copy-notice": ("（pip install -U chinesecalendar）；不加 --strict-calendar 时 kebao 按暂定安排编排",
+                           " (pip install -U chinesecalendar); without --strict-calendar kebao plans provisionally"),
+    "advice-more-days": ("（--set days={days}）", " (--set days={days})"),
+    "advice-more-days-programme": ("（项目文件中写 days: {days}，或只对一个班次用 --set days={days}）",
+                                   " (days: {days} in the programme, or --set days={days} for one cohort)"),
+    "advice-some-days": ("（--set days=…）", " (--set days=…)"),
+    "advice-weekends": ("（去掉项目中的 weekends: false）", " (remove 'weekends: false' from the programme)"),
+    "advice-evenings": ("（去掉项目中的 evenings: false）", " (remove 'evenings: false' from the programme)"),
+    "advice-lower-weight": ("（--set mix.{strand_id}=…）", " (--set mix.{strand_id}=…)"),
+    "advice-fewer-days": ("（--set days=…）", " (--set days=…)"),
+    "advice-list-electives": ("（pools: - modules: [{ids}]）", " (pools: - modules: [{ids}])"),
+    "advice-add-pool": ("（pools: - strands: [{strand_id}]）", " (pools: - strands: [{strand_id}])"),
+}
