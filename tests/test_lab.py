@@ -11,6 +11,8 @@
 * The studio and a case, run, saved, edited and saved again in JupyterLab:
   the studio is stored without outputs, the case unchanged until edited and
   then only where it was edited, and `kebao check` still passes.
+* JupyterLab is in Simplified Chinese (the zh-CN language pack and the locale
+  in .jupyter/labconfig).
 
 All of it starts JupyterLab (the browser lane); the studio and a case run in kernels.
 """
@@ -245,7 +247,7 @@ def test_a_module_opens_as_a_notebook_from_the_file_browser(lab: LabServer, brow
     browser.screenshot("module-notebook")
 
 
-# -- saving from JupyterLab keeps the repository clean --------------------------------------------------------------
+# -- saving from JupyterLab keeps the repository clean; JupyterLab speaks Chinese -------------------------------------
 
 CASE = "cases/nev-high-voltage-safety.md"
 NOTE = "设计人员在 JupyterLab 里加的说明。"
@@ -315,3 +317,17 @@ def test_the_studio_and_a_case_saved_in_jupyterlab_keep_kebao_check_passing(
         assert counts["tests"] > 0 and counts["failures"] == counts["skipped"] == 0, (kind, counts, checked.stdout)
     assert int(suites["outputs"].get("tests", "0")) == 2  # both notebooks in notebooks/ looked at
 
+
+def test_jupyterlab_is_in_simplified_chinese(lab: LabServer, browser: Page) -> None:
+    """The server's language setting defaults to zh_CN (.jupyter/labconfig), it has the pack, and the page shows it."""
+    settings = lab.get("lab/api/settings/@jupyterlab/translation-extension:plugin")
+    locale = settings["settings"].get("locale", settings["schema"]["properties"]["locale"]["default"])
+    assert locale == "zh_CN", settings["raw"]
+    packs = lab.get("lab/api/translations")["data"]
+    assert "zh_CN" in packs, f"the zh-CN language pack is not installed: {sorted(packs)}"
+    assert lab.get("lab/api/translations/zh_CN")["data"]["jupyterlab"]["Edit"] == ["编辑"]
+    open_lab(browser, lab)
+    menus = wait(browser, "document.querySelector('.lm-MenuBar-content') &&"
+                          " document.querySelector('.lm-MenuBar-content').innerText", "the menu bar", timeout=30)
+    assert menus.split() == ["文件", "编辑", "查看", "运行", "内核", "标签页", "设置", "帮助"], menus
+    browser.screenshot("jupyterlab-zh-cn")

@@ -250,3 +250,10 @@ def test_the_repository_server_config_installs_the_contents_manager() -> None:
     assert manager.__name__ == "KebaoContentsManager" and hasattr(manager, "formats")  # jupytext's, so its
     # server extension keeps it instead of deriving its own
 
+
+def test_jupyterlab_opens_in_simplified_chinese() -> None:
+    from importlib.metadata import version
+
+    overrides = json.loads((REPO / ".jupyter/labconfig/default_setting_overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+    assert version("jupyterlab-language-pack-zh-CN")
