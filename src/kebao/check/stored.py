@@ -190,8 +190,9 @@ def check_outputs(root: Path) -> CheckResult:
             text = "\n".join(f"{name}: {line}" for line in problems)
             items.append(Item(name, "failed", f"{name}: {problems[0]}" + (f" (and {len(problems) - 1} more)"
                                                                            if len(problems) > 1 else ""),
-                              text + "\n(clear them: in JupyterLab, Edit > Clear Outputs of All Cells, then save;"
-                                     " or `jupyter nbconvert --clear-output --inplace " + name + "`)"))
+                              text + "\n(clear them: open and save it in the JupyterLab of `make lab`, which saves"
+                                     " notebooks/ without outputs; or `jupyter nbconvert --clear-output --inplace "
+                                     + name + "`)"))
         else:
             items.append(Item(name, "passed"))
     return result("outputs", items, time.perf_counter() - started,
