@@ -47,8 +47,9 @@ constraints: setup
 	  echo '# Regenerate after changing dependencies: make constraints'; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -iv '^kebao'; } > constraints.txt
 
-# JupyterLab on the design studio; modules and cases open as notebooks (jupytext.toml,
-# cases/jupytext.toml, and the JupyterLab settings in .jupyter/; see docs/authoring.md).
+# JupyterLab, in Simplified Chinese, on the design studio; modules and cases open as notebooks and
+# notebooks/ is saved without outputs (jupytext.toml, cases/jupytext.toml, and the Jupyter server and
+# JupyterLab settings in .jupyter/; see docs/authoring.md).
 lab: setup system
 	@echo "kebao: starting JupyterLab on notebooks/design_studio.ipynb: open the URL printed below"
 	@echo "kebao: (the one with /lab/tree/notebooks/design_studio.ipynb?token=...); Ctrl+C twice stops it."

@@ -19,6 +19,7 @@ that leaves a process behind fails.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import secrets
@@ -82,6 +83,40 @@ class LabServer:
 
     def log_tail(self, characters: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-characters:]
+
+    def kernelspec(self) -> dict[str, str]:
+        """The default kernel's spec as JupyterLab writes it into a notebook once that kernel runs it."""
+        specs = self.get("api/kernelspecs")
+        spec = specs["kernelspecs"][specs["default"]]["spec"]
+        return {"name": specs["default"], "display_name": spec["display_name"], "language": spec["language"]}
+
+
+def ipykernel_spec() -> dict[str, str]:
+    """The spec of ipykernel's ``python3`` kernel (the one ``make lab`` runs) as JupyterLab writes it."""
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = get_kernel_dict()
+    return {"name": KERNEL_NAME, "display_name": spec["display_name"], "language": spec["language"]}
+
+
+def as_saved_by_jupyterlab(notebook: dict[str, Any], kernelspec: dict[str, str]) -> dict[str, Any]:
+    """The notebook as JupyterLab sends it back after ``kernelspec``'s kernel ran it: the kernel's spec and
+    language info in its metadata, outputs and execution counts, and cell metadata about JupyterLab's screen."""
+    saved = copy.deepcopy(notebook)
+    saved["metadata"]["kernelspec"] = dict(kernelspec)
+    saved["metadata"]["language_info"] = {"name": "python", "version": "3.11.2", "mimetype": "text/x-python",
+                                          "codemirror_mode": {"name": "ipython", "version": 3}}
+    saved["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2}}
+    for number, cell in enumerate(saved["cells"], 1):
+        cell["metadata"].update({"editable": True, "slideshow": {"slide_type": ""}, "tags": [], "trusted": True})
+        if cell["cell_type"] == "markdown" and cell["source"].startswith("## "):
+            cell["metadata"]["jp-MarkdownHeadingCollapsed"] = True  # a heading folded on screen
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = number
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "输出\n"}]
+            cell["metadata"]["jupyter"] = {"source_hidden": number % 2 == 0}  # input folded on screen
+            cell["metadata"]["execution"] = {"iopub.status.busy": "2026-11-29T06:00:00.000Z"}
+    return saved
 
 
 def free_port() -> int:

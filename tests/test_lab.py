@@ -1,24 +1,31 @@
 """JupyterLab on a copy of the repository, through a real Jupyter server (tests/lab.py).
 
 * Modules and cases open as notebooks through jupytext (the contents API with
-  type=notebook, as JupyterLab asks for them) and saving them from JupyterLab
-  does not corrupt them: a module comes back byte-identical, a case keeps every
-  field of its front matter and body, and the catalogue still loads.
+  type=notebook, as JupyterLab asks for them) and saving them unchanged from
+  JupyterLab (kernel spec, outputs and screen state added) leaves every byte
+  as it was, and the catalogue still loads.
 * The design studio notebook runs top to bottom in JupyterLab in headless
   Chromium and its widgets, chart and Chinese text render; the screenshot
   (studio.png) goes to the session's screenshot folder, named at the end of the
   run, for a person to look at.
+* The studio and a case, run, saved, edited and saved again in JupyterLab:
+  the studio is stored without outputs, the case unchanged until edited and
+  then only where it was edited, and `kebao check` still passes.
+* JupyterLab is in Simplified Chinese (the zh-CN language pack and the locale
+  in .jupyter/labconfig).
 
-All of it starts JupyterLab (the browser lane); the studio runs in a kernel.
+All of it starts JupyterLab (the browser lane); the studio and a case run in kernels.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +37,7 @@ from kebao.scaffold import create
 from kebao.yamlio import read_front_matter
 
 from .browser import Page, browser_tab
-from .lab import LabServer, lab_server
+from .lab import LabServer, as_saved_by_jupyterlab, ipykernel_spec, lab_server
 from .paths import REPO
 
 CONTENT = ("curricula", "cases", "notebooks", "jupytext.toml")
@@ -66,23 +73,6 @@ def contents(path: Path, root: Path) -> str:
     return "api/contents/" + path.relative_to(root).as_posix()
 
 
-def as_saved_by_jupyterlab(notebook: dict[str, Any]) -> dict[str, Any]:
-    """The notebook as JupyterLab sends it back after a kernel ran it: kernel metadata, outputs, cell metadata."""
-    saved = copy.deepcopy(notebook)
-    saved["metadata"].setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    saved["metadata"]["language_info"] = {"name": "python", "version": "3.11.2", "mimetype": "text/x-python"}
-    for number, cell in enumerate(saved["cells"], 1):
-        cell["metadata"].update({"editable": True, "slideshow": {"slide_type": ""}, "tags": [], "trusted": True})
-        if cell["cell_type"] == "markdown" and cell["source"].startswith("## "):
-            cell["metadata"]["jp-MarkdownHeadingCollapsed"] = True  # a heading folded on screen
-        if cell["cell_type"] == "code":
-            cell["execution_count"] = number
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "输出\n"}]
-            cell["metadata"]["jupyter"] = {"source_hidden": number % 2 == 0}  # input folded on screen
-            cell["metadata"]["execution"] = {"iopub.status.busy": "2026-11-29T06:00:00.000Z"}
-    return saved
-
-
 def test_modules_open_as_notebooks_and_save_byte_identical(lab: LabServer, workspace: Path) -> None:
     modules = sorted((workspace / "curricula" / "modules").glob("*.md"))
     assert len(modules) > 50 and workspace / "curricula/modules/new-lab-module.md" in modules
@@ -97,40 +87,32 @@ def test_modules_open_as_notebooks_and_save_byte_identical(lab: LabServer, works
         assert [c["cell_type"] for c in cells[1:2]] == ["markdown"], path.name
         assert cells[1]["source"].startswith("# "), path.name
         lab.put(contents(path, workspace), {"type": "notebook", "format": "json",
-                                            "content": as_saved_by_jupyterlab(model["content"])})
+                                            "content": as_saved_by_jupyterlab(model["content"],
+                                                                               lab.kernelspec())})
         assert path.read_bytes() == original, f"{path.name} changed when saved from JupyterLab"
     load_catalog(workspace)
 
 
-def test_cases_open_as_notebooks_and_keep_their_fields_when_saved(lab: LabServer, workspace: Path) -> None:
+def test_cases_open_as_notebooks_and_save_byte_identical(lab: LabServer, workspace: Path) -> None:
+    """What JupyterLab sends back for a case it ran: its kernel's spec, outputs, screen state (tests/lab.py)."""
+    assert lab.kernelspec() == ipykernel_spec()  # the spec the cases carry (tests/test_saving.py)
     before = load_catalog(workspace)
     cases = sorted((workspace / "cases").glob("*.md"))
     assert len(cases) > 10 and workspace / "cases/new-lab-case.md" in cases
     for path in cases:
-        original = read_front_matter(path)
+        original, front_matter = path.read_bytes(), read_front_matter(path)
         model = lab.get(contents(path, workspace), type="notebook", content="1")
         notebook = model["content"]
-        assert notebook["metadata"]["kebao"] == original.meta.data["kebao"], path.name
+        assert notebook["metadata"]["kebao"] == front_matter.meta.data["kebao"], path.name
         assert notebook["metadata"]["kernelspec"]["name"] == "python3", path.name
         assert notebook["metadata"]["jupytext"]["text_representation"]["format_name"] == "myst", path.name
         code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-        assert len(code) == original.body.count("```{code-cell}"), path.name
+        assert len(code) == front_matter.body.count("```{code-cell}"), path.name
         assert notebook["cells"][0]["cell_type"] == "markdown", path.name
 
         lab.put(contents(path, workspace), {"type": "notebook", "format": "json",
-                                            "content": as_saved_by_jupyterlab(notebook)})
-        saved = read_front_matter(path)
-        assert saved.meta.data["kebao"] == original.meta.data["kebao"], path.name
-        assert saved.meta.data["kernelspec"] == original.meta.data["kernelspec"], path.name
-        assert set(saved.meta.data) == {"jupytext", "kernelspec", "kebao"}, path.name
-        assert saved.body.strip() == original.body.strip(), path.name
-        assert "输出" not in path.read_text(encoding="utf-8")  # outputs are never written to the text file
-
-        # Once saved, saving again changes nothing: no churn in git.
-        first = path.read_bytes()
-        again = lab.get(contents(path, workspace), type="notebook", content="1")["content"]
-        lab.put(contents(path, workspace), {"type": "notebook", "format": "json", "content": again})
-        assert path.read_bytes() == first, f"{path.name} changes on every save"
+                                            "content": as_saved_by_jupyterlab(notebook, lab.kernelspec())})
+        assert path.read_bytes() == original, f"{path.name} changed when saved unchanged from JupyterLab"
     after = load_catalog(workspace)
     dump = {name: case.model_dump() for name, case in before.cases.items()}
     assert {name: case.model_dump() for name, case in after.cases.items()} == dump
@@ -163,8 +145,10 @@ def panel(path: str) -> str:
             f".find(w => w.context && w.context.path === {json.dumps(path)}))")
 
 
-NOTEBOOK_STATE = f"""(() => {{
-    const panel = {panel(STUDIO)};
+def notebook_state(path: str) -> str:
+    """JavaScript for the cells (type, execution count, outputs) and the kernel status of the notebook ``path``."""
+    return f"""(() => {{
+    const panel = {panel(path)};
     if (!panel || !panel.content || !panel.content.model) return null;
     const cells = [];
     for (const cell of panel.content.model.cells) {{
@@ -176,22 +160,18 @@ NOTEBOOK_STATE = f"""(() => {{
 }})()"""
 
 
-@pytest.mark.kernel
-@pytest.mark.slow
-def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: Page) -> None:
-    assert (REPO / STUDIO).is_file(), f"{STUDIO} is missing"
-    browser.send("Emulation.setDeviceMetricsOverride", width=1400, height=1800, deviceScaleFactor=1, mobile=False)
-    browser.send("Page.navigate", url=lab.page(f"lab/tree/{STUDIO}"))
-    wait(browser, f"(() => {{ const p = {panel(STUDIO)}; return p && p.sessionContext.session"
-                  " && p.sessionContext.session.kernel"
-                  " && p.sessionContext.session.kernel.status === 'idle'; })()",
-         "JupyterLab to open the studio notebook with an idle kernel")
-    browser.evaluate("jupyterapp.shell.collapseLeft()")
-    browser.evaluate(f"jupyterapp.shell.activateById({panel(STUDIO)}.id)")
+def idle_kernel(path: str) -> str:
+    return (f"(() => {{ const p = {panel(path)}; return p && p.sessionContext.session"
+            " && p.sessionContext.session.kernel && p.sessionContext.session.kernel.status === 'idle'; })()")
+
+
+def run_all(browser: Page, path: str) -> Any:
+    """Run every cell of the open notebook ``path`` (Run > Run All Cells); its state once every code cell ran."""
+    browser.evaluate(f"jupyterapp.shell.activateById({panel(path)}.id)")
     browser.evaluate("jupyterapp.commands.execute('notebook:run-all-cells').then(() => true)")
 
     def finished() -> Any:
-        state = browser.evaluate(NOTEBOOK_STATE)
+        state = browser.evaluate(notebook_state(path))
         code = [c for c in state["cells"] if c["type"] == "code"]
         return state if state["kernel"] == "idle" and all(c["count"] for c in code) else None
 
@@ -200,9 +180,21 @@ def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: P
     while state is None and time.monotonic() < end:
         state = finished()
         browser.pump(0.5)
-    assert state is not None, f"the studio did not finish running: {browser.evaluate(NOTEBOOK_STATE)}"
+    assert state is not None, f"{path} did not finish running: {browser.evaluate(notebook_state(path))}"
     errors = [o for c in state["cells"] for o in c["outputs"] if o["output_type"] == "error"]
     assert errors == [], "\n".join(f"{e['ename']}: {e['evalue']}" for e in errors)
+    return state
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_design_studio_runs_and_renders_in_jupyterlab(lab: LabServer, browser: Page) -> None:
+    assert (REPO / STUDIO).is_file(), f"{STUDIO} is missing"
+    browser.send("Emulation.setDeviceMetricsOverride", width=1400, height=1800, deviceScaleFactor=1, mobile=False)
+    browser.send("Page.navigate", url=lab.page(f"lab/tree/{STUDIO}"))
+    wait(browser, idle_kernel(STUDIO), "JupyterLab to open the studio notebook with an idle kernel")
+    browser.evaluate("jupyterapp.shell.collapseLeft()")
+    state = run_all(browser, STUDIO)
     stderr = [o["text"] for c in state["cells"] for o in c["outputs"]
               if o["output_type"] == "stream" and o["name"] == "stderr"]
     assert not any("Traceback" in text or "Error" in text for text in stderr), stderr
@@ -253,3 +245,89 @@ def test_a_module_opens_as_a_notebook_from_the_file_browser(lab: LabServer, brow
                      ".find(b => /No Kernel|无内核/.test(b.textContent)).click()")
     browser.pump(0.5)
     browser.screenshot("module-notebook")
+
+
+# -- saving from JupyterLab keeps the repository clean; JupyterLab speaks Chinese -------------------------------------
+
+CASE = "cases/nev-high-voltage-safety.md"
+NOTE = "设计人员在 JupyterLab 里加的说明。"
+
+
+def open_lab(browser: Page, lab: LabServer) -> None:
+    if not browser.evaluate("!!window.jupyterapp"):
+        browser.send("Page.navigate", url=lab.page("lab"))
+        wait(browser, "!!window.jupyterapp", "JupyterLab to load", timeout=60)
+    browser.evaluate("jupyterapp.restored.then(() => true)")
+
+
+def save(browser: Page, path: str) -> None:
+    """Save the open document ``path`` as Ctrl+S and autosave do (its context's save), then check no dialog
+    (such as "File Changed") came up."""
+    browser.evaluate(f"{panel(path)}.context.save().then(() => true)")
+    browser.pump(0.3)
+    dialogs = browser.evaluate("[...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText)")
+    assert dialogs == [], f"saving {path} opened a dialog: {dialogs}"
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_the_studio_and_a_case_saved_in_jupyterlab_keep_kebao_check_passing(
+        lab: LabServer, browser: Page, workspace: Path, tmp_path: Path) -> None:
+    studio, case = (REPO / STUDIO).read_bytes(), (REPO / CASE).read_bytes()
+    assert (workspace / STUDIO).read_bytes() == studio and (workspace / CASE).read_bytes() == case
+    open_lab(browser, lab)
+    for path in (STUDIO, CASE):  # run, then save: what autosave does two minutes after a run
+        browser.evaluate(f"jupyterapp.commands.execute('docmanager:open', {{path: {json.dumps(path)}}})"
+                         ".then(() => true)")
+        wait(browser, idle_kernel(path), f"JupyterLab to open {path} with an idle kernel", timeout=90)
+        state = run_all(browser, path)
+        assert any(c["outputs"] for c in state["cells"]), f"{path} shows no output in JupyterLab"
+        save(browser, path)
+    assert (workspace / STUDIO).read_bytes() == studio, "the studio changed when saved after a run"
+    assert (workspace / CASE).read_bytes() == case, f"{CASE} changed when saved after a run"
+
+    # Edit both (a new note in the studio, a sentence added to the case's background), save again.
+    browser.evaluate(f"{panel(STUDIO)}.content.model.sharedModel.insertCell(1, "
+                     f"{{cell_type: 'markdown', source: {json.dumps(NOTE)}}}) && true")
+    browser.evaluate(f"""(() => {{
+        const cell = [...{panel(CASE)}.content.model.cells].find(c => c.sharedModel.getSource().includes('## 背景'));
+        cell.sharedModel.setSource(cell.sharedModel.getSource() + {json.dumps(chr(10) * 2 + NOTE)});
+        return true;
+    }})()""")
+    save(browser, STUDIO)
+    save(browser, CASE)
+    stored = json.loads((workspace / STUDIO).read_text(encoding="utf-8"))
+    assert NOTE in ["".join(cell["source"]) for cell in stored["cells"]]
+    assert [c for c in stored["cells"] if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])] == []
+    text = (workspace / CASE).read_text(encoding="utf-8")
+    assert text.replace("\n\n" + NOTE, "", 1) == case.decode(), "the case changed beyond the edit"
+
+    # `kebao check`: content (every case and module still loads, with its fields), outputs (the point here)
+    # and coverage. The other checks run notebooks, cases, packs and the book (minutes) and do not look at how
+    # a file is stored; the byte comparisons above already show the case's code is what it was.
+    junit = tmp_path / "check.xml"
+    skipped = ("notebooks", "cases", "packs", "book", "links")
+    checked = subprocess.run([sys.executable, "-m", "kebao", "check", str(workspace), "--junit-xml", str(junit),
+                              *(word for kind in skipped for word in ("--skip", kind))],
+                             cwd=workspace, capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    suites = {suite.get("name"): suite for suite in ET.parse(junit).getroot().iter("testsuite")}
+    for kind in ("content", "outputs", "coverage"):
+        counts = {key: int(suites[kind].get(key, "0")) for key in ("tests", "failures", "skipped")}
+        assert counts["tests"] > 0 and counts["failures"] == counts["skipped"] == 0, (kind, counts, checked.stdout)
+    assert int(suites["outputs"].get("tests", "0")) == 2  # both notebooks in notebooks/ looked at
+
+
+def test_jupyterlab_is_in_simplified_chinese(lab: LabServer, browser: Page) -> None:
+    """The server's language setting defaults to zh_CN (.jupyter/labconfig), it has the pack, and the page shows it."""
+    settings = lab.get("lab/api/settings/@jupyterlab/translation-extension:plugin")
+    locale = settings["settings"].get("locale", settings["schema"]["properties"]["locale"]["default"])
+    assert locale == "zh_CN", settings["raw"]
+    packs = lab.get("lab/api/translations")["data"]
+    assert "zh_CN" in packs, f"the zh-CN language pack is not installed: {sorted(packs)}"
+    assert lab.get("lab/api/translations/zh_CN")["data"]["jupyterlab"]["Edit"] == ["编辑"]
+    open_lab(browser, lab)
+    menus = wait(browser, "document.querySelector('.lm-MenuBar-content') &&"
+                          " document.querySelector('.lm-MenuBar-content').innerText", "the menu bar", timeout=30)
+    assert menus.split() == ["文件", "编辑", "查看", "运行", "内核", "标签页", "设置", "帮助"], menus
+    browser.screenshot("jupyterlab-zh-cn")

@@ -256,7 +256,7 @@ class _Loader:
                                              f"only notebook metadata ({', '.join(NOTEBOOK_METADATA)})"))
         if "kernelspec" not in doc.data:
             self.problems.append(doc.problem((), "a case is a MyST notebook and needs 'kernelspec'",
-                                             "add kernelspec: {name: python3, display_name: Python 3, "
+                                             "add kernelspec: {name: python3, display_name: Python 3 (ipykernel), "
                                              "language: python}"))
         fields = doc.data.get(namespace)
         if not isinstance(fields, dict):

@@ -212,10 +212,13 @@ class _Reader:
 def yaml11_rewrites(doc: Document) -> list[Problem]:
     """Unquoted values that a YAML 1.1 reader and writer would change, e.g. when JupyterLab saves a case.
 
-    jupytext loads a notebook's front matter with PyYAML (YAML 1.1) and dumps it
-    again on save: ``012`` would come back as ``10``, ``1:30`` as ``90``, ``no``
-    as ``false``. kebao reads those as the text written, so the file would
-    silently change meaning; quoting keeps it.
+    jupytext loads a notebook's front matter with PyYAML (YAML 1.1). JupyterLab
+    keeps a case's front matter as written while the notebook's metadata is
+    unchanged (:func:`keep_front_matter`), but once the metadata changes there
+    (another kernel, the Property Inspector) jupytext dumps all of it again:
+    ``012`` would come back as ``10``, ``1:30`` as ``90``, ``no`` as ``false``.
+    kebao reads those as the text written, so the file would silently change
+    meaning; quoting keeps it.
     """
     import yaml
 
@@ -229,10 +232,50 @@ def yaml11_rewrites(doc: Document) -> list[Problem]:
             continue
         rewritten = yaml.safe_dump(value, allow_unicode=True).removesuffix("\n").removesuffix("\n...")
         if rewritten != text:
-            problems.append(doc.problem(path, f"'{text}' would be saved as '{rewritten}' by JupyterLab (jupytext "
-                                              "reads this front matter as YAML 1.1)",
+            problems.append(doc.problem(path, f"'{text}' would be saved as '{rewritten}' by JupyterLab once the "
+                                              "case's notebook metadata changes there (jupytext reads this front "
+                                              "matter as YAML 1.1)",
                                         f'quote it: "{text}"'))
     return problems
+
+
+def keep_front_matter(old: str, new: str) -> str:
+    """``new`` with ``old``'s front matter as written, when both front matters mean the same to jupytext.
+
+    When JupyterLab saves a case, jupytext loads the notebook's front matter
+    with PyYAML (YAML 1.1) and dumps it again in its own style: comments
+    dropped, lists in flow style, long lines wrapped, keys reordered, a blank
+    line before the body. If ``old``'s front matter loads to the same data as
+    ``new``'s, this returns ``old``'s front matter text (comments, quotes, order
+    and layout as written) and ``old``'s blank lines before the body, then
+    ``new``'s body; otherwise ``new`` unchanged. The caller checks that jupytext
+    reads the result as it reads ``new`` (``kebao.check.stored``).
+    """
+    import yaml
+
+    old_parts, new_parts = _split_front_matter(old), _split_front_matter(new)
+    if old_parts is None or new_parts is None:
+        return new
+    try:
+        same = yaml.safe_load(old_parts[1]) == yaml.safe_load(new_parts[1])
+    except yaml.YAMLError:
+        return new
+    if not same:
+        return new
+    old_body, new_body = old_parts[2], new_parts[2]
+    gap = old_body[: len(old_body) - len(old_body.lstrip("\r\n"))]
+    return old_parts[0] + gap + new_body.lstrip("\r\n")
+
+
+def _split_front_matter(text: str) -> tuple[str, str, str] | None:
+    """(front matter with its ``---`` lines, the YAML between them, the body), or None without front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "".join(lines[: index + 1]), "".join(lines[1:index]), "".join(lines[index + 1:])
+    return None
 
 
 _QUOTED_THEN_TEXT = re.compile(r"""(?:^|:\s|-\s)(["'])[^"']*\1\s*[^\s#,\]}]""")
