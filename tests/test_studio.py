@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import html
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -16,9 +18,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from kebao.catalog import load_catalog
-from kebao.errors import ContentError
+from kebao.compose import compose
+from kebao.errors import ContentError, PlanError
 from kebao.model import Programme
-from kebao.studio import save, state
+from kebao.studio import choices, save, state, suggest, views
 from kebao.studio.save import merge_text
 from kebao.studio.widgets import Studio, open_studio
 from kebao.yamlio import read_yaml
@@ -27,6 +30,7 @@ from .paths import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "design_studio.ipynb"
 PACK_NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -182,10 +186,104 @@ def test_every_example_programme_previews_cleanly() -> None:
 
 def test_module_lists_hold_only_modules_for_the_audience(repo_root: Path) -> None:
     catalog = load_catalog(repo_root)
-    ids = [value for _, value in state.module_choices(catalog, "senior-citizens")]
+    ids = [value for _, value in choices.module_choices(catalog, "senior-citizens")]
     assert "senior-anti-fraud" in ids
     assert "nev-power-battery" not in ids  # for enterprise technicians
     assert all(catalog.modules[m].format != "site-visit" for m in ids)
+
+
+# -- a studio that helps: the nearest plan, one-click suggestions, undo -------------------------------------
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:'()]+[A-Za-z]{2,}")
+
+
+def red_pixels(png: bytes) -> int:
+    """Pixels of the chart's shortfall red (#C62828), give or take anti-aliasing."""
+    from matplotlib.image import imread
+
+    pixels = imread(io.BytesIO(png), format="png")[..., :3]
+    red = (abs(pixels[..., 0] - 0xC6 / 255) < 0.06) & (pixels[..., 1] < 0.3) & (pixels[..., 2] < 0.3)
+    return int(red.sum())
+
+
+@pytest.mark.slow  # pure, but ~2 s of previews, searches and charts
+def test_an_infeasible_mix_shows_the_nearest_plan_a_chinese_explanation_and_fixes_a_click_applies(
+        repo_root: Path) -> None:
+    s = studio(repo_root, "xpcc-cadres")
+    original = state.weights(s.draft)
+    assert s.preview.ok and s.undo_button.disabled
+    s.sliders["party-building"].value = 20  # industry and skills then lack modules
+    wanted = state.weights(s.draft)
+    assert wanted["party-building"] == 20 and not s.preview.ok and s.preview.plan_error is not None
+    # not a blank preview: the nearest plan, its chart with the shortfall in red, its modules and timetable
+    assert s.preview.plan is not None and s.preview.timetable is not None
+    assert s.chart.value and red_pixels(s.chart.value) > 200
+    assert red_pixels(views.hours_png(s.preview.catalog, s.preview.plan)) == 0  # red only marks shortfall
+    assert "编排理由" in s.modules_table.value and "结业式" in s.timetable_table.value
+    short = {n.get("strand").zh for n in s.preview.plan.notes if n.code == "note-strand-under"}
+    assert short == {"产业", "技能"}
+    shown = text(s.status.value)
+    assert "无法编排课程" in shown and "产业差" in shown and "最接近的计划" in shown
+    ids = {*s.preview.catalog.modules, *s.preview.catalog.strands, *s.preview.catalog.audiences, "xpcc-cadres"}
+    said = " ".join([views.plain_text(s.status.value), *(b.description for b in s.pane.suggestion_buttons)])
+    for name in sorted(ids, key=len, reverse=True):
+        said = said.replace(name, " ")
+    assert ENGLISH.findall(said) == [] and "--set" not in said and "pools:" not in said
+    # every suggestion is a change that plans, said in Chinese; a click applies it, 撤销 takes it back
+    assert s.pane.suggestion_buttons and all(b.description.startswith("采用：") for b in s.pane.suggestion_buttons)
+    for suggestion in s.preview.suggestions:
+        assert state.check(s.catalog, suggestion.draft).ok, suggestion.change
+    first = s.preview.suggestions[0]
+    s.pane.suggestion_buttons[0].click()
+    assert s.preview.ok and s.draft is first.draft and "已采用建议" in text(s.message_html)
+    assert [b.value for b in s.sliders.values()] == list(state.weights(s.draft).values())  # widgets follow
+    s.undo_button.click()
+    assert state.weights(s.draft) == wanted and s.preview.plan_error is not None
+    s.undo_button.click()
+    assert state.weights(s.draft) == original and s.preview.ok and s.undo_button.disabled
+
+
+@pytest.mark.slow  # pure, but ~1.5 s of previews
+def test_ticking_required_modules_changes_one_module_and_undo_restores(repo_root: Path) -> None:
+    s = studio(repo_root, "xpcc-cadres")
+    required = list(s.required.value)
+    assert len(required) >= 2 and required == s.draft.get("required")
+    first = s.required.checkboxes[required[0]]
+    first.value = False  # one click on one checkbox
+    assert s.draft.get("required") == required[1:]
+    spare = next(m for m, box in s.required.checkboxes.items() if not box.value and m != required[0])
+    s.required.checkboxes[spare].value = True
+    assert s.draft.get("required") == [*required[1:], spare]
+    s.undo_button.click()
+    s.undo_button.click()
+    assert s.draft.get("required") == required and s.required.value == tuple(required)
+    assert s.required.checkboxes[required[0]].value and not s.required.checkboxes[spare].value
+    assert not s.draft.dirty and s.undo_button.disabled
+
+
+@pytest.mark.slow  # pure, but ~4 s of searches
+def test_suggestions_for_every_example_programme_pushed_off_its_mix_all_plan() -> None:
+    catalog = load_catalog(REPO)
+    offered = 0
+    for programme in sorted(catalog.programmes):
+        draft = state.open_draft(catalog, programme)
+        mix = state.weights(draft)
+        for strand in list(mix)[:2]:
+            pushed = state.with_weights(draft, state.rebalance(mix, strand, min(100, mix[strand] + 25)))
+            found = suggest.preview(catalog, pushed)
+            if found.ok or not isinstance(found.plan_error, PlanError):
+                continue
+            assert found.nearest is not None and CJK.search(found.nearest.render("zh", "studio"))
+            for suggestion in found.suggestions:
+                offered += 1
+                assert state.check(catalog, suggestion.draft).ok, (programme, suggestion.change)
+    assert offered >= 5
+
+
+def test_what_fits_changes_nothing_for_a_plan_that_can_be_made() -> None:
+    catalog = load_catalog(REPO)
+    for programme in catalog.programmes.values():
+        assert compose(catalog, programme, what_fits=True) == compose(catalog, programme), programme.id
 
 
 # -- saving ------------------------------------------------------------------------------

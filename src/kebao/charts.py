@@ -61,8 +61,12 @@ def _figure(width: float, height: float) -> tuple[Figure, Any]:
 
 
 def hours_chart(rows: Sequence[tuple[str, str, float, float]], colours: Mapping[str, str],
-                language: str = "zh") -> Figure:
-    """Bars of planned vs target 学时 per strand; rows are (strand id, label, target, planned)."""
+                language: str = "zh", mark_short: float | None = None) -> Figure:
+    """Bars of planned vs target 学时 per strand; rows are (strand id, label, target, planned).
+
+    ``mark_short``: a strand planned more than this many 学时 below its target gets a red dashed bar up
+    to the target and its shortfall written beside it (the studio's nearest plan).
+    """
     figure, axes = _figure(7, 0.5 + 0.55 * max(len(rows), 1))
     labels = [label for _, label, _, _ in rows]
     positions = list(range(len(rows)))
@@ -74,12 +78,20 @@ def hours_chart(rows: Sequence[tuple[str, str, float, float]], colours: Mapping[
         bar.set_hatch(HATCHES[index % len(HATCHES)])
     axes.scatter(target, positions, marker="|", s=400, color="black", zorder=3,
                  label="目标" if language == "zh" else "target")
-    for position, value in zip(positions, planned, strict=True):
+    for position, value, goal in zip(positions, planned, target, strict=True):
+        if mark_short is not None and goal - value > mark_short:
+            axes.barh(position, goal - value, left=value, height=0.6, fill=False, edgecolor="#C62828",
+                      linestyle="--", linewidth=1.2)
+            gap = f"{goal - value:.3g}"
+            short = f"{value:g}（差 {gap}）" if language == "zh" else f"{value:g} (short {gap})"
+            axes.annotate(short, (goal, position), xytext=(4, 0), textcoords="offset points", va="center",
+                          color="#C62828", fontweight="bold")
+            continue
         axes.annotate(f"{value:g}", (value, position), xytext=(4, 0), textcoords="offset points", va="center")
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.set_xlabel("学时" if language == "zh" else "hours (学时)")
-    axes.set_xlim(0, max([*planned, *target, 1.0]) * 1.12)
+    axes.set_xlim(0, max([*planned, *target, 1.0]) * (1.3 if mark_short is not None else 1.12))
     axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return figure

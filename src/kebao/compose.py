@@ -52,8 +52,13 @@ __all__ = ["EPSILON", "Plan", "PlanItem", "ReasonKind", "StrandHours", "compose"
 SHORT_TOLERANCE = 0.5  # 学时 a strand may miss its target by before the request is infeasible
 
 
-def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None) -> Plan:
-    """The plan for ``programme`` and ``cohort`` (default: the programme's own cohort); PlanError if infeasible."""
+def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None, *, what_fits: bool = False
+            ) -> Plan:
+    """The plan for ``programme`` and ``cohort`` (default: the programme's own cohort); PlanError if infeasible.
+
+    ``what_fits``: a strand whose modules fall short of its target does not stop the plan; it takes what
+    the strand has and its notes say by how much it is short (the studio's nearest plan to a request).
+    """
     cohort = cohort if cohort is not None else programme.cohort
     language = cohort.language or programme.language
     try:
@@ -63,7 +68,7 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
                                               "mix": mix or None})
         chooser = _Chooser(catalog, programme, cohort, mix)
         chooser.fix()
-        chooser.check_supply()
+        chooser.check_supply(strict=not what_fits)
         chooser.choose()
     except PlanError as error:
         raise error.in_language(language) from None
@@ -310,7 +315,7 @@ class _Chooser:
 
     # -- candidates and feasibility ------------------------------------------
 
-    def check_supply(self) -> None:
+    def check_supply(self, strict: bool = True) -> None:
         self.candidates = self._candidates()
         offered: set[str] = set(self.selected)
         for candidate in self.candidates:
@@ -323,7 +328,7 @@ class _Chooser:
                 short.append(say("shortfall", strand=self.strand(strand), missing=missing, target=target,
                                  weight=number(self.mix[strand]), total=number(self.target),
                                  supply=number(supply.get(strand, 0.0))))
-        if short:
+        if short and strict:
             strands = [s for s in self.targets if self.targets[s] - supply.get(s, 0.0) > SHORT_TOLERANCE]
             raise PlanError(say("error-mix-short", programme=self.programme.id, shortfalls=tuple(short)),
                             self.supply_hint(strands[0]))
@@ -449,7 +454,10 @@ class _Chooser:
         for strand in self.strand_hours():
             granularity = max((self.catalog.modules[m].hours for m in [*self.selected, *self.candidates]
                                if self.catalog.modules[m].strand == strand.id), default=0.0)
-            if abs(strand.error) <= granularity + EPSILON:
+            left = [c for c in self.candidates if c not in self.selected
+                    and self.catalog.modules[c].strand == strand.id]
+            exhausted = strand.error < -SHORT_TOLERANCE and not left  # only a what-fits plan gets here
+            if abs(strand.error) <= granularity + EPSILON and not exhausted:
                 continue
             name = self.strand(strand.id)
             if strand.error > 0:
@@ -457,8 +465,6 @@ class _Chooser:
                 notes.append(say("note-strand-over", strand=name, over=strand.error, fixed=number(fixed),
                                  balance=number(strand.hours - fixed)))
                 continue
-            left = [c for c in self.candidates if c not in self.selected
-                    and self.catalog.modules[c].strand == strand.id]
             if not left:
                 why = say("why-no-more-modules")
             elif any(c in self.capacity_skipped for c in left):

@@ -338,6 +338,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "choose a start date that ends by {end}-12-31 (official data {first}–{last}, later years "
                       "provisional from the statutory holidays)"),
     "advice-plan-fewer": ("减少计划学时（降低项目的总学时）", "plan fewer 学时 (lower total_hours in the programme)"),
+    # -- the studio's suggestions: one change each, tried before it is offered (kebao.studio.suggest) -----------
+    "fix-weight": ("把{strand}的比例调到 {weight}%（其他主题按原比例分配其余部分）",
+                   "set {strand} to {weight}% (the others share the rest as before)"),
+    "fix-mix": ("按现有模块把配比调为 {mix}", "use the mix the modules allow: {mix}"),
+    "mix-part": ("{strand} {weight}%", "{strand} {weight}%"),
+    "fix-add-pool": ("把{strand}的全部模块加入选修来源", "add all modules of strand {strand} to the pools"),
+    "fix-list-electives": ("把选修模块 {modules} 列入选修来源", "list the elective modules {modules} in the pools"),
+    "fix-days": ("把天数改为 {days} 天", "make it {days} days"),
+    "fix-total": ("把总学时改为 {hours}", "set the total to {hours} 学时"),
+    "fix-weekends": ("允许周末上课", "teach at weekends"),
+    "fix-evenings": ("允许晚上上课", "teach in the evenings"),
+    "fix-start": ("把开班日期改为 {start}", "start on {start}"),
+    "nearest-what-fits": ("下面是按现有模块能排出的最接近的计划，图中红色虚线标出各主题的差额。",
+                          "Below is the nearest plan the modules allow; red dashes on the chart mark each "
+                          "strand's shortfall."),
+    "nearest-after-fix": ("下面是按第一条建议（{fix}）修改后的计划。", "Below is the plan with the first suggestion "
+                                                                     "({fix})."),
+    "nearest-none": ("附近没有找到能编排的设置，请按上面的建议修改。", "No nearby setting plans; change the programme as "
+                                                                   "advised above."),
 }
 
 # What a command-line user types for an advice (appended on the command line only).

@@ -1,10 +1,12 @@
 """The design studio (设计工作室): edit a programme in JupyterLab and watch it take shape.
 
-    state.py    drafts, the strand mix, choices, validation and the preview (no widgets)
+    state.py    drafts, the strand mix, validation and the preview (no widgets)
+    choices.py  what the lists offer: programmes, audiences, strands, formats, modules
+    suggest.py  a draft that cannot plan: the nearest workable plan and one-click suggestions
     save.py     round-trip YAML saving that keeps comments and key order, atomically
     views.py    the preview and the messages as HTML, the chart as PNG (no widgets)
     pack.py     a trial course pack from the saved programme
-    controls.py the strand-mix sliders and the rows of elective pools (widgets)
+    controls.py the strand-mix sliders, the required modules' checkboxes, the pool rows (widgets)
     preview_pane.py  the preview pane: checks, chart, modules and timetable tabs (widgets)
     widgets.py  the ipywidgets UI that wires the above; ``open_studio`` is what the notebook calls
 

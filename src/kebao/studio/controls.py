@@ -1,4 +1,4 @@
-"""Two compound controls of the studio: the strand-mix sliders and the rows of elective pools.
+"""Compound controls of the studio: the strand-mix sliders, the required modules' checkboxes, the pool rows.
 
 Each holds its widgets in ``.box`` and reports a designer's change through a
 callback; :meth:`show` redraws it from data without reporting anything.
@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalog import Catalog
-from . import state
+from . import choices, state
 
 WIDE = w.Layout(width="100%")
 STYLE = {"description_width": "7em"}
@@ -49,7 +49,7 @@ class MixEditor:
                 slider.observe(functools.partial(self._on_slider, strand), names="value")
                 self.sliders[strand] = slider
             self.slider_box.children = list(self.sliders.values())
-            self.add_strand.options = [(label, s) for label, s in state.strand_choices(self.catalog)
+            self.add_strand.options = [(label, s) for label, s in choices.strand_choices(self.catalog)
                                        if s not in self.mix]
             self.add_strand.value = None
         finally:
@@ -106,9 +106,9 @@ class PoolEditor:
     def _row(self, index: int, pool: Mapping[str, Any], audience: str | None) -> dict[str, Any]:
         strands, modules, formats = ([str(v) for v in pool.get(key, []) or []]
                                      for key in ("strands", "modules", "formats"))
-        strand_options = state.strand_choices(self.catalog)
+        strand_options = choices.strand_choices(self.catalog)
         strand_options += [(f"⚠ 未知主题 · {s}", s) for s in strands if s not in {v for _, v in strand_options}]
-        format_options = state.format_choices()
+        format_options = choices.format_choices()
         format_options += [(f"⚠ {f}", f) for f in formats if f not in {v for _, v in format_options}]
         row: dict[str, Any] = {
             "strands": w.SelectMultiple(description="按主题", options=strand_options, value=tuple(strands),
@@ -116,7 +116,7 @@ class PoolEditor:
             "formats": w.SelectMultiple(description="限定形式", options=format_options, value=tuple(formats),
                                         rows=5, style=STYLE, tooltip="不选：全部形式"),
             "modules": w.SelectMultiple(description="指定模块", rows=6, layout=WIDE, style=STYLE,
-                                        options=state.module_choices(self.catalog, audience, keep=modules),
+                                        options=choices.module_choices(self.catalog, audience, keep=modules),
                                         value=tuple(modules)),
             "remove": w.Button(description="删除此来源", button_style="warning", icon="trash"),
         }
@@ -134,3 +134,64 @@ class PoolEditor:
             return
         row = self.rows[index]
         self.on_change(index, row["strands"].value, row["modules"].value, row["formats"].value)
+
+
+class ModuleChecklist:
+    """The required modules as checkboxes: a click adds or removes that module and no other.
+
+    (A multiple-selection list dropped every other selection on a plain click.)
+    ``value`` is the ticked ids, in the order the draft lists them and then in
+    the order they were ticked; setting it ticks those and reports the change,
+    as a designer's clicks would.
+    """
+
+    def __init__(self, on_change: Callable[[tuple[str, ...]], None]):
+        self.on_change = on_change
+        self.checkboxes: dict[str, Any] = {}
+        self.order: list[str] = []  # the ticked ids in their order
+        self._quiet = False
+        self.box = w.VBox(layout=w.Layout(max_height="20em", overflow="auto", border="1px solid #ddd",
+                                          padding="2px 4px"))
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(box.description, module) for module, box in self.checkboxes.items()]
+
+    def show(self, options: Sequence[tuple[str, str]], ticked: Sequence[str]) -> None:
+        """Redraw the checkboxes for ``options`` (label, id), ``ticked`` ticked (no callback)."""
+        self._quiet = True
+        try:
+            self.checkboxes = {}
+            self.order = list(ticked)
+            for label, module in options:
+                box = w.Checkbox(value=module in ticked, description=label, indent=False,
+                                 layout=w.Layout(width="100%"))
+                box.observe(functools.partial(self._on_click, module), names="value")
+                self.checkboxes[module] = box
+            self.box.children = list(self.checkboxes.values())
+        finally:
+            self._quiet = False
+
+    @property
+    def value(self) -> tuple[str, ...]:
+        return tuple(module for module in self.order if module in self.checkboxes and self.checkboxes[module].value)
+
+    @value.setter
+    def value(self, modules: Sequence[str]) -> None:
+        self._quiet = True
+        try:
+            for module, box in self.checkboxes.items():
+                box.value = module in modules
+        finally:
+            self._quiet = False
+        self.order = [*(m for m in self.order if m in modules), *(m for m in modules if m not in self.order)]
+        self.on_change(self.value)
+
+    def _on_click(self, module: str, change: Mapping[str, Any]) -> None:
+        if change["new"] and module not in self.order:
+            self.order.append(module)
+        elif not change["new"] and module in self.order:
+            self.order.remove(module)
+        if not self._quiet:
+            self.on_change(self.value)
+

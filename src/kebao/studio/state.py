@@ -25,7 +25,7 @@ from ..catalog import Catalog
 from ..compose import Plan, compose
 from ..crosscheck import check_programme
 from ..errors import KebaoError, Location, Problem
-from ..labels import FORMATS
+from ..messages import Message
 from ..model import SCHEMA_VERSION, Programme, id_problem, slugify_hint
 from ..schedule import schedule
 from ..timetable import Timetable
@@ -125,6 +125,33 @@ class Draft:
     @property
     def dirty(self) -> bool:
         return self.is_new or bool(self.changed_keys())
+
+
+def whole(value: Any) -> int:
+    """A field's value as a whole number (40, 40.0, "40" -> 40); 0 when it is not a number."""
+    try:
+        return int(float(str(value)))
+    except (ValueError, OverflowError):
+        return 0
+
+
+def date_of(value: Any) -> dt.date | None:
+    """A field's value as a date (a date, or text written as YYYY-MM-DD); None otherwise."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def number_of(text: str) -> int | float | str:
+    """Typed text as a number: 40 -> 40, 40.5 -> 40.5; anything else stays text, so validation names it."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
 
 
 def _put(mapping: dict[str, Any], key: str, value: Any, order: Sequence[str]) -> None:
@@ -274,63 +301,24 @@ def without_pool(draft: Draft, index: int) -> Draft:
     return draft.with_value(("pools",), pools if pools else REMOVE)
 
 
-# -- choices for the widgets ---------------------------------------------------
-
-
-def strand_choices(catalog: Catalog) -> list[tuple[str, str]]:
-    """(label, id) of every strand: '党建 · party-building'."""
-    return [(f"{s.name.zh} · {s.id}", s.id) for s in catalog.strands.values()]
-
-
-def programme_choices(catalog: Catalog) -> list[tuple[str, str]]:
-    return [(f"{p.title.zh} · {p.id}", p.id) for p in sorted(catalog.programmes.values(), key=lambda p: p.id)]
-
-
-def audience_choices(catalog: Catalog, current: str | None = None) -> list[tuple[str, str]]:
-    choices = [(f"{a.name.zh} · {a.id}", a.id) for a in catalog.audiences.values()]
-    if current and current not in catalog.audiences:
-        choices.append((f"⚠ 未知对象 · {current}", current))
-    return choices
-
-
-def format_choices() -> list[tuple[str, str]]:
-    return [(f"{zh} · {key}", key) for key, (zh, _) in FORMATS.items() if key != "site-visit"]
-
-
-def module_choices(catalog: Catalog, audience: str | None, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(label, id) of the modules a programme for ``audience`` can list, grouped by strand.
-
-    Site visits are left out (they are placed on a day under site_visits); ids in
-    ``keep`` that do not fit (another audience's, unknown) stay, marked ⚠, so the
-    current selection is never dropped silently.
-    """
-    order = {strand: index for index, strand in enumerate(catalog.strands)}
-    suitable = [m for m in catalog.modules.values() if m.format != "site-visit"
-                and (not m.audiences or audience in m.audiences)]
-    suitable.sort(key=lambda m: (order.get(m.strand, len(order)), m.id))
-    choices = []
-    for module in suitable:
-        strand = catalog.strands.get(module.strand)
-        elective = "（选修）" if module.elective else ""
-        choices.append((f"{strand.name.zh if strand else module.strand}｜{module.title.zh}{elective}"
-                        f"（{module.hours:g} 学时）· {module.id}", module.id))
-    ids = {m.id for m in suitable}
-    for module_id in keep:
-        if module_id in ids:
-            continue
-        known = catalog.modules.get(module_id)
-        why = "未知模块" if known is None else ("现场教学" if known.format == "site-visit" else "不适合该对象")
-        choices.append((f"⚠ {why} · {module_id}", module_id))
-        ids.add(module_id)
-    return choices
-
-
 # -- validation and the preview --------------------------------------------------
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A change that makes a draft plan, said for the studio, and the draft with it (one click applies it)."""
+
+    change: Message
+    draft: Draft
+
+
+@dataclass(frozen=True)
 class Preview:
-    """What the studio shows for a draft: problems, or the plan and timetable (or why there is none)."""
+    """What the studio shows for a draft: problems, or the plan and timetable (or why there is none).
+
+    A draft that cannot be planned keeps ``plan_error`` and may still have a plan and timetable: the
+    nearest workable one (``nearest`` says which), with ``suggestions`` that would make it plan.
+    """
 
     problems: tuple[Problem, ...] = ()
     programme: Programme | None = None
@@ -338,6 +326,8 @@ class Preview:
     plan: Plan | None = None
     timetable: Timetable | None = None
     plan_error: KebaoError | None = None
+    nearest: Message | None = None
+    suggestions: tuple[Suggestion, ...] = ()
 
     @property
     def valid(self) -> bool:

@@ -20,6 +20,7 @@ from ..credits import credits_for
 from ..errors import ContentError, KebaoError, PlanError, Problem
 from ..holidaydata import provisional_years
 from ..labels import REASON_KINDS, WEEKDAYS, provisional_note
+from ..messages import Message
 from ..model import Programme
 from ..packs.rows import timetable_rows
 from ..timetable import Timetable
@@ -98,10 +99,12 @@ def internal_error_html(error: BaseException) -> str:
     return box("error", f"<b>内部错误（请报告）：</b>{_e(type(error).__name__)}: {_e(error)}")
 
 
-def plan_error_html(error: KebaoError) -> str:
+def plan_error_html(error: KebaoError, nearest: Message | None = None) -> str:
+    """Why the draft cannot be planned, what would help, and which plan the preview shows instead."""
     message, hint = error.render("zh", "studio") if isinstance(error, PlanError) else error_text(error)
     advice = f"<br>建议：{_e(hint)}" if hint else ""
-    return box("warning", f"<b>⚠ 内容有效，但无法编排课程：</b>{_e(message)}{advice}")
+    shown = f"<br><b>{_e(nearest.render('zh', 'studio'))}</b>" if nearest is not None else ""
+    return box("warning", f"<b>⚠ 内容有效，但按当前设置无法编排课程：</b>{_e(message)}{advice}{shown}")
 
 
 def preview_status_html(preview: Preview, root: Path | None = None) -> str:
@@ -109,7 +112,7 @@ def preview_status_html(preview: Preview, root: Path | None = None) -> str:
     if preview.problems:
         return problems_html(preview.problems, root)
     if preview.plan_error is not None:
-        return plan_error_html(preview.plan_error)
+        return plan_error_html(preview.plan_error, preview.nearest)
     if preview.plan is None or preview.programme is None:
         return box("info", "（无预览）")
     text = "<b>✔ 校验通过。</b>" + _e(summary(preview.programme, preview.plan))
@@ -134,12 +137,13 @@ def hours_rows(plan: Plan) -> list[tuple[str, str, float, float]]:
     return [(s.id, s.name, s.target_hours, s.hours) for s in plan.strands]
 
 
-def hours_png(catalog: Catalog, plan: Plan) -> bytes:
-    """The 'planned vs target 学时 per strand' chart as PNG bytes (kebao.charts)."""
+def hours_png(catalog: Catalog, plan: Plan, mark_short: float | None = None) -> bytes:
+    """The 'planned vs target 学时 per strand' chart as PNG bytes (kebao.charts); ``mark_short``: mark a
+    strand more than this many 学时 short of its target (the nearest plan of a draft that cannot plan)."""
     from ..charts import hours_chart, png
 
     colours = {s.id: s.colour for s in catalog.strands.values()}
-    return png(hours_chart(hours_rows(plan), colours, plan.language))
+    return png(hours_chart(hours_rows(plan), colours, "zh", mark_short))
 
 
 def hours_table_html(plan: Plan) -> str:

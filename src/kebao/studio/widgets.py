@@ -8,7 +8,6 @@ the notebook: KebaoErrors are shown in plain words, anything else as a short
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 from collections.abc import Callable, Sequence
@@ -19,12 +18,13 @@ import ipywidgets as w
 
 from ..catalog import Catalog, load_catalog
 from ..errors import ContentError, KebaoError
-from . import state, views
-from .controls import STYLE, WIDE, MixEditor, PoolEditor
+from . import choices, state, views
+from .controls import STYLE, WIDE, MixEditor, ModuleChecklist, PoolEditor
 from .pack import generate_pack
 from .preview_pane import PreviewPane
 from .save import save_draft
-from .state import REMOVE, Preview
+from .state import REMOVE, Draft, Preview, Suggestion
+from .suggest import preview
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -57,6 +57,7 @@ class Studio:
         self.pack_notebook = pack_notebook
         self._quiet = False
         self.preview = Preview()
+        self.history: list[Draft] = []  # earlier drafts of the open programme, for 撤销 (undo)
         self.failure: Exception | None = None  # an internal error of the last refresh (a bug), for open_studio
         self._build()
         ids = sorted(catalog.programmes)
@@ -81,7 +82,7 @@ class Studio:
     def _make_editor(self) -> None:
         """The editing widgets, left of the preview."""
         text = functools.partial(w.Text, layout=WIDE, style=STYLE, continuous_update=False)
-        self.picker = w.Dropdown(description="打开项目", options=state.programme_choices(self.catalog), value=None,
+        self.picker = w.Dropdown(description="打开项目", options=choices.programme_choices(self.catalog), value=None,
                                  layout=WIDE, style=STYLE)
         self.reload_button = w.Button(description="↻ 重新读取", tooltip="重新读取仓库中的全部文件（放弃未保存的修改）")
         self.new_id = text(description="新项目编号", placeholder="例如 nev-class-2027（小写英文、数字、连字符）")
@@ -98,10 +99,11 @@ class Studio:
         self.start = w.DatePicker(description="开班日期", style=STYLE)
         self.total_hours = text(description="总学时", placeholder="留空：按天数排满")
         self.mix_editor = MixEditor(self.catalog, self._on_mix)
-        self.required = w.SelectMultiple(description="必修模块", rows=10, layout=WIDE, style=STYLE)
+        self.required = ModuleChecklist(self._on_required)
         self.pool_editor = PoolEditor(self.catalog, self._on_pool, self._on_remove_pool)
         self.add_pool_button = w.Button(description="＋ 添加选修来源")
         self.site_visits = w.HTML()
+        self.undo_button = w.Button(description="↶ 撤销", tooltip="撤销上一步修改（可连续撤销）", disabled=True)
         self.save_button = w.Button(description="保存 Save", button_style="primary", icon="save")
         self.pack_button = w.Button(description="生成课包 Generate pack", button_style="success", icon="archive",
                                     layout=w.Layout(width="auto"))
@@ -119,10 +121,11 @@ class Studio:
             section("基本信息", self.title_zh, self.title_en, self.partner_zh, self.partner_en),
             section("对象与日程", self.audience, w.HBox([self.days, self.start]), self.total_hours),
             section("主题配比（%，合计始终为 100）", self.mix_editor.box),
-            section("课程模块", w.HTML("<small>按住 Ctrl（Mac 上按 ⌘）可多选；列表只含适合该培训对象的模块。</small>"),
-                    self.required, w.HTML("<b>选修来源 pools</b>"), self.pool_editor.box, self.add_pool_button,
+            section("课程模块", w.HTML("<b>必修模块 required</b> <small>勾选即为必修；列表只含适合该培训对象的模块。"
+                                       "</small>"),
+                    self.required.box, w.HTML("<b>选修来源 pools</b>"), self.pool_editor.box, self.add_pool_button,
                     self.site_visits),
-            w.HBox([self.save_button, self.pack_button]), self.message,
+            w.HBox([self.undo_button, self.save_button, self.pack_button]), self.message,
         ], layout=w.Layout(flex="1 1 420px", padding="0 12px 0 0"))
         return w.VBox([w.HTML("<h3 style='margin:4px 0'>课包设计工作室 · Design studio</h3>"),
                        w.Box([editor, self.pane.box], layout=w.Layout(display="flex", flex_flow="row wrap"))])
@@ -139,8 +142,8 @@ class Studio:
         self.days.observe(self._on_days, names="value")
         self.start.observe(self._on_start, names="value")
         self.total_hours.observe(self._on_total_hours, names="value")
-        self.required.observe(self._on_required, names="value")
         self.add_pool_button.on_click(self._on_add_pool)
+        self.undo_button.on_click(self._on_undo)
         self.save_button.on_click(self._on_save)
         self.pack_button.on_click(self._on_pack)
 
@@ -162,24 +165,51 @@ class Studio:
     def open(self, programme_id: str) -> None:
         """Open an existing programme (its saved file), discarding unsaved changes."""
         self.draft = state.open_draft(self.catalog, programme_id)
+        self.history = []
         self._load_draft()
+
+    def change(self, draft: Draft, *, redraw: bool = False) -> None:
+        """Make ``draft`` the studio's, keeping the one before for 撤销; ``redraw`` sets every widget from it."""
+        if draft is not self.draft:
+            self.history.append(self.draft)
+            self.draft = draft
+        if redraw:
+            self._load_draft()
+        else:
+            self.refresh()
+
+    @_guarded
+    def _on_undo(self, _: Any) -> None:
+        if not self.history:
+            return
+        self.draft = self.history.pop()
+        self._load_draft()
+        self.say(views.box("info", "已撤销上一步修改。"))
+
+    @_guarded
+    def apply(self, suggestion: Suggestion) -> None:
+        """Take a suggestion of the preview (its button's click): the draft changes, 撤销 undoes it."""
+        self.change(suggestion.draft, redraw=True)
+        self.say(views.box("info", f"已采用建议：{html.escape(suggestion.change.render('zh', 'studio'))}。"
+                                   "可点击「↶ 撤销」恢复。"))
 
     def _load_draft(self) -> None:
         """Set every widget from the draft, quietly, then refresh the preview."""
         draft = self.draft
         self.mix_editor.catalog = self.pool_editor.catalog = self.catalog  # after a save or reload
+        self.undo_button.disabled = not self.history
         self._quiet = True
         try:
-            self.picker.options = state.programme_choices(self.catalog)
+            self.picker.options = choices.programme_choices(self.catalog)
             self.picker.value = draft.id if draft.id in self.catalog.programmes and not draft.is_new else None
             for widget, path in ((self.title_zh, ("title", "zh")), (self.title_en, ("title", "en")),
                                  (self.partner_zh, ("partner", "zh")), (self.partner_en, ("partner", "en"))):
                 widget.value = str(draft.get(*path, default="") or "")
             audience = str(draft.get("audience", default="") or "")
-            self.audience.options = state.audience_choices(self.catalog, audience)
+            self.audience.options = choices.audience_choices(self.catalog, audience)
             self.audience.value = audience if audience in [v for _, v in self.audience.options] else None
-            self.days.value = _int(draft.get("days"), 1)
-            self.start.value = _date(draft.get("cohort", "start"))
+            self.days.value = state.whole(draft.get("days")) or 1
+            self.start.value = state.date_of(draft.get("cohort", "start"))
             total = draft.get("total_hours")
             self.total_hours.value = "" if total is None else str(total)
             self.mix_editor.show(state.weights(draft))
@@ -203,78 +233,60 @@ class Studio:
 
     @_guarded
     def _on_mix(self, mix: dict[str, int]) -> None:
-        self.draft = state.with_weights(self.draft, mix)
-        self.refresh()
+        self.change(state.with_weights(self.draft, mix))
 
     # -- modules ----------------------------------------------------------------------
 
     def _set_module_options(self) -> None:
         audience = self.draft.get("audience")
         required = [str(m) for m in self.draft.get("required", default=[]) or []]
-        self.required.options = state.module_choices(self.catalog, audience, keep=required)
-        self.required.value = tuple(required)
+        self.required.show(choices.module_choices(self.catalog, audience, keep=required), required)
 
     def _show_pools(self) -> None:
         self.pool_editor.show(self.draft.get("pools", default=[]), self.draft.get("audience"))
 
     @_guarded
-    def _on_required(self, change: dict[str, Any]) -> None:
-        self.draft = state.with_list(self.draft, ("required",), change["new"])
-        self.refresh()
+    def _on_required(self, ticked: Sequence[str]) -> None:
+        self.change(state.with_list(self.draft, ("required",), ticked))
 
     @_guarded
     def _on_pool(self, index: int, strands: Sequence[str], modules: Sequence[str], formats: Sequence[str]) -> None:
-        self.draft = state.with_pool(self.draft, index, strands, modules, formats)
-        self.refresh()
+        self.change(state.with_pool(self.draft, index, strands, modules, formats))
 
     @_guarded
     def _on_add_pool(self, _: Any) -> None:
-        self.draft = state.with_pool(self.draft, len(self.pool_editor.rows), [s for s, v in self.mix.items() if v],
-                                     [], [])
-        self._show_pools()
-        self.refresh()
+        self.change(state.with_pool(self.draft, len(self.pool_editor.rows), [s for s, v in self.mix.items() if v],
+                                    [], []), redraw=True)
 
     @_guarded
     def _on_remove_pool(self, index: int) -> None:
-        self.draft = state.without_pool(self.draft, index)
-        self._show_pools()
-        self.refresh()
+        self.change(state.without_pool(self.draft, index), redraw=True)
 
     # -- simple fields ------------------------------------------------------------------
 
     @_guarded
     def _on_text(self, path: tuple[str, str], change: dict[str, Any]) -> None:
-        self.draft = self.draft.with_value(path, str(change["new"]))
-        self.refresh()
+        self.change(self.draft.with_value(path, str(change["new"])))
 
     @_guarded
     def _on_audience(self, change: dict[str, Any]) -> None:
-        self.draft = self.draft.with_value(("audience",), change["new"] if change["new"] is not None else REMOVE)
-        self._quiet = True
-        try:
-            self._set_module_options()
-        finally:
-            self._quiet = False
-        self._show_pools()
-        self.refresh()
+        self.change(self.draft.with_value(("audience",), change["new"] if change["new"] is not None else REMOVE),
+                    redraw=True)
 
     @_guarded
     def _on_days(self, change: dict[str, Any]) -> None:
-        self.draft = self.draft.with_value(("days",), int(change["new"]))
-        self.refresh()
+        self.change(self.draft.with_value(("days",), int(change["new"])))
 
     @_guarded
     def _on_start(self, change: dict[str, Any]) -> None:
         value = change["new"]
-        self.draft = self.draft.with_value(("cohort", "start"), value if value is not None else REMOVE)
-        self.refresh()
+        self.change(self.draft.with_value(("cohort", "start"), value if value is not None else REMOVE))
 
     @_guarded
     def _on_total_hours(self, change: dict[str, Any]) -> None:
         text = str(change["new"]).strip()
-        value: Any = REMOVE if not text else _number(text)
-        self.draft = self.draft.with_value(("total_hours",), value)
-        self.refresh()
+        value: Any = REMOVE if not text else state.number_of(text)
+        self.change(self.draft.with_value(("total_hours",), value))
 
     # -- project actions ------------------------------------------------------------------
 
@@ -305,6 +317,7 @@ class Studio:
             return
         self.draft = state.new_draft(self.catalog, programme_id, self.new_title_zh.value,
                                      self.new_title_en.value, template=self.draft)
+        self.history = []
         self._load_draft()
         self.say(views.box("info", f"新项目 {html.escape(programme_id)}：已沿用原项目的对象、日程、配比、"
                                    "模块和班次；请填写合作单位，检查无误后点击「保存」。"))
@@ -344,37 +357,12 @@ class Studio:
         """Check the draft and redraw the preview (never raises)."""
         self.failure = None
         try:
-            self.preview = state.check(self.catalog, self.draft)
-            self.pane.show(self.preview, self.catalog.root)
+            self.preview = preview(self.catalog, self.draft)
+            self.pane.show(self.preview, self.catalog.root, self.apply)
         except Exception as error:  # noqa: BLE001 - the preview must not crash on any input
             self.failure = error
             self.preview = Preview()
             self.pane.show_failure(error)
-
-
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _number(text: str) -> int | float | str:
-    """40 -> 40, 40.5 -> 40.5; anything else stays text, so validation names the field."""
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return int(number) if number.is_integer() else number
 
 
 def open_studio(root: str | Path = "..", programme: str = "", **options: Any) -> Any:
