@@ -69,7 +69,7 @@ def test_exclude_and_extra_take_comma_separated_module_ids(catalog: Catalog) -> 
     ("mix.skils=40", "unknown strand 'skils'", "did you mean 'skills'?"),
     ("exclude=industry-plam", "unknown module 'industry-plam'", "did you mean 'industry-plan' or"),
     ("extra=zzz", "unknown module 'zzz'", "known modules: battery-practicum"),
-    ("colour=red", "unknown cohort setting 'colour'", "settings: id, start, size, venue, language, days, mix"),
+    ("colour=red", "unknown cohort setting 'colour'", "settings: id, start, size, venue, language, days, dates, mix"),
 ])
 def test_unknown_keys_and_ids_suggest_the_nearest(catalog: Catalog, setting: str, message: str, hint: str) -> None:
     with pytest.raises(UsageError) as caught:

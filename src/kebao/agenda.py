@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from .calendar import programme_days
+from .calendar import CalendarDay, programme_days
 from .catalog import Catalog
 from .errors import PlanError
 from .labels import SLOTS, WEEKDAY_WORDS, Word
@@ -35,10 +35,10 @@ from .plan import number
 
 
 def build_layout(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
-                 weekends: bool, evenings: bool) -> Layout:
-    """The programme's days from ``start``, its sessions, events and placed modules; PlanError if impossible."""
-    calendar = programme_days(start, days, programme.travel.arrival, programme.travel.departure, weekends,
-                              catalog.holidays)
+                 weekends: bool, evenings: bool, dates: Sequence[dt.date] = ()) -> Layout:
+    """The programme's days from ``start`` (or the cohort's ``dates``), its sessions, events and placed
+    modules; PlanError if impossible."""
+    calendar = _days(catalog, programme, start, days, weekends, dates)
     teaching = tuple(d.date for d in calendar if d.kind == "teaching")
     if not teaching:
         off = ", ".join(f"{d.date.isoformat()} {d.label}" for d in calendar)
@@ -60,17 +60,26 @@ def build_layout(catalog: Catalog, programme: Programme, audience: Audience, sta
     return Layout(calendar, teaching, slots, audience.max_hours_per_day, visits, clock_, events, margins)
 
 
-def days_needed(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
-                weekends: bool, evenings: bool, fits: Callable[[Layout], bool]) -> int | None:
-    """The fewest days from ``start``, more than ``days`` (at most 366), whose layout ``fits``; None if none does."""
-    from .calendar import holiday_detail
+def _days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
+          dates: Sequence[dt.date] = ()) -> tuple[CalendarDay, ...]:
+    travel = programme.travel
+    return programme_days(start, days, travel.arrival, travel.departure, weekends, catalog.holidays,
+                          rhythm=programme.calendar, dates=dates, region=programme.holiday_calendar)
 
+
+def days_needed(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
+                weekends: bool, evenings: bool, fits: Callable[[Layout], bool],
+                dates: Sequence[dt.date] = ()) -> int | None:
+    """The fewest days (or meetings) from ``start``, more than ``days`` (at most 366), whose layout ``fits``;
+    None if none does, or if the cohort has its own ``dates``."""
+    if dates:
+        return None
     for count in range(days + 1, 367):
         try:
             layout = build_layout(catalog, programme, audience, start, count, weekends, evenings)
         except PlanError:
             try:
-                holiday_detail(start + dt.timedelta(days=count - 1), catalog.holidays)
+                _days(catalog, programme, start, count, weekends)
             except PlanError:
                 return None  # past the holiday table: no answer
             continue  # e.g. a site visit on a teaching day that does not exist yet
@@ -82,10 +91,9 @@ def days_needed(catalog: Catalog, programme: Programme, audience: Audience, star
 def _more_days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
                teaching: int) -> Message:
     """'add days: N in all' for the fewest days with ``teaching`` teaching days."""
-    travel = programme.travel
     for count in range(days + 1, 367):
         try:
-            found = programme_days(start, count, travel.arrival, travel.departure, weekends, catalog.holidays)
+            found = _days(catalog, programme, start, count, weekends)
         except PlanError:
             break
         if sum(1 for d in found if d.kind == "teaching") >= teaching:

@@ -7,19 +7,26 @@ year that neither covers is planned provisionally (暂定) from the statutory
 holidays alone, and each :class:`CalendarDay` says so; a year nothing covers is
 a :class:`PlanError` (:mod:`kebao.holidaydata` decides). :func:`holiday_detail`
 is the one function every date goes through; :func:`programme_days` gives a
-programme's calendar days (travel, holidays, weekends, teaching). What a
-teaching day holds is :mod:`kebao.layout`'s business.
+programme's calendar days (travel, holidays, weekends, teaching): a block of
+consecutive days, meetings on given weekdays every week or fortnight (a
+programme's ``calendar``), or a cohort's own ``dates``. A programme on another
+``holiday_calendar`` (a country code, or none) has that country's public
+holidays and no 调休. What a teaching day holds is :mod:`kebao.layout`'s business.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from . import holidaydata
-from .labels import DAY_KINDS, HOLIDAYS, Language
-from .model import HolidayCalendar
+from .errors import PlanError
+from .labels import DAY_KINDS, HOLIDAYS, SLOTS, WEEKDAY_WORDS, Language, Word
+from .messages import Message, say
+from .model import WEEKDAYS, HolidayCalendar, Rhythm
 
 DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
 
@@ -59,11 +66,12 @@ class CalendarDay:
         return DAY_KINDS[self.kind][1]
 
 
-def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
+def holiday_detail(date: dt.date, holidays: HolidayCalendar | None = None, region: str = "CN"
+                   ) -> tuple[bool, str | None]:
     """(is a day off, holiday name): from ``holidays`` (curricula/holidays.yml) for the years it lists,
     else from chinese_calendar; a later year neither has from the statutory holidays alone, provisionally;
-    a year none covers is a PlanError (:mod:`kebao.holidaydata`)."""
-    return holidaydata.day_off(date, holidays)
+    a year none covers is a PlanError (:mod:`kebao.holidaydata`). ``region``: see :func:`holidaydata.day_off`."""
+    return holidaydata.day_off(date, holidays, region)
 
 
 def is_statutory_holiday(date: dt.date, holidays: HolidayCalendar | None = None) -> bool:
@@ -80,30 +88,74 @@ def is_teaching_day(date: dt.date, weekends: bool, holidays: HolidayCalendar | N
     return weekends or not off
 
 
-def programme_days(start: dt.date, days: int, arrival: bool, departure: bool,
-                   weekends: bool, holidays: HolidayCalendar | None = None) -> tuple[CalendarDay, ...]:
-    """Every calendar day from ``start``; travel days and days off do not teach."""
-    result: list[CalendarDay] = []
-    teaching = 0
-    for number in range(1, days + 1):
-        date = start + dt.timedelta(days=number - 1)
-        off, name = holiday_detail(date, holidays)
+def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, weekends: bool,
+                   holidays: HolidayCalendar | None = None, *, rhythm: Rhythm | None = None,
+                   dates: Sequence[dt.date] = (), region: str = "CN") -> tuple[CalendarDay, ...]:
+    """The programme's calendar days; travel days and days off do not teach.
+
+    A block of ``days`` days from ``start``; with a ``rhythm``, ``days`` meetings on its weekdays every week
+    or fortnight from ``start`` (a meeting on a day off is cancelled, shown as that day, and one more is
+    held at the end); with ``dates``, those days.
+    """
+    def day(date: dt.date, number: int, kind: DayKind | None = None) -> CalendarDay:
+        off, name = holiday_detail(date, holidays, region)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
-        provisional = holidaydata.is_provisional(date.year, holidays)
-        kind: DayKind
-        if arrival and number == 1:
-            kind = "arrival"
-        elif departure and number == days:
-            kind = "departure"
-        elif off and name is not None:
-            kind = "holiday"
-        elif off and not weekends:
-            kind = "weekend"
-        else:
-            kind = "teaching"
-        if kind == "teaching":
+        if kind is None:
+            kind = "holiday" if off and name is not None else "weekend" if off and not weekends else "teaching"
+        return CalendarDay(date, number, kind, holiday, None,
+                           holidaydata.is_provisional(date.year, holidays, region))
+
+    if dates:
+        found = [day(date, number) for number, date in enumerate(dates, 1)]
+    elif rhythm is not None:
+        found = _meetings(start, days, rhythm, day)
+    else:
+        found = [day(start + dt.timedelta(days=number - 1), number,
+                     "arrival" if arrival and number == 1 else "departure" if departure and number == days else None)
+                 for number in range(1, days + 1)]
+    teaching = 0
+    result = []
+    for found_day in found:
+        if found_day.kind == "teaching":
             teaching += 1
-            result.append(CalendarDay(date, number, kind, holiday, teaching, provisional))
-        else:
-            result.append(CalendarDay(date, number, kind, holiday, provisional=provisional))
+            found_day = dataclasses.replace(found_day, teaching_number=teaching)
+        result.append(found_day)
     return tuple(result)
+
+
+MEETINGS_WITHIN = 3 * 366  # days a rhythm may take to hold its meetings before it is refused
+
+
+def _meetings(start: dt.date, meetings: int, rhythm: Rhythm,
+              day: Callable[[dt.date, int], CalendarDay]) -> list[CalendarDay]:
+    """The rhythm's days from ``start`` until ``meetings`` are held (cancelled ones listed too)."""
+    weekdays = {WEEKDAYS.index(w) for w in rhythm.weekdays}
+    every = 1 if rhythm.every == "week" else 2
+    monday = start - dt.timedelta(days=start.weekday())
+    found: list[CalendarDay] = []
+    held = 0
+    for offset in range(MEETINGS_WITHIN):
+        date = start + dt.timedelta(days=offset)
+        if date.weekday() not in weekdays or (date - monday).days // 7 % every:
+            continue
+        found.append(day(date, len(found) + 1))
+        held += found[-1].kind == "teaching"
+        if held == meetings:
+            return found
+    raise PlanError(say("error-rhythm-unheld", meetings=meetings, held=held, start=start.isoformat(),
+                        weekdays=tuple(WEEKDAY_WORDS[w] for w in rhythm.weekdays)),
+                    [say("advice-rhythm-weekdays")])
+
+
+def span(start: dt.date, days: int, rhythm: Rhythm | None = None, dates: Sequence[dt.date] = ()) -> Message:
+    """How the programme's days run, said in either language: '2026-12-06 起 10 天', '2026-09-09 起每两周
+    星期三上午，共 8 次', or the cohort's dates."""
+    if dates:
+        return say("span-dates", dates=tuple(d.isoformat() for d in dates), days=len(dates))
+    if rhythm is None:
+        return say("span-block", start=start.isoformat(), days=days)
+    sessions = tuple(Word(*SLOTS[key]) for key in rhythm.sessions)
+    return say("span-rhythm", start=start.isoformat(), days=days,
+               every=say("every-week" if rhythm.every == "week" else "every-fortnight"),
+               weekdays=tuple(WEEKDAY_WORDS[w] for w in rhythm.weekdays),
+               sessions=say("span-sessions", sessions=sessions) if sessions else "")

@@ -27,8 +27,8 @@ from .errors import UsageError, did_you_mean
 from .model import Cohort, Programme
 from .validation import VALIDATION_HINTS
 
-KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, mix, exclude, extra
-LIST_KEYS = ("exclude", "extra")
+KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, dates, mix, exclude…
+LIST_KEYS = ("exclude", "extra", "dates")
 OPTIONAL_KEYS = ("language", "days", "mix")
 
 
@@ -68,8 +68,11 @@ def apply_settings(cohort: Cohort, settings: Iterable[str], base_mix: Mapping[st
                              did_you_mean(key, known) or f"settings: {', '.join(KEYS)}, mix.<strand>")
         if key in LIST_KEYS:
             ids = [part.strip() for part in value.split(",") if part.strip()]
-            for module in ids:
-                _check_id(module, sorted(catalog.modules) if catalog is not None else None, "module", written)
+            if key == "dates":  # the cohort's own dates: it starts on the first
+                data["start"] = ids[0] if ids else data["start"]
+            else:
+                for module in ids:
+                    _check_id(module, sorted(catalog.modules) if catalog is not None else None, "module", written)
             data[key] = ids
         elif key == "mix":
             data["mix"] = _parse_mix(value, written, strands) if value else None

@@ -64,7 +64,7 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
     try:
         _check_references(catalog, programme, cohort)
         mix = dict(cohort.mix or programme.mix or {})  # empty: a fixed agenda (schema 2), its mix only reported
-        effective = cohort.model_copy(update={"language": language, "days": cohort.days or programme.days,
+        effective = cohort.model_copy(update={"language": language, "days": _days_of(programme, cohort),
                                               "mix": mix or None})
         chooser = _Chooser(catalog, programme, cohort, mix)
         chooser.fix()
@@ -128,7 +128,7 @@ class _Chooser:
         self.cohort = cohort
         self.mix = dict(mix)
         self.audience = catalog.audiences[programme.audience]
-        self.days = cohort.days or programme.days
+        self.days = _days_of(programme, cohort)
         self.weekends = programme.weekends if programme.weekends is not None else self.audience.weekends
         self.evenings = programme.evenings if programme.evenings is not None else self.audience.evenings
         self.layout = self.layout_for(self.days, self.weekends, self.evenings)
@@ -153,7 +153,8 @@ class _Chooser:
     # -- the calendar: capacity, whole modules, advice -------------------------
 
     def layout_for(self, days: int, weekends: bool, evenings: bool) -> Layout:
-        return build_layout(self.catalog, self.programme, self.audience, self.cohort.start, days, weekends, evenings)
+        return build_layout(self.catalog, self.programme, self.audience, self.cohort.start, days, weekends, evenings,
+                            self.cohort.dates)
 
     def _evening_hours(self, modules: Iterable[str]) -> float:
         return sum(self.catalog.modules[m].hours for m in modules if self.catalog.modules[m].evening)
@@ -195,7 +196,7 @@ class _Chooser:
     def more_days(self, fits: Callable[[Layout], bool]) -> Message | None:
         """'add days: N in all' for the fewest days whose layout ``fits``; None if none does."""
         needed = days_needed(self.catalog, self.programme, self.audience, self.cohort.start, self.days,
-                             self.weekends, self.evenings, fits)
+                             self.weekends, self.evenings, fits, self.cohort.dates)
         if needed is None:
             return None
         return say("advice-more-days" if self.cohort.days else "advice-more-days-programme", days=needed)
@@ -493,6 +494,11 @@ class _Chooser:
             module = self.catalog.modules[module_id]
             hours[module.strand] = hours.get(module.strand, 0.0) + module.hours
         return hours
+
+
+def _days_of(programme: Programme, cohort: Cohort) -> int:
+    """The cohort's days (or meetings): its own dates, its ``days``, else the programme's."""
+    return len(cohort.dates) or cohort.days or programme.days
 
 
 def _some(advice: Iterable[Message | None]) -> list[Message]:

@@ -61,8 +61,15 @@ STATUTORY = {"元旦": "元旦", "农历除夕": "春节", "春节": "春节", "
 _NOTE = re.compile(r"（[^）]*）$")  # （补假）, （推定）, （补假，推定）
 
 
-def day_off(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[bool, str | None]:
-    """(is a day off, holiday name) of ``date``: see the module docstring; PlanError for a year none covers."""
+def day_off(date: dt.date, holidays: HolidayCalendar | None = None, region: str = "CN"
+            ) -> tuple[bool, str | None]:
+    """(is a day off, holiday name) of ``date``: see the module docstring; PlanError for a year none covers.
+
+    ``region`` is the programme's ``holiday_calendar``: CN (all of the above), none (weekends only), or
+    a country code, whose public holidays and weekends the holidays package gives (no 调休).
+    """
+    if region != "CN":
+        return _elsewhere(date, region)
     if holidays is not None:
         years, off_days, workdays = _arrangements(holidays)
         if date.year in years:
@@ -80,14 +87,20 @@ def day_off(date: dt.date, holidays: HolidayCalendar | None = None) -> tuple[boo
     return name is not None or date.weekday() >= 5, name
 
 
-def is_provisional(year: int, holidays: HolidayCalendar | None = None) -> bool:
+def is_provisional(year: int, holidays: HolidayCalendar | None = None, region: str = "CN") -> bool:
     """Whether ``year`` (one that :func:`day_off` covers) is planned from the statutory holidays alone."""
-    return (holidays is None or year not in _arrangements(holidays)[0]) and year > _chinesecalendar_years()[1]
+    official = holidays is not None and year in _arrangements(holidays)[0]
+    return region == "CN" and not official and year > _chinesecalendar_years()[1]
 
 
-def source(year: int, holidays: HolidayCalendar | None = None) -> str:
-    """Where ``year``'s days off come from: 'curricula/holidays.yml', 'chinesecalendar 1.11.0', or
-    'provisional: statutory holidays (holidays 0.109)'; PlanError for a year none covers."""
+def source(year: int, holidays: HolidayCalendar | None = None, region: str = "CN") -> str:
+    """Where ``year``'s days off come from: 'curricula/holidays.yml', 'chinesecalendar 1.11.0',
+    'provisional: statutory holidays (holidays 0.109)', 'HK (holidays 0.109)' or 'none (weekends only)';
+    PlanError for a year none covers."""
+    if region == "none":
+        return "none (weekends only)"
+    if region != "CN":
+        return f"{region} (holidays {_holidays_version()})"
     day_off(dt.date(year, 1, 1), holidays)  # a PlanError for a year nothing covers
     if holidays is not None and year in _arrangements(holidays)[0]:
         return FILE
@@ -96,10 +109,11 @@ def source(year: int, holidays: HolidayCalendar | None = None) -> str:
     return f"{PROVISIONAL}: statutory holidays (holidays {_holidays_version()})"
 
 
-def sources(dates: Iterable[dt.date], holidays: HolidayCalendar | None = None) -> dict[str, str]:
+def sources(dates: Iterable[dt.date], holidays: HolidayCalendar | None = None, region: str = "CN"
+            ) -> dict[str, str]:
     """:func:`source` of every year of ``dates``, by year: part of a pack's cache key, so that official
     data for a year rebuilds the packs planned provisionally on it (and a new chinesecalendar every pack)."""
-    return {str(year): source(year, holidays) for year in sorted({d.year for d in dates})}
+    return {str(year): source(year, holidays, region) for year in sorted({d.year for d in dates})}
 
 
 def provisional_years(days: Iterable[CalendarDay]) -> tuple[int, ...]:
@@ -142,6 +156,23 @@ def statutory_days(year: int) -> dict[dt.date, str] | None:
     if "春节" not in found.values():  # the lunar festivals are there, or the year is not computed
         return None
     return dict(sorted(found.items()))
+
+
+def _elsewhere(date: dt.date, region: str) -> tuple[bool, str | None]:
+    """Days off outside mainland China: weekends, and the country's public holidays unless ``region`` is none."""
+    name = None if region == "none" else _country_holidays(region, date.year).get(date)
+    return name is not None or date.weekday() >= 5, name
+
+
+@functools.cache
+def _country_holidays(region: str, year: int) -> dict[dt.date, str]:
+    """A country's public holidays of ``year`` by date, named in Chinese where the holidays package can."""
+    import holidays
+
+    country = holidays.country_holidays(region, years=year)
+    if "zh_CN" in getattr(country, "supported_languages", ()):
+        country = holidays.country_holidays(region, years=year, language="zh_CN")
+    return {day: str(name) for day, name in country.items()}
 
 
 @functools.cache

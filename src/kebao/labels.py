@@ -73,8 +73,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "planned": ("计划学时", "Planned hours"),
     "event": ("活动", "Event"),
     # kebao plan's text (cli/plan.py)
-    "plan_cohort": ("班次 {cohort} · {start} 起 {days} 天 · {size} 人 · {venue} · {timezone}",
-                    "Cohort {cohort} · {days} days from {start} · {size} participants · {venue} · {timezone}"),
+    "plan_cohort": ("班次 {cohort} · {span} · {size} 人 · {venue} · {timezone}",
+                    "Cohort {cohort} · {span} · {size} participants · {venue} · {timezone}"),
     "plan_summary": ("计划：{modules} 个模块，共 {hours} 学时（目标 {target}）",
                      "Plan: {modules} modules, {hours} 学时 (target {target})"),
     "plan_note": ("说明：{note}", "note: {note}"),

@@ -260,6 +260,7 @@ def slot_specs(programme: Programme, audience: Audience, evenings: bool, clock: 
 
     With ``day`` (schema 2) the windows are as given (lunch and dinner lie between them); with the schema-1
     ``session_starts`` a session's window runs to the next session's start (the evening's to midnight).
+    A programme meeting every week or fortnight may keep only some sessions (its ``calendar.sessions``).
     """
     keys = [*SLOT_KEYS[:2], *(["evening"] if evenings else [])]
     if programme.day is not None:
@@ -282,7 +283,8 @@ def slot_specs(programme: Programme, audience: Audience, evenings: bool, clock: 
             raise PlanError(say("error-session-no-room", programme=programme.id, slot=Word(*SLOTS[key]),
                                 end=clock_text(end)), [say("advice-sessions-apart")])
         specs.append(SlotSpec(key, start, end, capacity))
-    return tuple(specs)
+    sessions = programme.calendar.sessions if programme.calendar is not None else []
+    return tuple(spec for spec in specs if not sessions or spec.key in sessions)
 
 
 clock_text = clock

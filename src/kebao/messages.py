@@ -132,6 +132,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "day-last": ("最后一个教学日", "the last teaching day"),
     "day-number": ("第 {day} 个教学日", "teaching day {day}"),
     "after-module": ("排在 {module} 之后", "after {module}"),
+    # -- how a programme's days run -----------------------------------------------------------------------
+    "span-block": ("{start} 起 {days} 天", "{days} days from {start}"),
+    "span-rhythm": ("{start} 起{every}{weekdays}{sessions}，共 {days} 次", "{days} meetings from {start}, "
+                    "{every} on {weekdays}{sessions}"),
+    "span-sessions": ("（{sessions}）", " ({sessions})"),
+    "span-dates": ("{dates}，共 {days} 天", "{days} days: {dates}"),
+    "every-week": ("每周", "every week"),
+    "every-fortnight": ("每两周", "every other week"),
     # -- notes on a plan ------------------------------------------------------------------------------------
     "note-strand-over": ("{strand}比目标多 {over} 学时：必修、现场教学、追加模块及其先修共 {fixed} 学时，为平衡其他主题"
                          "选入的模块又有 {balance} 学时",
@@ -197,6 +205,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                       "prerequisite(s) {modules} of site visit '{module}' do not fit before it ({date})"),
     "error-plan-lacks-visit": ("计划缺少项目 {programme} 的现场教学 {modules}", "the plan lacks site visit(s) {modules} of "
                                "programme '{programme}'"),
+    "error-rhythm-unheld": ("自 {start} 起三年内，每逢{weekdays}只能上 {held} 次课，不足 {meetings} 次",
+                            "from {start}, {weekdays} meetings hold only {held} of {meetings} within three years"),
     "error-no-teaching-day": ("项目 {programme} 自 {start} 起的 {days} 天里没有教学日（{off}）",
                               "programme '{programme}' has no teaching day in {days} day(s) from {start} ({off})"),
     "error-too-few-days-for": ("项目 {programme} 把 {module} 安排在第 {day} 个教学日，但只有 {teaching} 个教学日",
@@ -337,6 +347,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "advice-end-by": ("选择在 {end}-12-31 之前结束的开班日期（正式数据 {first}–{last} 年，之后的年份按法定节假日暂定）",
                       "choose a start date that ends by {end}-12-31 (official data {first}–{last}, later years "
                       "provisional from the statutory holidays)"),
+    "advice-rhythm-weekdays": ("选择能上课的星期几（不允许周末上课时不要选周六、周日），或减少次数",
+                               "choose weekdays that can teach (no Saturday or Sunday without weekends), or fewer "
+                               "meetings"),
     "advice-plan-fewer": ("减少计划学时（降低项目的总学时）", "plan fewer 学时 (lower total_hours in the programme)"),
     # -- the studio's suggestions: one change each, tried before it is offered (kebao.studio.suggest) -----------
     "fix-weight": ("把{strand}的比例调到 {weight}%（其他主题按原比例分配其余部分）",

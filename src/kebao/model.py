@@ -97,6 +97,18 @@ def _check_schema(value: int) -> int:
     return value
 
 
+def _check_region(value: str) -> str:
+    """CN (mainland China: statutory holidays and 调休), none, or a country the holidays package knows."""
+    if value in ("CN", "none"):
+        return value
+    import holidays
+
+    if value.upper() not in holidays.list_supported_countries():
+        raise ValueError(f"'{value}' is not a country code the holidays package knows; write CN (the default: "
+                         "mainland China with 调休), none, or an ISO code such as HK, MO or SG")
+    return value.upper()
+
+
 def _check_mix(mix: dict[str, float]) -> dict[str, float]:
     total = sum(mix.values())
     if abs(total - 100) > 0.01:
@@ -110,6 +122,7 @@ Mix = Annotated[dict[Id, Annotated[float, Field(ge=0)]], Field(min_length=1), Af
 Colour = Annotated[str, AfterValidator(_check_colour)]
 TimeOfDay = Annotated[str, AfterValidator(_check_time)]
 TimeZone = Annotated[str, AfterValidator(_check_timezone)]
+HolidayRegion = Annotated[str, AfterValidator(_check_region)]
 Text = Annotated[str, Field(min_length=1)]
 Hours = Annotated[float, Field(gt=0, le=1000, multiple_of=0.5)]
 Language = Literal["zh", "en"]
@@ -120,6 +133,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
 UniqueIds = Annotated[list[Id], AfterValidator(_check_unique)]
+UniqueWeekdays = Annotated[list[Weekday], AfterValidator(_check_unique)]
 TeachingDay = Literal["first", "last"] | Annotated[int, Field(ge=1)]
 
 
@@ -321,6 +335,19 @@ class Event(Model):
         return self
 
 
+class Rhythm(Model):
+    """Meetings on given weekdays every week or fortnight (schema 2): a term's class instead of a block of days.
+
+    The programme's (or cohort's) ``days`` counts the meetings. A meeting that falls on a day off is
+    cancelled (it shows as that holiday) and the rhythm goes on until all are held.
+    """
+
+    every: Literal["week", "fortnight"]
+    weekdays: Annotated[UniqueWeekdays, Field(min_length=1)]
+    sessions: Annotated[list[Slot], AfterValidator(_check_unique)] = Field(
+        default_factory=list, description="the sessions a meeting has; empty: the day's")
+
+
 class Travel(Model):
     """Whole days spent arriving and leaving (no teaching)."""
 
@@ -384,9 +411,31 @@ class Cohort(Model):
     venue: Text
     language: Language | None = None
     days: Annotated[int, Field(ge=1, le=366)] | None = None
+    dates: list[dt.date] = Field(default_factory=list, max_length=366,
+                                 description="the cohort's own dates (schema 2), in order")
     mix: Mix | None = None
     exclude: list[Id] = Field(default_factory=list)
     extra: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _start_from_dates(cls, data: object) -> object:
+        """A cohort with ``dates`` starts on the first; ``start`` may be left out."""
+        if isinstance(data, dict) and data.get("dates") and "start" not in data and isinstance(data["dates"], list):
+            return {**data, "start": data["dates"][0]}
+        return data
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Cohort:
+        if self.dates:
+            if any(later <= earlier for earlier, later in zip(self.dates, self.dates[1:], strict=False)):
+                raise ValueError("list the dates once each, earliest first")
+            if self.start != self.dates[0]:
+                raise ValueError(f"start ({self.start}) is not the first of dates ({self.dates[0]}); leave "
+                                 "start out or make it the first date")
+            if self.days is not None and self.days != len(self.dates):
+                raise ValueError(f"days ({self.days}) differs from the {len(self.dates)} dates; leave days out")
+        return self
 
 
 class Programme(Entity):
@@ -413,6 +462,8 @@ class Programme(Entity):
     placements: list[Placement] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
+    calendar: Rhythm | None = Field(default=None, description="schema 2: meetings every week or fortnight")
+    holiday_calendar: HolidayRegion = Field(default="CN", description="schema 2: CN, none, or a country code")
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
     cohort: Cohort
@@ -424,12 +475,18 @@ class Programme(Entity):
             if self.mix is None:
                 raise ValueError("missing 'mix' (required in schema 1; with 'schema: 2' a programme without a "
                                  "mix is a fixed agenda of its required modules)")
-            newer = next((name for name in ("day", "placements", "events")
-                          if name in self.model_fields_set), None)
+            newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
+                                                        "holiday_calendar")
+                                      if name in self.model_fields_set), None)
+            if newer is None and "dates" in self.cohort.model_fields_set:
+                newer = "cohort.dates"
             if newer is not None:
                 raise ValueError(f"'{newer}' is a schema-2 field; write 'schema: 2' at the top of the file")
         if self.day is not None and "session_starts" in self.model_fields_set:
             raise ValueError("give the sessions' times once: 'day' (schema 2) or 'session_starts', not both")
+        if (self.calendar is not None or self.cohort.dates) and (self.travel.arrival or self.travel.departure):
+            raise ValueError("a programme that meets on given dates has no arrival or departure days; "
+                             "leave travel out")
         if self.mix is None and self.pools:
             raise ValueError("pools are chosen from by the strand mix: give a 'mix', or list the modules "
                              "under 'required' for a fixed agenda")

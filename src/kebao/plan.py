@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .calendar import span
 from .catalog import Catalog
 from .holidaydata import provisional_years
 from .labels import provisional_note
 from .layout import Layout
 from .messages import Message
-from .model import Cohort, Language
+from .model import Cohort, Language, Programme
 
 ReasonKind = Literal["site-visit", "placed", "required", "extra", "prerequisite", "chosen"]
 
@@ -119,3 +120,8 @@ def strand_label(catalog: Catalog, strand: str) -> str:
     """'产业 (industry)': the Chinese name with the id."""
     found = catalog.strands.get(strand)
     return f"{found.name.zh} ({strand})" if found else strand
+
+
+def span_of(programme: Programme, plan: Plan) -> Message:
+    """How the plan's days run ('2026-12-06 起 10 天', or a rhythm's meetings, or the cohort's dates)."""
+    return span(plan.cohort.start, plan.days, programme.calendar, plan.cohort.dates)

@@ -20,6 +20,7 @@ from ..packs.context import PackContext
 from ..packs.files import downloads
 from ..packs.rows import timetable_rows
 from ..paths import PackAddress
+from ..plan import span_of
 from .markdown import download, esc, fields, grid, number, table
 from .pages import NOTICE, module_link, programme_link, strand_name
 
@@ -92,9 +93,13 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
 
 
 def _days(ctx: PackContext) -> str:
-    """'10 天，其中 8 个教学日（报到 1 天、周末 1 天）'."""
+    """'10 天，其中 8 个教学日（报到 1 天、周末 1 天）', or how a term's meetings run and which a holiday cancels."""
     days = ctx.timetable.days
     teaching = sum(1 for d in days if d.kind == "teaching")
+    if ctx.programme.calendar is not None or ctx.cohort.dates:
+        cancelled = "、".join(f"{d.date.isoformat()} {d.label}" for d in days if d.kind != "teaching")
+        return esc(span_of(ctx.programme, ctx.plan).render("zh", "site")
+                   + (f"（{cancelled} 停课，顺延）" if cancelled else ""))
     other: dict[str, int] = {}
     for day in days:
         if day.kind != "teaching":

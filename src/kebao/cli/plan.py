@@ -4,7 +4,7 @@ Prints the modules and why each is in, the 学时 per strand (target vs planned)
 and the dated timetable; ``--format json`` prints the same as one JSON object.
 Cohort parameters come from the programme's default cohort, changed with
 ``--start`` and ``--set key=value`` (repeatable; keys: id, start, size, venue,
-language, days, mix.<strand>, mix, exclude, extra). Exit code 2 for an unknown
+language, days, dates, mix.<strand>, mix, exclude, extra). Exit code 2 for an unknown
 programme, a bad setting or a plan that cannot be made. A cohort on a year
 without an official holiday arrangement yet is planned from the statutory
 holidays and marked 暂定 (provisional); ``--strict-calendar`` refuses it.
@@ -72,6 +72,7 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     from kebao.holidaydata import provisional_years
     from kebao.labels import WEEKDAYS, Language, label, pick, provisional_note
     from kebao.packs.rows import timetable_rows
+    from kebao.plan import span_of
 
     plan = timetable.plan
     lang = plan.language
@@ -81,7 +82,7 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
                                                "difference", "total", "date", "weekday", "slot", "start", "end")}
     other: Language = "en" if lang == "zh" else "zh"
     lines = [f"{programme.title.in_language(lang)} · {programme.title.in_language(other)} ({programme.id})",
-             label("plan_cohort", lang).format(cohort=cohort.id, start=cohort.start.isoformat(), days=plan.days,
+             label("plan_cohort", lang).format(cohort=cohort.id, span=span_of(programme, plan).render(lang),
                                                size=cohort.size, venue=cohort.venue, timezone=plan.timezone), ""]
     provisional = provisional_years(timetable.days)
     if provisional:

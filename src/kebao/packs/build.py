@@ -186,7 +186,8 @@ def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> Decided
     keyed = {k: v for k, v in parameters.items() if k != "root"}  # moving the repository keeps the cache
     # Where each year's days off come from (chinesecalendar's version, holidays.yml, or provisional): a pack
     # planned provisionally (暂定) is stale once official data for its year arrives.
-    keyed["calendar"] = sources((day.date for day in ctx.timetable.days), catalog.holidays)
+    keyed["calendar"] = sources((day.date for day in ctx.timetable.days), catalog.holidays,
+                                 ctx.programme.holiday_calendar)
     key = cache_key(request.notebook_path, keyed, inputs.values(), f"{__version__}+{engine_digest()}",
                     root=Path(request.root))
     return DecidedPack(request, ctx, parameters, inputs, key)

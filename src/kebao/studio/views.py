@@ -23,6 +23,7 @@ from ..labels import REASON_KINDS, WEEKDAYS, provisional_note
 from ..messages import Message
 from ..model import Programme
 from ..packs.rows import timetable_rows
+from ..plan import span_of
 from ..timetable import Timetable
 from .state import Preview, field_label
 
@@ -129,7 +130,7 @@ def summary(programme: Programme, plan: Plan) -> str:
     credits = credits_for(plan.total_hours, programme.hours_per_credit)
     return (f"计划 {len(plan.items)} 个模块，共 {plan.total_hours:g} 学时（目标 {plan.target_hours:.4g} 学时，"
             f"日程最多可排 {plan.capacity:g} 学时），约 {credits} 学分；班次 {plan.cohort.id}，"
-            f"{plan.cohort.start.isoformat()} 开班，{plan.days} 天。")
+            f"{span_of(programme, plan).render('zh', 'studio')}。")
 
 
 def hours_rows(plan: Plan) -> list[tuple[str, str, float, float]]:
