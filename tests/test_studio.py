@@ -103,7 +103,7 @@ def test_modules_pools_and_strands_edit_the_draft(repo_root: Path) -> None:
     assert len(s.pool_editor.rows) == len(pools) + 1 and s.draft.get("pools")[-1]["strands"] == list(s.mix)
     row = s.pool_editor.rows[-1]
     row["strands"].value = ()
-    assert "选修来源 pools[2]" in text(s.status.value) and "a pool lists 'modules'" in text(s.status.value)
+    assert "选修来源 pools[2]" in text(s.status.value) and "选修来源要列出模块" in text(s.status.value)
     row["modules"].value = ("education-evaluation-reform",)
     assert s.draft.get("pools")[-1] == {"modules": ["education-evaluation-reform"]} and s.preview.valid
     s.pool_editor.rows[-1]["remove"].click()
@@ -124,20 +124,21 @@ def test_an_invalid_value_shows_the_validate_error_naming_the_field(repo_root: P
     assert not s.preview.valid
     shown = text(s.status.value)
     assert "天数 days" in shown and "kebao validate" in shown
-    # kebao validate reads the same value from the file and words it the same way
+    # kebao validate finds the same problem in the file; the studio says it in Chinese, validate in English
     file = repo_root / "curricula" / "programmes" / "nev-technicians.yml"
     file.write_text(file.read_text(encoding="utf-8").replace("days: 5", "days: 0"), encoding="utf-8")
     with pytest.raises(ContentError) as error:
         load_catalog(repo_root)
     (expected,) = error.value.problems
-    assert expected.field == "days" and expected.message in shown
+    assert expected.field == "days" and expected.message == "Input should be greater than or equal to 1"
+    assert "天数 days</b>：不能小于 1" in shown and expected.message not in shown
     assert s.chart.value == b"" and "修改上面的问题" in s.timetable_table.value
 
 
 def test_text_in_a_number_field_and_a_cross_check_are_shown(repo_root: Path) -> None:
     s = studio(repo_root, "nev-technicians")
     s.total_hours.value = "三十"
-    assert "总学时 total_hours" in text(s.status.value) and "'三十'" in text(s.status.value)
+    assert "总学时 total_hours" in text(s.status.value) and "应为数字，现在是“三十”" in text(s.status.value)
     s.total_hours.value = ""  # empty: fill the days; the key leaves the file
     assert s.draft.get("total_hours") is None and "total_hours" in s.draft.changed_keys()
     s.total_hours.value = "30"
@@ -145,7 +146,7 @@ def test_text_in_a_number_field_and_a_cross_check_are_shown(repo_root: Path) -> 
     s.audience.value = "senior-citizens"  # the required modules are for technicians
     shown = text(s.status.value)
     assert "必修模块 required[0]" in shown
-    assert "module 'nev-hv-safety-protection' is not meant for audience 'senior-citizens'" in shown
+    assert "模块 nev-hv-safety-protection 不适合培训对象 senior-citizens" in shown
     assert any("⚠" in label for label, _ in s.required.options)  # kept, marked, not dropped silently
 
 
@@ -341,7 +342,7 @@ def test_a_new_programme_gets_a_clean_commented_file(repo_root: Path) -> None:
     assert programme.partner.zh == "某汽车企业" and programme.audience == "enterprise-technicians"
     assert s.picker.value == "nev-class-2027"
     s.new_button.click()  # the same id again
-    assert "already exists" in text(s.status.value)
+    assert "项目 nev-class-2027 已经存在" in text(s.status.value)
 
 
 def test_a_new_programme_takes_every_field_but_its_own_from_the_template() -> None:

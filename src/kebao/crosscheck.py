@@ -3,6 +3,7 @@
 :func:`check_catalog` is what ``load_catalog`` runs once every file has been
 read; :func:`check_programme` makes the same checks for one programme, e.g. a
 draft in the design studio, on a catalogue that holds it (``Catalog.with_programme``).
+Each problem is said as messages (``why`` and ``advice``), so the studio shows it in Chinese.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from . import paths
-from .errors import Problem, did_you_mean
+from .errors import Problem, suggest
+from .labels import FORMATS, Word
+from .messages import say
 from .model import Case, Model, Module, Programme
 from .yamlio import dotted
 
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog
+
+# The kinds of things a file refers to by id, as words.
+KINDS = {"strand": Word("主题", "strand"), "audience": Word("培训对象", "audience"), "module": Word("模块", "module"),
+         "case": Word("案例", "case")}
 
 
 def check_catalog(catalog: Catalog, lost: set[str], broken: set[str]) -> list[Problem]:
@@ -66,9 +73,11 @@ class _CrossCheck:
             return True
         if kind in self.lost or f"{kind}:{value}" in self.broken:
             return False
-        hint = did_you_mean(value, known) or (f"known {kind}s: {', '.join(sorted(known)[:12])}"
-                                                if known else f"no {kind}s are defined yet")
-        self.problems.append(Problem(self.c.locate(obj, *path), dotted(path), f"unknown {kind} '{value}'", hint))
+        word = KINDS[kind]
+        advice = suggest(value, known) or (say("advice-known-ids", kind=word, ids=sorted(known)[:12]) if known
+                                           else say("advice-none-defined", kind=word))
+        self.problems.append(Problem.from_message(self.c.locate(obj, *path), dotted(path),
+                                                  say("problem-unknown-ref", kind=word, value=value), advice))
         return False
 
     def _refs(self, obj: Model, name: str, values: list[str], known: Mapping[str, Any], kind: str) -> None:
@@ -81,21 +90,21 @@ class _CrossCheck:
         self._refs(m, "prerequisites", m.prerequisites, self.c.modules, "module")
         self._refs(m, "cases", m.cases, self.c.cases, "case")
         if m.id in m.prerequisites:
-            self.problems.append(Problem(self.c.locate(m, "prerequisites"), "prerequisites",
-                                         "a module cannot be its own prerequisite"))
+            self.problems.append(Problem.from_message(self.c.locate(m, "prerequisites"), "prerequisites",
+                                                      say("problem-own-prerequisite")))
 
     def _case(self, case: Case) -> None:
         self._refs(case, "strands", case.strands, self.c.strands, "strand")
         for index, name in enumerate(case.data):
             pure = PurePosixPath(name)
             if pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name:
-                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
-                                             f"'{name}' must be a path inside cases/",
-                                             "write it like 'data/my-file.csv'"))
+                self.problems.append(Problem.from_message(self.c.locate(case, "data", index), f"data[{index}]",
+                                                          say("problem-data-outside", name=name),
+                                                          say("advice-data-path")))
             elif not (self.c.root / paths.CASES / pure).is_file():
-                self.problems.append(Problem(self.c.locate(case, "data", index), f"data[{index}]",
-                                             f"data file 'cases/{name}' does not exist",
-                                             "add the file or fix the path"))
+                self.problems.append(Problem.from_message(self.c.locate(case, "data", index), f"data[{index}]",
+                                                          say("problem-data-missing", name=name),
+                                                          say("advice-add-data")))
 
     def _programme(self, p: Programme) -> None:
         c = self.c
@@ -115,14 +124,16 @@ class _CrossCheck:
         for i, visit in enumerate(p.site_visits):
             if self._ref(p, ("site_visits", i, "module"), visit.module, c.modules, "module") \
                     and c.modules[visit.module].format != "site-visit":
-                self.problems.append(Problem(c.locate(p, "site_visits", i, "module"), f"site_visits[{i}].module",
-                                             f"module '{visit.module}' is a {c.modules[visit.module].format}, "
-                                             "not a site-visit", "list site-visit modules only"))
+                form = c.modules[visit.module].format
+                self.problems.append(Problem.from_message(
+                    c.locate(p, "site_visits", i, "module"), f"site_visits[{i}].module",
+                    say("problem-not-a-visit", module=visit.module, format=Word(FORMATS[form][0], form)),
+                    say("advice-visits-only")))
         seen: set[str] = set()
         for i, outcome in enumerate(p.outcomes):
             if outcome.id in seen:
-                self.problems.append(Problem(c.locate(p, "outcomes", i, "id"), f"outcomes[{i}].id",
-                                             f"duplicate outcome id '{outcome.id}'"))
+                self.problems.append(Problem.from_message(c.locate(p, "outcomes", i, "id"), f"outcomes[{i}].id",
+                                                          say("problem-outcome-twice", outcome=outcome.id)))
             seen.add(outcome.id)
             for j, module in enumerate(outcome.modules):
                 self._ref(p, ("outcomes", i, "modules", j), module, c.modules, "module")
@@ -135,10 +146,10 @@ class _CrossCheck:
             for index, module_id in enumerate(p.required):
                 found = c.modules.get(module_id)
                 if found is not None and found.audiences and p.audience not in found.audiences:
-                    self.problems.append(Problem(
+                    self.problems.append(Problem.from_message(
                         c.locate(p, "required", index), f"required[{index}]",
-                        f"module '{module_id}' is not meant for audience '{p.audience}'",
-                        f"add '{p.audience}' to the module's audiences or choose another module"))
+                        say("problem-not-for-audience", module=module_id, audience=p.audience),
+                        say("advice-audience-or-other", audience=p.audience)))
 
     def _refs_nested(self, p: Programme, path: tuple[str, str], values: list[str]) -> None:
         for index, value in enumerate(values):
@@ -160,10 +171,9 @@ class _CrossCheck:
                     if frozenset(cycle) not in reported:
                         reported.add(frozenset(cycle))
                         first = modules[cycle[0]]
-                        self.problems.append(Problem(
+                        self.problems.append(Problem.from_message(
                             self.c.locate(first, "prerequisites"), "prerequisites",
-                            "prerequisite cycle: " + " -> ".join(cycle),
-                            "remove one of these prerequisites"))
+                            say("problem-prerequisite-cycle", cycle=" -> ".join(cycle)), say("advice-break-cycle")))
                 elif prerequisite not in state:
                     visit(prerequisite, trail)
             trail.pop()

@@ -20,8 +20,13 @@ Library code raises; only the CLI prints and chooses the exit code.
 
 Errors travel between processes (batch workers): every one pickles with its fields.
 
-One more lives here though it never reaches a user as such: :class:`UnclosedTrainerNote`
-(a ValueError the catalogue loader turns into a located Problem of a ContentError).
+Two more live here though they never reach a user as such, ValueErrors that become located Problems of a
+ContentError: :class:`UnclosedTrainerNote` (the catalogue loader's) and :class:`ContentRule` (a content
+model's rule, said as a message so that the studio can say it in Chinese).
+
+A Problem's ``message`` and ``hint`` are English, as ``kebao validate`` prints them; one may also carry them
+as messages (:mod:`kebao.messages`: ``why`` and ``advice``), which :meth:`Problem.said` renders in the
+studio's Chinese.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .messages import Message
+    from .messages import Context, Message
 
 
 @dataclass(frozen=True, order=True)
@@ -52,12 +57,30 @@ class Location:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the content, and how to fix it."""
+    """One thing wrong with the content, and how to fix it.
+
+    ``message`` and ``hint`` are the English that ``kebao validate`` prints; ``why`` and ``advice``, when
+    given, say the same as messages (:meth:`said` renders them in Chinese). Only location, field and
+    message make two problems equal or put them in order.
+    """
 
     location: Location
     field: str
     message: str
     hint: str = dataclasses.field(default="", compare=False)
+    why: Message | None = dataclasses.field(default=None, compare=False)
+    advice: Message | None = dataclasses.field(default=None, compare=False)
+
+    @classmethod
+    def from_message(cls, location: Location, field: str, why: Message, advice: Message | None = None) -> Problem:
+        """A problem said as messages; its English message and hint are their English sentences."""
+        return cls(location, field, why.render("en"), advice.render("en") if advice else "", why, advice)
+
+    def said(self, language: str, context: Context = "cli") -> tuple[str, str]:
+        """(message, hint) in ``language``: Chinese from ``why`` and ``advice``, else the English text."""
+        if language != "zh" or self.why is None:
+            return self.message, self.hint
+        return self.why.render("zh", context), self.advice.render("zh", context) if self.advice else ""
 
     def render(self, root: Path | None = None) -> str:
         file = self.location.file
@@ -93,8 +116,17 @@ class Problem:
 
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     """'did you mean 'x' or 'y'?' for the ids in ``known`` closest to ``value``, or ''."""
-    matches = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
-    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?" if matches else ""
+    advice = suggest(value, known)
+    return advice.render("en") if advice else ""
+
+
+def suggest(value: str, known: Iterable[str]) -> Message | None:
+    """:func:`did_you_mean` as a message (是不是 'x' 或 'y'？), or None when no id is close."""
+    from .labels import Word
+    from .messages import say
+
+    matches = [f"'{m}'" for m in difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)]
+    return say("advice-did-you-mean", options=Word(" 或 ".join(matches), " or ".join(matches))) if matches else None
 
 
 def _restore(cls: type[KebaoError], args: tuple[Any, ...], state: dict[str, Any]) -> KebaoError:
@@ -274,6 +306,21 @@ def first_line(text: str, limit: int = 200) -> str:
 def _short(parameters: Mapping[str, Any], limit: int = 240) -> str:
     text = ", ".join(f"{name}={value!r}" for name, value in parameters.items()) or "(none)"
     return first_line(text.replace("\n", "\\n"), limit)
+
+
+class ContentRule(ValueError):
+    """A content model's rule broken (:mod:`kebao.model`'s validators), said as a message.
+
+    ``str()`` is its English sentence: pydantic reports it as a ``value_error`` whose ``msg`` reads as it
+    always did, and :mod:`kebao.validation` gives the Problem ``why`` for the studio's Chinese.
+    """
+
+    def __init__(self, why: Message):
+        self.why = why
+        super().__init__(why.render("en"))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.why,))
 
 
 class UnclosedTrainerNote(ValueError):

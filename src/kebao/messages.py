@@ -1,3 +1,4 @@
+# size: one table of every sentence kebao says (MESSAGES), in Chinese and English, so that none hides elsewhere.
 """Sentences kebao says about a plan — reasons, notes, errors and advice — as codes with typed parameters.
 
 The engine (compose, schedule, the layout) makes :class:`Message` values: a code and its parameters (ids,
@@ -370,6 +371,142 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                                                      "({fix})."),
     "nearest-none": ("附近没有找到能编排的设置，请按上面的建议修改。", "No nearby setting plans; change the programme as "
                                                                    "advised above."),
+    # -- content problems (kebao validate, the studio) --
+    # kebao validate prints the English (for pydantic's own checks, problem-at-least and the like, it prints
+    # pydantic's wording, which these follow); the studio shows the Chinese, which names no YAML syntax where a
+    # designer edits the field in the studio.
+    "problem-missing": ("缺少必填项 {field}", "missing required field '{field}'"),
+    "problem-unknown-field": ("没有“{field}”这一项", "unknown field '{field}'"),
+    "problem-got": ("，现在是“{value}”", ", got '{value}'"),
+    "problem-not-whole-number": ("应为整数{got}", "Input should be a valid integer{got}"),
+    "problem-fraction": ("应为整数，不能带小数", "Input should be a valid integer, got a number with a fractional part"),
+    "problem-not-number": ("应为数字{got}", "Input should be a valid number{got}"),
+    "problem-not-finite": ("应为有限的数字", "Input should be a finite number"),
+    "problem-at-least": ("不能小于 {ge}", "Input should be greater than or equal to {ge}"),
+    "problem-above": ("应大于 {gt}", "Input should be greater than {gt}"),
+    "problem-at-most": ("不能大于 {le}", "Input should be less than or equal to {le}"),
+    "problem-below": ("应小于 {lt}", "Input should be less than {lt}"),
+    "problem-multiple-of": ("应为 {multiple_of} 的整数倍", "Input should be a multiple of {multiple_of}"),
+    "problem-text-too-short": ("不能为空，至少 {min_length} 个字", "String should have at least {min_length} character(s)"),
+    "problem-text-too-long": ("最多 {max_length} 个字", "String should have at most {max_length} character(s)"),
+    "problem-too-few": ("至少要有 {min_length} 项，现在有 {actual_length} 项",
+                        "should have at least {min_length} item(s), not {actual_length}"),
+    "problem-too-many": ("最多 {max_length} 项，现在有 {actual_length} 项",
+                         "should have at most {max_length} item(s), not {actual_length}"),
+    "problem-pattern": ("格式不对，应符合 {pattern}", "String should match pattern '{pattern}'"),
+    "problem-one-of": ("应为 {allowed} 之一", "Input should be one of {allowed}"),
+    "problem-not-date": ("应为真实的日期{got}", "Input should be a valid date{got}"),
+    "problem-not-bool": ("应为“是”或“否”{got}", "Input should be a valid boolean{got}"),
+    "problem-not-text": ("应为文字{got}", "Input should be a valid string{got}"),
+    "problem-not-list": ("应为一组（列表）{got}", "Input should be a valid list{got}"),
+    "problem-not-mapping": ("应为若干“名称: 值”{got}", "Input should be a valid dictionary{got}"),
+    "problem-bad-id": ("“{value}”不能用作编号：{why}", "'{value}' is not a valid id: {why}"),
+    "id-empty": ("编号不能为空", "an id cannot be empty"),
+    "id-too-long": ("编号最多 {most} 个字符", "an id is at most {most} characters"),
+    "id-not-slug": ("编号只能用小写英文字母、数字和单个连字符（例如 party-history-1）",
+                    "an id uses only lowercase ASCII letters, digits and single hyphens between them "
+                    "(e.g. 'party-history-1')"),
+    "id-reserved": ("“{value}”是 Windows 的保留文件名", "'{value}' is a reserved file name on Windows"),
+    "rule-colour": ("“{value}”不是颜色：按 #RRGGBB 写，例如 #B71C1C", "'{value}' is not a colour; write it as "
+                    "'#RRGGBB', e.g. '#B71C1C'"),
+    "rule-time": ("“{value}”不是时刻：按 时:分 写，例如 08:30", "'{value}' is not a time of day; write it as 'HH:MM', "
+                  "e.g. '08:30'"),
+    "rule-timezone": ("“{value}”不是时区：请用 IANA 名称，例如 Asia/Shanghai", "'{value}' is not a time zone; use an IANA "
+                      "name such as 'Asia/Shanghai'"),
+    "rule-listed-twice": ("{value} 列了两次，只列一次即可", "'{value}' is listed twice; list it once"),
+    "rule-schema-too-new": ("这个文件按第 {schema} 版内容格式编写，而这个 kebao 只能读取第 {newest} 版：请升级 kebao",
+                            "this file is written for content schema {schema}, but this kebao reads schema {newest}; "
+                            "upgrade kebao"),
+    "rule-schema-too-old": ("内容格式的版本从 1 开始，请写第 {newest} 版", "schema versions start at 1; write "
+                            "'schema: {newest}'"),
+    "rule-mix-sum": ("主题配比是百分比，合计应为 100，现在是 {total}", "strand weights are percentages and must add up "
+                     "to 100, not {total}"),
+    "rule-session-over-day": ("每段最多学时不能超过每天最多学时", "max_hours_per_session cannot exceed max_hours_per_day"),
+    "rule-site-needed": ("现场教学模块要写明现场（地点和时长）", "a site-visit module needs 'site' (location and duration)"),
+    "rule-site-only-visits": ("只有现场教学模块才写现场（site）：把形式改为现场教学，或删去 site",
+                              "only a site-visit module has 'site'; set format: site-visit or remove it"),
+    "rule-schema-2-front-matter": ("{field} 是第 2 版内容格式的字段：在文件开头的元数据里写 schema: 2",
+                                   "'{field}' is a schema-2 field; write 'schema: 2' at the top of the front matter"),
+    "rule-schema-2-field": ("{field} 是第 2 版内容格式的字段：在文件开头写 schema: 2",
+                            "'{field}' is a schema-2 field; write 'schema: 2' at the top of the file"),
+    "rule-evening-visit": ("现场教学不能是晚间活动：去掉晚间活动的设置", "a site visit cannot be an evening activity; "
+                           "remove 'evening: true'"),
+    "rule-pool-empty": ("选修来源要列出模块，或按主题选择", "a pool lists 'modules' or selects by 'strands'"),
+    "rule-one-day": ("教学日、星期几、日期只能给一个，不能同时给 {given}", "give one of day, weekday or date, not {given}"),
+    "rule-say-where": ("请写明安排在哪里：某个教学日、星期几或日期，某个时段，或排在另一个模块之后",
+                       "say where: a day, weekday or date, a slot, or after another module"),
+    "rule-time-needs-day": ("指定开始时间，还要指定教学日、星期几或日期", "a start time needs a day, weekday or date"),
+    "rule-after-itself": ("模块不能排在自己之后", "a module cannot come after itself"),
+    "rule-event-day": ("请写明{kind}在哪一天：报到日、第一个或最后一个教学日，或第几个教学日",
+                       "say on which day the {kind} event is: day: arrival, first, last or a number"),
+    "rule-session-backwards": ("这个时段的结束时间（{end}）早于开始时间（{start}）",
+                               "the session ends ({end}) before it starts ({start})"),
+    "rule-sessions-overlap": ("{then}的开始时间（{start}）早于{first}的结束时间（{end}）",
+                              "the {then} session starts ({start}) before the {first} one ends ({end})"),
+    "rule-mix-missing": ("缺少主题配比（第 1 版内容格式必须有；第 2 版中没有配比的项目是只排必修模块的固定日程）",
+                         "missing 'mix' (required in schema 1; with 'schema: 2' a programme without a mix is a fixed "
+                         "agenda of its required modules)"),
+    "rule-times-twice": ("作息时间只写一处：day（第 2 版）或 session_starts，不要两个都写",
+                         "give the sessions' times once: 'day' (schema 2) or 'session_starts', not both"),
+    "rule-dated-no-travel": ("按固定星期或日期上课的项目没有报到日和返程日：请去掉 travel",
+                             "a programme that meets on given dates has no arrival or departure days; leave travel "
+                             "out"),
+    "rule-dates-order": ("日期每个只写一次，并按先后顺序排列", "list the dates once each, earliest first"),
+    "rule-start-not-first-date": ("开班日期（{start}）不是日期列表的第一天（{first}）：可以不写开班日期，或改成第一天",
+                                  "start ({start}) is not the first of dates ({first}); leave start out or make it "
+                                  "the first date"),
+    "rule-days-not-dates": ("天数（{days}）与列出的 {count} 个日期不符：可以不写天数",
+                            "days ({days}) differs from the {count} dates; leave days out"),
+    "rule-holiday-region": ("“{value}”不是节假日库认识的国家或地区代码：写 CN（默认，中国大陆，含调休）、none（只按周末），"
+                            "或 HK、MO、SG 这样的代码",
+                            "'{value}' is not a country code the holidays package knows; write CN (the default: "
+                            "mainland China with 调休), none, or an ISO code such as HK, MO or SG"),
+    "rule-pools-need-mix": ("选修来源按主题配比选用：请设置主题配比，或把模块都列为必修模块，排成固定日程",
+                            "pools are chosen from by the strand mix: give a 'mix', or list the modules under "
+                            "'required' for a fixed agenda"),
+    "rule-placed-twice": ("模块 {module} 有两处指定安排：只保留一处", "module '{module}' has two placements; give it one"),
+    "rule-events-alike": ("有两个活动都叫 {key}：给每个活动一个自己的编号", "two events are '{key}'; give each its own 'id'"),
+    "rule-holiday-backwards": ("“{name}”的结束日期（{last}）早于开始日期（{first}）",
+                               "'{name}' ends ({last}) before it starts ({first})"),
+    "rule-holiday-too-long": ("“{name}”长达 {days} 天，而法定节假日最多两周：请核对日期",
+                              "'{name}' is {days} days long; a statutory holiday is at most a fortnight, check the dates"),
+    "rule-workday-weekday": ("调休上班日 {day} 是{weekday}，而调休上班日应是周末：请核对日期",
+                             "workday {day} is a {weekday}; 调休 workdays are weekend days worked instead, check the "
+                             "date"),
+    "rule-workday-in-holiday": ("调休上班日 {day} 落在假期“{holiday}”之内", "workday {day} falls inside the holiday "
+                                "'{holiday}'"),
+    "rule-year-twice": ("{year} 年出现了不止一次：每年只保留一条", "year {year} is given more than once; keep one entry "
+                        "per year"),
+    "problem-unknown-ref": ("未知的{kind} {value}", "unknown {kind} '{value}'"),
+    "problem-own-prerequisite": ("模块不能是自己的先修模块", "a module cannot be its own prerequisite"),
+    "problem-data-outside": ("“{name}”必须是 cases/ 之内的路径", "'{name}' must be a path inside cases/"),
+    "problem-data-missing": ("数据文件 cases/{name} 不存在", "data file 'cases/{name}' does not exist"),
+    "problem-not-a-visit": ("模块 {module} 是{format}，不是现场教学", "module '{module}' is a {format}, not a site-visit"),
+    "problem-outcome-twice": ("学习成果编号 {outcome} 重复了", "duplicate outcome id '{outcome}'"),
+    "problem-not-for-audience": ("模块 {module} 不适合培训对象 {audience}",
+                                 "module '{module}' is not meant for audience '{audience}'"),
+    "problem-prerequisite-cycle": ("先修关系成环：{cycle}", "prerequisite cycle: {cycle}"),
+    "problem-programme-exists": ("项目 {programme} 已经存在", "programme '{programme}' already exists"),
+    "advice-add-field": ("补上这一项", "add it; see docs/content.md"),
+    "advice-allowed-fields": ("可以写的项：{fields}", "allowed: {fields}"),
+    "advice-true-or-false": ("写 true（是）或 false（否）", "write true or false"),
+    "advice-whole-number": ("填一个整数", "write a whole number"),
+    "advice-real-date": ("填一个真实的日期，格式为 年-月-日，例如 2026-12-07", "write a real date as YYYY-MM-DD"),
+    "advice-number": ("填一个数字", "write a number"),
+    "advice-quote-text": ("把文字放在引号里", "put the text in quotes"),
+    "advice-list": ("写成一组，例如 [a, b]，或每行一个以“- ”开头的项", "write a list, e.g. [a, b] or one '- item' per line"),
+    "advice-mapping": ("写成若干行“名称: 值”", "write a mapping of 'key: value' lines"),
+    "advice-try-id": ("试试 {slug}", "try '{slug}'"),
+    "advice-id-like": ("用类似 my-module 的名字", "use a name like 'my-module'"),
+    "advice-known-ids": ("已有的{kind}：{ids}", "known {kind}s: {ids}"),
+    "advice-none-defined": ("还没有任何{kind}", "no {kind}s are defined yet"),
+    "advice-data-path": ("写成 data/my-file.csv 这样的路径", "write it like 'data/my-file.csv'"),
+    "advice-add-data": ("添加这个文件，或改正路径", "add the file or fix the path"),
+    "advice-visits-only": ("这里只列现场教学模块", "list site-visit modules only"),
+    "advice-audience-or-other": ("在该模块的适用对象中加上 {audience}，或换一个模块",
+                                 "add '{audience}' to the module's audiences or choose another module"),
+    "advice-break-cycle": ("去掉其中一个先修关系", "remove one of these prerequisites"),
+    "advice-other-id": ("换一个编号，或打开那个项目", "choose another id, or open that programme"),
 }
 
 # What a command-line user types for an advice (appended on the command line only).

@@ -22,7 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import Location
+from .errors import ContentRule, Location
+from .labels import EVENTS, SLOTS, Word
+from .labels import WEEKDAYS as WEEKDAY_NAMES
+from .messages import Message, say
 
 SCHEMA_VERSION = 2  # the newest content schema this kebao reads; a file without `schema:` is schema 1
 
@@ -32,43 +35,53 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "clock$",
 ID_MAX_LENGTH = 64
 
 
-def id_problem(value: str) -> str | None:
-    """Why ``value`` is not a safe id (a slug usable as a file and URL name), or None."""
+def id_rule(value: str) -> Message | None:
+    """Why ``value`` is not a safe id (a slug usable as a file and URL name), as a message, or None."""
     if not value:
-        return "an id cannot be empty"
+        return say("id-empty")
     if len(value) > ID_MAX_LENGTH:
-        return f"an id is at most {ID_MAX_LENGTH} characters"
+        return say("id-too-long", most=ID_MAX_LENGTH)
     if not _SLUG.fullmatch(value):
-        return ("an id uses only lowercase ASCII letters, digits and single hyphens "
-                "between them (e.g. 'party-history-1')")
+        return say("id-not-slug")
     if value in _WINDOWS_RESERVED:
-        return f"'{value}' is a reserved file name on Windows"
+        return say("id-reserved", value=value)
     return None
 
 
-def slugify_hint(value: str) -> str:
-    """A suggestion for an invalid id."""
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a safe id, in English (:func:`id_rule`'s sentence), or None."""
+    rule = id_rule(value)
+    return rule.render("en") if rule else None
+
+
+def slug_advice(value: str) -> Message:
+    """A suggestion for an invalid id: the slug it could be, or an example."""
     slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-    return f"try '{slug}'" if slug and id_problem(slug) is None else "use a name like 'my-module'"
+    return say("advice-try-id", slug=slug) if slug and id_rule(slug) is None else say("advice-id-like")
+
+
+def slugify_hint(value: str) -> str:
+    """A suggestion for an invalid id, in English."""
+    return slug_advice(value).render("en")
 
 
 def _check_id(value: str) -> str:
-    problem = id_problem(value)
-    if problem:
-        raise ValueError(f"'{value}' is not a valid id: {problem}")
+    rule = id_rule(value)
+    if rule:
+        raise ContentRule(say("problem-bad-id", value=value, why=rule))
     return value
 
 
 def _check_colour(value: str) -> str:
     if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-        raise ValueError(f"'{value}' is not a colour; write it as '#RRGGBB', e.g. '#B71C1C'")
+        raise ContentRule(say("rule-colour", value=value))
     return value.upper()
 
 
 def _check_time(value: str) -> str:
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
     if not match:
-        raise ValueError(f"'{value}' is not a time of day; write it as 'HH:MM', e.g. '08:30'")
+        raise ContentRule(say("rule-time", value=value))
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -77,23 +90,22 @@ def _check_timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not a time zone; use an IANA name such as 'Asia/Shanghai'") from None
+        raise ContentRule(say("rule-timezone", value=value)) from None
     return value
 
 
 def _check_unique(values: list[str]) -> list[str]:
     repeated = next((value for index, value in enumerate(values) if value in values[:index]), None)
     if repeated is not None:
-        raise ValueError(f"'{repeated}' is listed twice; list it once")
+        raise ContentRule(say("rule-listed-twice", value=repeated))
     return values
 
 
 def _check_schema(value: int) -> int:
     if value > SCHEMA_VERSION:
-        raise ValueError(f"this file is written for content schema {value}, but this kebao reads "
-                         f"schema {SCHEMA_VERSION}; upgrade kebao")
+        raise ContentRule(say("rule-schema-too-new", schema=value, newest=SCHEMA_VERSION))
     if value < 1:
-        raise ValueError(f"schema versions start at 1; write 'schema: {SCHEMA_VERSION}'")
+        raise ContentRule(say("rule-schema-too-old", newest=SCHEMA_VERSION))
     return value
 
 
@@ -104,16 +116,23 @@ def _check_region(value: str) -> str:
     import holidays
 
     if value.upper() not in holidays.list_supported_countries():
-        raise ValueError(f"'{value}' is not a country code the holidays package knows; write CN (the default: "
-                         "mainland China with 调休), none, or an ISO code such as HK, MO or SG")
+        raise ContentRule(say("rule-holiday-region", value=value))
     return value.upper()
 
 
 def _check_mix(mix: dict[str, float]) -> dict[str, float]:
     total = sum(mix.values())
     if abs(total - 100) > 0.01:
-        raise ValueError(f"strand weights are percentages and must add up to 100, not {total:g}")
+        raise ContentRule(say("rule-mix-sum", total=f"{total:g}"))  # as written: 33.333, not 33.33
     return mix
+
+
+_DAY_FIELDS = {"day": "教学日", "weekday": "星期几", "date": "日期"}  # a placement's day fields, in Chinese
+
+
+def _both(names: list[str]) -> Word:
+    """'day and weekday' (zh: 教学日和星期几): a placement's day fields given together."""
+    return Word("和".join(_DAY_FIELDS[name] for name in names), " and ".join(names))
 
 
 Id = Annotated[str, AfterValidator(_check_id)]
@@ -189,7 +208,7 @@ class Audience(Entity):
     @model_validator(mode="after")
     def _session_fits_day(self) -> Audience:
         if self.max_hours_per_session > self.max_hours_per_day:
-            raise ValueError("max_hours_per_session cannot exceed max_hours_per_day")
+            raise ContentRule(say("rule-session-over-day"))
         return self
 
 
@@ -223,13 +242,13 @@ class Module(Entity):
     @model_validator(mode="after")
     def _site_matches_format(self) -> Module:
         if self.format == "site-visit" and self.site is None:
-            raise ValueError("a site-visit module needs 'site' (location and duration)")
+            raise ContentRule(say("rule-site-needed"))
         if self.format != "site-visit" and self.site is not None:
-            raise ValueError("only a site-visit module has 'site'; set format: site-visit or remove it")
+            raise ContentRule(say("rule-site-only-visits"))
         if self.evening and self.schema_ < 2:
-            raise ValueError("'evening' is a schema-2 field; write 'schema: 2' at the top of the front matter")
+            raise ContentRule(say("rule-schema-2-front-matter", field="evening"))
         if self.evening and self.format == "site-visit":
-            raise ValueError("a site visit cannot be an evening activity; remove 'evening: true'")
+            raise ContentRule(say("rule-evening-visit"))
         return self
 
 
@@ -263,7 +282,7 @@ class PoolEntry(Model):
     @model_validator(mode="after")
     def _not_empty(self) -> PoolEntry:
         if not self.modules and not self.strands:
-            raise ValueError("a pool lists 'modules' or selects by 'strands'")
+            raise ContentRule(say("rule-pool-empty"))
         return self
 
 
@@ -293,13 +312,13 @@ class Placement(Model):
     def _says_something(self) -> Placement:
         days = [name for name in ("day", "weekday", "date") if getattr(self, name) is not None]
         if len(days) > 1:
-            raise ValueError(f"give one of day, weekday or date, not {' and '.join(days)}")
+            raise ContentRule(say("rule-one-day", given=_both(days)))
         if not days and self.slot is None and self.after is None:
-            raise ValueError("say where: a day, weekday or date, a slot, or after another module")
+            raise ContentRule(say("rule-say-where"))
         if self.time is not None and not days:
-            raise ValueError("a start time needs a day, weekday or date")
+            raise ContentRule(say("rule-time-needs-day"))
         if self.after == self.module:
-            raise ValueError("a module cannot come after itself")
+            raise ContentRule(say("rule-after-itself"))
         return self
 
     @property
@@ -331,7 +350,7 @@ class Event(Model):
     @model_validator(mode="after")
     def _placed(self) -> Event:
         if self.kind not in ("check-in", "opening", "closing") and self.day is None:
-            raise ValueError(f"say on which day the {self.kind} event is: day: arrival, first, last or a number")
+            raise ContentRule(say("rule-event-day", kind=Word(EVENTS[self.kind][0], self.kind)))
         return self
 
 
@@ -380,7 +399,7 @@ class SessionTimes(Model):
     @model_validator(mode="after")
     def _ordered(self) -> SessionTimes:
         if self.end <= self.start:
-            raise ValueError(f"the session ends ({self.end}) before it starts ({self.start})")
+            raise ContentRule(say("rule-session-backwards", end=self.end, start=self.start))
         return self
 
 
@@ -397,8 +416,8 @@ class DaySchedule(Model):
         for first, then in (("morning", "afternoon"), ("afternoon", "evening")):
             before, after = getattr(self, first), getattr(self, then)
             if after.start < before.end:
-                raise ValueError(f"the {then} session starts ({after.start}) before the {first} one ends "
-                                 f"({before.end})")
+                raise ContentRule(say("rule-sessions-overlap", then=Word(SLOTS[then][0], then), start=after.start,
+                                      first=Word(SLOTS[first][0], first), end=before.end))
         return self
 
 
@@ -429,12 +448,11 @@ class Cohort(Model):
     def _dates_in_order(self) -> Cohort:
         if self.dates:
             if any(later <= earlier for earlier, later in zip(self.dates, self.dates[1:], strict=False)):
-                raise ValueError("list the dates once each, earliest first")
+                raise ContentRule(say("rule-dates-order"))
             if self.start != self.dates[0]:
-                raise ValueError(f"start ({self.start}) is not the first of dates ({self.dates[0]}); leave "
-                                 "start out or make it the first date")
+                raise ContentRule(say("rule-start-not-first-date", start=self.start, first=self.dates[0]))
             if self.days is not None and self.days != len(self.dates):
-                raise ValueError(f"days ({self.days}) differs from the {len(self.dates)} dates; leave days out")
+                raise ContentRule(say("rule-days-not-dates", days=self.days, count=len(self.dates)))
         return self
 
 
@@ -473,23 +491,20 @@ class Programme(Entity):
     def _schema_and_agenda(self) -> Programme:
         if self.schema_ < 2:
             if self.mix is None:
-                raise ValueError("missing 'mix' (required in schema 1; with 'schema: 2' a programme without a "
-                                 "mix is a fixed agenda of its required modules)")
+                raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
                                                         "holiday_calendar")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
             if newer is not None:
-                raise ValueError(f"'{newer}' is a schema-2 field; write 'schema: 2' at the top of the file")
+                raise ContentRule(say("rule-schema-2-field", field=newer))
         if self.day is not None and "session_starts" in self.model_fields_set:
-            raise ValueError("give the sessions' times once: 'day' (schema 2) or 'session_starts', not both")
+            raise ContentRule(say("rule-times-twice"))
         if (self.calendar is not None or self.cohort.dates) and (self.travel.arrival or self.travel.departure):
-            raise ValueError("a programme that meets on given dates has no arrival or departure days; "
-                             "leave travel out")
+            raise ContentRule(say("rule-dated-no-travel"))
         if self.mix is None and self.pools:
-            raise ValueError("pools are chosen from by the strand mix: give a 'mix', or list the modules "
-                             "under 'required' for a fixed agenda")
+            raise ContentRule(say("rule-pools-need-mix"))
         return self
 
     @field_validator("placements")
@@ -498,7 +513,7 @@ class Programme(Entity):
         pinned = [p.module for p in placements]
         twice = next((m for index, m in enumerate(pinned) if m in pinned[:index]), None)
         if twice is not None:
-            raise ValueError(f"module '{twice}' has two placements; give it one")
+            raise ContentRule(say("rule-placed-twice", module=twice))
         return placements
 
     @field_validator("events")
@@ -507,7 +522,7 @@ class Programme(Entity):
         keys = [event.key for event in events]
         repeated = next((k for index, k in enumerate(keys) if k in keys[:index]), None)
         if repeated is not None:
-            raise ValueError(f"two events are '{repeated}'; give each its own 'id'")
+            raise ContentRule(say("rule-events-alike", key=repeated))
         return events
 
 
@@ -521,10 +536,9 @@ class Holiday(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Holiday:
         if self.last < self.first:
-            raise ValueError(f"'{self.name}' ends ({self.last}) before it starts ({self.first})")
+            raise ContentRule(say("rule-holiday-backwards", name=self.name, last=self.last, first=self.first))
         if (self.last - self.first).days > 14:
-            raise ValueError(f"'{self.name}' is {(self.last - self.first).days + 1} days long; a statutory "
-                             "holiday is at most a fortnight, check the dates")
+            raise ContentRule(say("rule-holiday-too-long", name=self.name, days=(self.last - self.first).days + 1))
         return self
 
 
@@ -540,11 +554,11 @@ class HolidayYear(Model):
     def _consistent(self) -> HolidayYear:
         for day in self.workdays:
             if day.weekday() < 5:
-                raise ValueError(f"workday {day} is a {day.strftime('%A')}; 调休 workdays are weekend days "
-                                 "worked instead, check the date")
+                raise ContentRule(say("rule-workday-weekday", day=day,
+                                      weekday=Word(WEEKDAY_NAMES[day.weekday()][0], day.strftime("%A"))))
             clash = next((h.name for h in self.holidays if h.first <= day <= h.last), None)
             if clash:
-                raise ValueError(f"workday {day} falls inside the holiday '{clash}'")
+                raise ContentRule(say("rule-workday-in-holiday", day=day, holiday=clash))
         return self
 
 
@@ -559,5 +573,5 @@ class HolidayCalendar(Model):
         years = [entry.year for entry in self.years]
         repeated = sorted({year for year in years if years.count(year) > 1})
         if repeated:
-            raise ValueError(f"year {repeated[0]} is given more than once; keep one entry per year")
+            raise ContentRule(say("rule-year-twice", year=repeated[0]))
         return self

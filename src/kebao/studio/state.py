@@ -25,8 +25,8 @@ from ..catalog import Catalog
 from ..compose import Plan, compose
 from ..crosscheck import check_programme
 from ..errors import KebaoError, Location, Problem
-from ..messages import Message
-from ..model import SCHEMA_VERSION, Programme, id_problem, slugify_hint
+from ..messages import Message, say
+from ..model import SCHEMA_VERSION, Programme, id_rule, slug_advice
 from ..schedule import schedule
 from ..timetable import Timetable
 from ..validation import problems_from_validation
@@ -343,13 +343,14 @@ def validate(catalog: Catalog, draft: Draft) -> tuple[Programme | None, Catalog,
     """The draft as a Programme and the catalogue holding it, or the problems ``kebao validate`` would list."""
     problems: list[Problem] = []
     doc = Document(draft.file, dict(draft.data, id=draft.id), dict(draft.positions))
-    why = id_problem(draft.id)
+    why = id_rule(draft.id)
     if why:
-        problems.append(Problem(Location(draft.file), "id", f"'{draft.id}' is not a valid id: {why}",
-                                slugify_hint(draft.id)))
+        problems.append(Problem.from_message(Location(draft.file), "id", say("problem-bad-id", value=draft.id, why=why),
+                                             slug_advice(draft.id)))
     elif draft.is_new and draft.id in catalog.programmes:
-        problems.append(Problem(Location(draft.file), "id", f"programme '{draft.id}' already exists",
-                                "choose another id, or open that programme"))
+        problems.append(Problem.from_message(Location(draft.file), "id",
+                                             say("problem-programme-exists", programme=draft.id),
+                                             say("advice-other-id")))
     if problems:
         return None, catalog, problems
     try:

@@ -62,16 +62,21 @@ def box(kind: str, inner: str) -> str:
 
 
 def problem_line(problem: Problem, root: Path | None = None) -> str:
-    """'<b>天数 days</b>：Input should be …（建议：write a whole number）· curricula/programmes/x.yml'."""
+    """'<b>天数 days</b>：应为整数，现在是“三十”（建议：填一个整数）· curricula/programmes/x.yml'.
+
+    Said in Chinese from the problem's messages (the studio's words, no command-line flags); a problem
+    without them (a YAML syntax error…) keeps the English of ``kebao validate``.
+    """
     where = problem.location.file
     if root is not None:
         try:
             where = where.resolve().relative_to(Path(root).resolve())
         except ValueError:
             pass
-    text = f"<b>{_e(field_label(problem.field) or '文件')}</b>：{_e(problem.message)}"
-    if problem.hint:
-        text += f"（建议：{_e(problem.hint)}）"
+    message, hint = problem.said("zh", "studio")
+    text = f"<b>{_e(field_label(problem.field) or '文件')}</b>：{_e(message)}"
+    if hint:
+        text += f"（建议：{_e(hint)}）"
     return text + f' <span style="color:#777">· {_e(where.as_posix())}</span>'
 
 
