@@ -1,5 +1,6 @@
 # size: one table of every sentence kebao says (MESSAGES), in Chinese and English, so that none hides elsewhere.
-"""Sentences kebao says about a plan — reasons, notes, errors and advice — as codes with typed parameters.
+"""Sentences kebao says — about a plan (reasons, notes, errors, advice), the studio's suggestions and content
+problems — as codes with typed parameters.
 
 The engine (compose, schedule, the layout) makes :class:`Message` values: a code and its parameters (ids,
 numbers, dates, :class:`~kebao.model.Title` names, nested messages, lists of them). Nothing stores or parses

@@ -1,7 +1,8 @@
 """What the studio shows, as HTML text and PNG bytes: pure functions of a Preview, a save or a pack (no widgets).
 
-Problems are listed the way ``kebao validate`` words them, led by the field's
-Chinese name; a plan that cannot be made shows the engine's reason and hint.
+Problems are listed as ``kebao validate`` finds them, led by the field's
+Chinese name and said in Chinese; a plan that cannot be made shows the engine's
+reason and advice, and which plan the preview shows instead.
 The messages under the buttons (saved, pack generated, errors) are made here too.
 """
 
