@@ -41,7 +41,6 @@ from .model import (
     id_problem,
     slugify_hint,
 )
-from .sanitize import markdown_problems
 from .validation import problems_from_validation
 from .yamlio import Document, PathKey, read_front_matter, read_yaml, yaml11_rewrites
 
@@ -222,7 +221,6 @@ class _Loader:
                 body, body_line = self.bodies[file]
                 data["body"] = body
                 self._check_trainer_notes(file, body, body_line)
-                self.problems.extend(markdown_problems(file, body, body_line))  # raw HTML packs and site remove
             obj = self._validate(cls, data, doc, base)
             if obj is not None:
                 items[obj.id] = obj

@@ -35,8 +35,13 @@ from collections.abc import Iterator
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Location, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalog import Catalog
+    from .model import Case, Module
 
 # Tags whose content goes with them; any other tag that is not allowed is dropped and its text kept.
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template",
@@ -177,6 +182,42 @@ def raw_html(body: str) -> Iterator[tuple[int, str]]:
                 yield line, child.content
 
 
+def content_warnings(catalog: Catalog) -> list[Problem]:
+    """Raw HTML in every module's and case's body (trainer notes included) that packs and the site would change,
+    located; ``kebao validate`` prints these as warnings and ``kebao check`` fails on them."""
+    from .yamlio import read_front_matter
+
+    problems = []
+    bodies: list[tuple[Module | Case, str]] = [(m, m.body) for m in catalog.modules.values()]
+    bodies += [(c, c.body) for c in catalog.cases.values()]
+    for item, body in bodies:
+        if "<" not in body:
+            continue
+        file = catalog.locate(item).file
+        problems += markdown_problems(file, body, read_front_matter(file).body_line)
+    return sorted(problems)
+
+
+def output_removals(notebook: Path) -> list[str]:
+    """What could run in an executed notebook's outputs and would be removed from a page: 'cell 3: <script>…'."""
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return []
+    found = []
+    for index, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            data = output.get("data", {}) if isinstance(output, dict) else {}
+            if "application/javascript" in data:
+                found.append(f"cell {index}: a JavaScript output")
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else str(html)
+            found += [f"cell {index}: {what}" for what in removals(html, active=True)]
+    return found
+
+
 def markdown_problems(file: Path, body: str, body_line: int) -> list[Problem]:
     """A located problem for each raw-HTML fragment of a Markdown body that :func:`clean_html` would change.
 
@@ -187,7 +228,7 @@ def markdown_problems(file: Path, body: str, body_line: int) -> list[Problem]:
         removed = removals(fragment)
         if removed:
             problems.append(Problem(Location(file, body_line + line, 1), "body",
-                                    "raw HTML that packs and the site remove: " + "; ".join(removed),
+                                    "warning: raw HTML that packs and the site remove: " + "; ".join(removed),
                                     "write it in Markdown or remove it: scripts, event handlers and "
                                     "javascript: links never reach a page"))
     return problems

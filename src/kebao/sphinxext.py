@@ -21,9 +21,8 @@
   (never inside code or literal blocks).
 * Safe HTML: every raw-HTML node of a page (raw HTML in Markdown, HTML
   outputs of case notebooks) passes :func:`kebao.sanitize.clean_html` when
-  the page is resolved; removing a script, an event handler or a
-  ``javascript:`` link is a warning naming the page. Links with such URLs
-  lose their target.
+  the page is resolved (logged with ``-v``); links with ``javascript:`` or
+  other unsafe URLs lose their target.
 * Chinese search: Sphinx splits Chinese text into words with jieba; without
   it no Chinese word is searchable, so a Chinese site without jieba is a
   warning (an error with ``-W``). jieba logs at DEBUG level to stderr by
@@ -136,9 +135,9 @@ def _check_jieba(app: Sphinx) -> None:
 def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Raw HTML of a page (Markdown's and notebook outputs') through kebao's allow-list; no javascript: links.
 
-    Runs on ``doctree-resolved``, after myst-nb has chosen each output's MIME type. Removing an active part
-    (a script, an event handler, a javascript: URL) is a warning, so ``kebao book`` and ``kebao check`` name
-    the page; formatting the allow-list drops (a ``<style>`` block of a table) goes quietly.
+    Runs on ``doctree-resolved``, after myst-nb has chosen each output's MIME type. What is removed is logged
+    (``-v``), not warned about: ``kebao validate`` reports raw HTML in Markdown with its line and ``kebao
+    check`` fails on it, and on case outputs that hold scripts (:mod:`kebao.check.execute`).
     """
     from .sanitize import clean_html, removals, url_allowed
 
@@ -150,15 +149,14 @@ def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if cleaned != text:
             active = removals(text, active=True)
             if active:
-                logger.warning("raw HTML removed from the page: %s", "; ".join(active), location=raw,
-                               type="kebao", subtype="html")
+                logger.info("raw HTML removed from the page: %s", "; ".join(active), location=raw)
             raw.replace_self(nodes.raw("", cleaned, format="html"))
-    for reference in doctree.findall(nodes.reference):
+    for reference in list(doctree.findall(nodes.reference)):
         uri = reference.get("refuri")
         if uri and not url_allowed("a", "href", uri):
-            logger.warning("link to %r removed from the page: only http(s), mailto, tel and relative links are "
-                           "allowed", uri[:60], location=reference, type="kebao", subtype="html")
-            del reference["refuri"]
+            logger.info("link to %r removed from the page: only http(s), mailto, tel and relative links are "
+                        "allowed", uri[:60], location=reference)
+            reference.replace_self(nodes.inline("", "", *reference.children))
 
 
 def _allow_parallel_read(app: Sphinx) -> None:
