@@ -38,6 +38,7 @@ from ..guard import folder_lock
 from ..holidaydata import require_official, sources
 from ..model import Cohort
 from ..notebooks.parameters import check_parameters
+from .bundle import sweep_packs
 from .cache import cache_key, is_fresh
 from .context import PackContext, decide, save_decided
 
@@ -205,6 +206,7 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
     started = time.perf_counter()
     decided = decide_pack(request, catalog)  # a bad request fails here, before the output folder is touched
     with folder_lock(Path(request.out), wait=wait, on_wait=on_wait):
+        sweep_packs(request.out)  # what killed runs left
         return _build_pack(decided, kernel=kernel, started=started)
 
 
@@ -263,6 +265,7 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
     batch (:func:`kebao.guard.folder_lock`: ``wait``, ``on_wait``), so two runs never build the same pack.
     """
     with folder_lock(Path(out), wait=wait, on_wait=on_wait):
+        sweep_packs(out)  # what killed runs left
         return _build_all(root, programmes, settings=settings, cohort=cohort, out=out, workers=workers,
                           notebook=notebook, force=force, timeout=timeout, executor=executor, progress=progress,
                           strict_calendar=strict_calendar)

@@ -33,7 +33,7 @@ from typing import Any
 from ..atomic import replace_folder, sweep_leftovers
 from ..errors import KebaoError, NotebookFailed, PackError, ResourceError
 from ..guard import owner_alive
-from ..paths import PackAddress
+from ..paths import FAILED, PackAddress
 
 MANIFEST = "manifest.json"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -210,6 +210,18 @@ def publish_atomically(build: Callable[[Path], None], target: Path, *,
             raise ResourceError.from_os_error(error, f"building {target}") from error
         raise
     return target
+
+
+def sweep_packs(packs_root: Path) -> list[Path]:
+    """Delete what interrupted runs left in a packs folder (hidden ``.building-*``/``.old-*`` siblings of packs
+    and of failure records); only while holding the folder's lock. Returns what was deleted."""
+    root = Path(packs_root)
+    swept = []
+    for pattern in ("*/.*.building-*", "*/.*.old-*", f"{FAILED}/*/.*.building-*", f"{FAILED}/*/.*.old-*"):
+        for leftover in root.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+            swept.append(leftover)
+    return swept
 
 
 def _missing_parents(folder: Path) -> list[Path]:
