@@ -181,6 +181,12 @@ def test_two_batches_on_one_folder_never_build_the_same_pack(tmp_path: Path, mar
     assert "4 built, 0 up to date" in err1 and "0 built, 4 up to date" in err2  # the second found them fresh
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes, but the lock file (it names the last holder)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != ".kebao.lock"}
+
+
 def _mount_tmpfs(folder: Path, size: str) -> None:
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs as the output folder needs root")
@@ -197,7 +203,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_previous_pack(tmp_path: Path, mar
         first = kebao_pack(root, out, marker, "nev-class")
         _, stderr = first.communicate(timeout=600)
         assert first.returncode == 0, stderr
-        before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".kebao.lock"}
+        before = files(out)
         free = shutil.disk_usage(out).free
         (out / "filler").write_bytes(b"\0" * (free - 64 * 1024))  # 64 KiB left: the handbook will not fit
         full = kebao_pack(root, out, marker, "nev-class", "--force")
@@ -206,7 +212,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_previous_pack(tmp_path: Path, mar
         lines = [line for line in stderr.splitlines() if line.strip()]
         assert full.returncode == 3, stderr
         assert len(lines) == 1 and lines[0].startswith("kebao: error: ") and "no space left" in lines[0], stderr
-        after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".kebao.lock"}
+        after = files(out)
         assert after == before  # the previous pack intact, no failure record, no half-built folder
         assert [p for p in out.rglob("*") if p.is_dir() and not any(p.iterdir())] == []  # no empty folder
 

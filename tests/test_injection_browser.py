@@ -99,8 +99,9 @@ def test_scripts_planted_in_the_site_never_run(tmp_path: Path, screenshots: Path
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     html = root / "_build" / "html"
-    pages = [html / "book" / "generated" / "programmes" / "nev-class.html",
-             *sorted((html / "book" / "generated" / "modules").glob("*.html")), *sorted((html / "cases").glob("*.html"))]
+    generated = html / "book" / "generated"
+    pages = [generated / "programmes" / "nev-class.html", *sorted((generated / "modules").glob("*.html")),
+             *sorted((html / "cases").glob("*.html"))]
     assert len(pages) > 3
     programme = pages[0].read_text(encoding="utf-8")
     assert "&lt;script&gt;window.__pwned" in programme and "新能源&lt;b&gt;汽车&lt;/b&gt;" in programme
