@@ -9,6 +9,7 @@ attribute left in the page.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,9 @@ def planted_repo(root: Path) -> Path:
     (root / "curricula" / "programmes" / "cadres-course.yml").unlink()
     programme = root / "curricula" / "programmes" / "nev-class.yml"
     text = programme.read_text(encoding="utf-8")
-    text = text.replace("新能源汽车技术专项培训班", "新能源<b>汽车</b> & `x` {doc}`y` " + plant(1).replace('"', "'"))
+    title = json.dumps("新能源<b>汽车</b> & `x` {doc}`y` " + plant(1), ensure_ascii=False)
+    partner = json.dumps("某汽车企业" + plant(3), ensure_ascii=False)
+    text = text.replace("{zh: 新能源汽车技术专项培训班,", f"{{zh: {title},").replace("{zh: 某汽车企业,", f"{{zh: {partner},")
     programme.write_text(text, encoding="utf-8")
     for number, module in enumerate(sorted((root / "curricula" / "modules").glob("*.md")), start=10):
         body = module.read_text(encoding="utf-8")

@@ -159,6 +159,18 @@ def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             reference.replace_self(nodes.inline("", "", *reference.children))
 
 
+def _escape_theme_titles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                         doctree: object) -> None:
+    """sphinx-book-theme puts ``pagetitle`` and ``root_title`` into its templates as plain text it does not
+    escape (the printed page's heading): a ``<script>`` in a programme's title would run there."""
+    import html
+
+    for key in ("pagetitle", "root_title"):
+        value = context.get(key)
+        if isinstance(value, str) and not hasattr(value, "__html__"):
+            context[key] = html.escape(value, quote=True)
+
+
 def _allow_parallel_read(app: Sphinx) -> None:
     """sphinx-external-toc loads sphinx-multitoc-numbering, which does not say whether it is safe for
     parallel reading; Sphinx then reads serially and warns (an error with -W). It only renumbers sections
@@ -175,6 +187,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _check_jieba)
     app.connect("build-finished", _check_offline)
     app.connect("doctree-resolved", _sanitise)
+    app.connect("html-page-context", _escape_theme_titles, priority=900)  # after sphinx-book-theme's (500)
     from . import __version__
 
     return {"version": __version__, "env_version": _source_version(), "parallel_read_safe": True,
