@@ -38,7 +38,8 @@ def planted_repo(root: Path) -> Path:
     text = programme.read_text(encoding="utf-8")
     title = json.dumps("新能源<b>汽车</b> & `x` {doc}`y` " + plant(1), ensure_ascii=False)
     partner = json.dumps("某汽车企业" + plant(3), ensure_ascii=False)
-    text = text.replace("{zh: 新能源汽车技术专项培训班,", f"{{zh: {title},").replace("{zh: 某汽车企业,", f"{{zh: {partner},")
+    text = text.replace("{zh: 新能源汽车技术专项培训班,", f"{{zh: {title},")
+    text = text.replace("{zh: 某汽车企业,", f"{{zh: {partner},")
     programme.write_text(text, encoding="utf-8")
     for number, module in enumerate(sorted((root / "curricula" / "modules").glob("*.md")), start=10):
         body = module.read_text(encoding="utf-8")
