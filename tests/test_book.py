@@ -201,10 +201,10 @@ def test_module_page_shows_fields_and_includes_the_body(catalog_root: Path) -> N
     module = catalog.modules["battery-practicum"]
     page = files["modules/battery-practicum.md"].decode()
     assert page.startswith("% Generated") and f"# {esc(module.title.zh)}" in page
-    assert "{doc}`" in page and "</book/generated/modules/hv-safety>" in page  # prerequisite link
+    assert "](<project:/book/generated/modules/hv-safety.md>)" in page  # prerequisite link
     assert "```{include} ../../../curricula/modules/battery-practicum.md" in page
     programme = files["programmes/nev-class.md"].decode()
-    assert "{download}`" in programme and "</build/packs/nev-class/2026-11/nev-class-2026-11.zip>" in programme
+    assert "](<path:/build/packs/nev-class/2026-11/nev-class-2026-11.zip>)" in programme
     assert files["programmes/nev-class-hours.png"].startswith(b"\x89PNG")
 
 
@@ -222,7 +222,7 @@ def test_sync_folder_writes_changed_and_removes_stale(tmp_path: Path) -> None:
 def test_markdown_escaping_and_chinese_lines() -> None:
     assert esc("a*b* [x](y) {{ s }} |") == r"a\*b\* \[x\]\(y\) \{\{ s \}\} \|"
     assert join_lines("以党性教育筑牢根基，\n  以红枣 and\n more") == "以党性教育筑牢根基，以红枣 and more"
-    assert doc("a <b> `c`", "cases/x") == r"{doc}`a \<b\> 'c' </cases/x>`"
+    assert doc("a <b> `c`", "cases/x") == r"[a \<b\> \`c\`](<project:/cases/x.md>)"
     assert join_chinese_lines("写成\n可复用") == "写成可复用"
     assert join_chinese_lines("\n", "的", "银") == ""
     assert join_chinese_lines("kebao\n课包") == "kebao\n课包"

@@ -119,4 +119,4 @@ def test_a_new_row_reaches_the_pack_the_manifest_the_zip_and_the_site(catalog_ro
     pack = find_pack(catalog_root, Path("build/packs"), "nev-class", "2026-11")
     assert ("build/packs/nev-class/2026-11/readme-2026-11.txt", "download_readme") in pack.files
     page = page_files(catalog_root, load_catalog(catalog_root))["programmes/nev-class.md"].decode()
-    assert "{download}`课包说明 </build/packs/nev-class/2026-11/readme-2026-11.txt>`" in page
+    assert "[课包说明](<path:/build/packs/nev-class/2026-11/readme-2026-11.txt>)" in page

@@ -194,3 +194,15 @@ def test_too_few_days_for_whole_modules_says_how_many_days(tmp_path: Path, capsy
     code, out, err = plan(capsys, "seniors", "--root", root, "--set", "days=12")
     assert code == 0, err
     assert "（1/2）" not in out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`kebao plan … | head -1`: the pipe closes under kebao, which stops quietly (exit 141, as SIGPIPE would)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before kebao writes: every write fails
+    try:
+        run = subprocess.run([str(KEBAO), "plan", "xpcc-cadres", "--root", str(REPO)], stdout=write_end,
+                             stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert run.stderr == "" and run.returncode == 141

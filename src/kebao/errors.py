@@ -16,6 +16,8 @@ Library code raises; only the CLI prints and chooses the exit code.
     │   ├── NotebookFailed        a cell raised, timed out or exited, or the kernel died; names the cell
     │   └── JobError              a batch job's error that could not travel back from its worker
     ├── PackError                 a course pack could not be built or published (kebao.packs)
+    ├── ResourceError             the machine refused: disk full, read-only or missing folder, permission
+    │                             denied, a missing tool, an output folder busy with another run (exit code 3)
     └── BookError                 the site cannot be generated or built (kebao.book; exit code 2)
 
 Errors travel between processes (batch workers): every one pickles with its fields.
@@ -289,6 +291,39 @@ class JobError(NotebookError):
 
 class PackError(KebaoError):
     """A course pack could not be built or published."""
+
+
+class ResourceError(KebaoError):
+    """The machine refused what kebao asked of it; nothing is wrong with the content or with kebao.
+
+    Exit code 3, so a script can tell "try again later, or elsewhere" from invalid input (2) and from a
+    build that failed (1). :meth:`from_os_error` words the usual causes with what to do.
+    """
+
+    exit_code = 3
+
+    @classmethod
+    def from_os_error(cls, error: OSError, doing: str = "") -> ResourceError:
+        """``error`` in one line with a hint; ``doing`` says what kebao was doing ('publishing <folder>')."""
+        import errno
+
+        where = error.filename if error.filename is not None else ""
+        prefix = f"{doing}: " if doing else ""
+        code = error.errno
+        if code in (errno.ENOSPC, errno.EDQUOT):
+            return cls(f"{prefix}no space left on the device holding {where}",
+                       "free some space (df -h shows how much is left) and run again; the previous pack is unchanged")
+        if code == errno.EROFS:
+            return cls(f"{prefix}{where} is on a read-only file system",
+                       "choose a writable output folder (--out), or remount it read-write")
+        if code in (errno.EACCES, errno.EPERM):
+            return cls(f"{prefix}permission denied: {where}",
+                       "run as a user who may write there, or choose another output folder (--out)")
+        if code == errno.ENOENT:
+            return cls(f"{prefix}{where} does not exist (a missing folder, or a missing system tool)",
+                       "create the folder, or install the tool named (see docs/troubleshooting.md)")
+        return cls(f"{prefix}{error.strerror or error}" + (f": {where}" if where else ""),
+                   "see docs/troubleshooting.md")
 
 
 class BookError(KebaoError):

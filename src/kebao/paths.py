@@ -30,7 +30,8 @@ STUDIO_PACKS = Path("build/studio-packs")  # trial packs from the design studio:
 ZIP_NAME = "{programme}-{cohort}.zip"  # a pack's zip, inside its folder (a row of kebao.packs.files)
 FAILED = "_failed"  # under a packs folder: the last failed build of each pack
 GENERATED = Path("book/generated")  # the site's pages made from the catalogue
-HTML = Path("_build/html")  # the built site
+HTML = Path("_build/html")  # the built site, as readers see it (published whole by kebao.atomic.replace_folder)
+SPHINX_HTML = Path("_build/.html-sphinx")  # Sphinx's own incremental output, copied to HTML after a clean build
 DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
 
 # -- defaults shared by commands ----------------------------------------------------------------------

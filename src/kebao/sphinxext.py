@@ -19,6 +19,10 @@
   a space in the browser (``写成\n可复用`` -> "写成 可复用"), so a line break
   between two Chinese characters or punctuation marks is removed from the text
   (never inside code or literal blocks).
+* Safe HTML: every raw-HTML node of a page (raw HTML in Markdown, HTML
+  outputs of case notebooks) passes :func:`kebao.sanitize.clean_html` when
+  the page is resolved (logged with ``-v``); links with ``javascript:`` or
+  other unsafe URLs lose their target.
 * Chinese search: Sphinx splits Chinese text into words with jieba; without
   it no Chinese word is searchable, so a Chinese site without jieba is a
   warning (an error with ``-W``). jieba logs at DEBUG level to stderr by
@@ -128,6 +132,45 @@ def _check_jieba(app: Sphinx) -> None:
     jieba.setLogLevel(logging.WARNING)
 
 
+def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Raw HTML of a page (Markdown's and notebook outputs') through kebao's allow-list; no javascript: links.
+
+    Runs on ``doctree-resolved``, after myst-nb has chosen each output's MIME type. What is removed is logged
+    (``-v``), not warned about: ``kebao validate`` reports raw HTML in Markdown with its line and ``kebao
+    check`` fails on it, and on case outputs that hold scripts (:mod:`kebao.check.execute`).
+    """
+    from .sanitize import clean_html, removals, url_allowed
+
+    for raw in list(doctree.findall(nodes.raw)):
+        if "html" not in raw.get("format", "").split():
+            continue
+        text = raw.astext()
+        cleaned = clean_html(text)
+        if cleaned != text:
+            active = removals(text, active=True)
+            if active:
+                logger.info("raw HTML removed from the page: %s", "; ".join(active), location=raw)
+            raw.replace_self(nodes.raw("", cleaned, format="html"))
+    for reference in list(doctree.findall(nodes.reference)):
+        uri = reference.get("refuri")
+        if uri and not url_allowed("a", "href", uri):
+            logger.info("link to %r removed from the page: only http(s), mailto, tel and relative links are "
+                        "allowed", uri[:60], location=reference)
+            reference.replace_self(nodes.inline("", "", *reference.children))
+
+
+def _escape_theme_titles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                         doctree: object) -> None:
+    """sphinx-book-theme puts ``pagetitle`` and ``root_title`` into its templates as plain text it does not
+    escape (the printed page's heading): a ``<script>`` in a programme's title would run there."""
+    import html
+
+    for key in ("pagetitle", "root_title"):
+        value = context.get(key)
+        if isinstance(value, str) and not hasattr(value, "__html__"):
+            context[key] = html.escape(value, quote=True)
+
+
 def _allow_parallel_read(app: Sphinx) -> None:
     """sphinx-external-toc loads sphinx-multitoc-numbering, which does not say whether it is safe for
     parallel reading; Sphinx then reads serially and warns (an error with -W). It only renumbers sections
@@ -143,6 +186,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(JoinChineseLines)
     app.connect("builder-inited", _check_jieba)
     app.connect("build-finished", _check_offline)
+    app.connect("doctree-resolved", _sanitise)
+    app.connect("html-page-context", _escape_theme_titles, priority=900)  # after sphinx-book-theme's (500)
     from . import __version__
 
     return {"version": __version__, "env_version": _source_version(), "parallel_read_safe": True,

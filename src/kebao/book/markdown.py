@@ -20,21 +20,18 @@ def esc(text: str) -> str:
     return _PUNCTUATION.sub(r"\\\1", join_lines(text))
 
 
-def role(name: str, text: str, target: str) -> str:
-    """A MyST role with an explicit title, e.g. ``{doc}`标题 </book/generated/modules/x>```."""
-    title = " ".join(text.split()).replace("`", "'")
-    title = re.sub(r"([\\<>])", r"\\\1", title)
-    return f"{{{name}}}`{title} <{target}>`"
-
-
 def doc(text: str, docname: str) -> str:
-    """A link to another page by its docname relative to the repository root (``cases/x``)."""
-    return role("doc", text, "/" + docname)
+    """A link to another page by its docname relative to the repository root (``cases/x``, a ``.md`` file).
+
+    A Markdown link (``[text](<project:/cases/x.md>)``), so any title builds: ``<``, ``&``, quotes,
+    backticks and MyST syntax are escaped text.
+    """
+    return f"[{esc(text)}](<project:/{docname}.md>)"
 
 
 def download(text: str, path: str) -> str:
-    """A download link to a file given relative to the repository root."""
-    return role("download", text, "/" + path)
+    """A download link to a file given relative to the repository root (``[text](<path:/build/…zip>)``)."""
+    return f"[{esc(text)}](<path:/{path}>)"
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

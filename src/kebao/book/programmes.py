@@ -21,7 +21,7 @@ from ..packs.files import downloads
 from ..packs.rows import timetable_rows
 from ..paths import PackAddress
 from ..plan import span_of
-from .markdown import download, esc, fields, grid, number, table
+from .markdown import download, esc, fields, grid, join_lines, number, table
 from .pages import NOTICE, module_link, programme_link, strand_name
 
 
@@ -78,7 +78,7 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
         parts += ["## 考核方式\n", esc(p.assessment) + "\n"]
     parts += ["## 学时分布\n",
               "按主题（strand）统计的计划学时；竖线是按比例应得的目标学时。\n",
-              f"![{esc(p.title.zh)}：各主题学时]({chart_name(p.id)})\n",
+              f"```{{image}} {chart_name(p.id)}\n:alt: {join_lines(p.title.zh)}：各主题学时\n```\n",
               table(("主题", "目标学时", "计划学时"),
                     [(esc(strand_name(catalog, s.id)), number(round(s.target_hours, 1)), number(s.hours))
                      for s in ctx.plan.strands])]

@@ -12,6 +12,11 @@ build, where the failure is a warning and warnings are errors anyway: the build
 still fails, but after reading every page, so every failing case is listed
 (raising stops at the first).
 
+Sphinx builds into its own folder (``paths.SPHINX_HTML``), incrementally; a
+build without problems is then copied whole and exchanged atomically with
+``_build/html`` (:func:`publish_site`), so the published site is never half
+old, half new, and a failed build leaves the previous site as it was.
+
 Sphinx only re-reads changed pages and does not remember an earlier page's
 warnings, so a build that fails removes Sphinx's saved environment: the next
 build reads every page again and reports the same problems instead of passing.
@@ -27,7 +32,9 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import paths
-from ..errors import BookError
+from ..atomic import sweep_leftovers
+from ..errors import BookError, ResourceError
+from ..guard import folder_lock
 
 _PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -87,10 +94,7 @@ def sphinx_config(root: Path) -> dict[str, object]:
 def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
                warning: TextIO | None = None) -> SiteResult:
     """Build ``root``'s site into ``_build/html``; BookError listing every warning if there is any."""
-    from sphinx.application import Sphinx
-    from sphinx.errors import SphinxError
     from sphinx.util.console import color_terminal, nocolor
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     started = time.perf_counter()
     root = root.resolve()
@@ -99,7 +103,18 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     tee = _Tee(warning)
     if warning is None or not warning.isatty() or not color_terminal():
         nocolor()
-    outdir, doctrees = root / paths.HTML, root / paths.DOCTREES
+    with folder_lock(root / paths.HTML.parent):  # one writer per site (kebao.guard)
+        sweep_leftovers(root / paths.HTML)  # what a killed build left
+        return _build(root, config, jobs, status, tee, started)
+
+
+def _build(root: Path, config: dict[str, object], jobs: int, status: TextIO | None, tee: _Tee,
+           started: float) -> SiteResult:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    outdir, doctrees = root / paths.SPHINX_HTML, root / paths.DOCTREES
     try:
         with patch_docutils(None), docutils_namespace():
             app = Sphinx(srcdir=root, confdir=None, outdir=outdir, doctreedir=doctrees, buildername="html",
@@ -120,7 +135,30 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
         _forget(doctrees)
         raise BookError(f"the site has {len(tee.problems) or 'some'} problem(s); warnings are errors:",
                         "fix them in the files named and run `kebao book` again", details=tee.problems)
-    return SiteResult(write_redirect(outdir, app.config.root_doc), time.perf_counter() - started)
+    write_redirect(outdir, app.config.root_doc)
+    return SiteResult(publish_site(outdir, root / paths.HTML) / "index.html", time.perf_counter() - started)
+
+
+def publish_site(built: Path, target: Path) -> Path:
+    """Copy Sphinx's output to ``target`` whole and atomically: readers see the old site or the new one.
+
+    Sphinx writes its pages in place and only those that changed, so its own folder is never the published
+    one; a full copy (a fraction of a second for this repository's site) is exchanged with ``target``
+    (:func:`kebao.atomic.replace_folder`). A build that fails publishes nothing: the previous site stays.
+    """
+    import shutil
+    import uuid
+
+    from ..atomic import replace_folder
+
+    staging = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:8]}")
+    try:
+        shutil.copytree(built, staging, ignore=shutil.ignore_patterns(".buildinfo.bak"))
+        replace_folder(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ResourceError.from_os_error(error, f"publishing the site to {target}") from None
+    return target
 
 
 def write_redirect(outdir: Path, root_doc: str) -> Path:

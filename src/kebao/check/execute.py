@@ -126,9 +126,21 @@ def execute(runs: Sequence[Run], workdir: Path, *, jobs: int, timeout: float,
             progress(done, total)
 
     results = run_batch(batch, workers=jobs, progress=report)
-    return [Item(run.name, "passed", seconds=job.seconds) if job.ok else _failed(run, job.error, job.error_text,
-                                                                                   job.seconds, timeout)
+    return [_passed(run, job.value, job.seconds) if job.ok else _failed(run, job.error, job.error_text,
+                                                                          job.seconds, timeout)
             for run, job in zip(runs, results, strict=True)]
+
+
+def _passed(run: Run, output: Path | None, seconds: float) -> Item:
+    """A run that passed, unless an output holds what a page would not run (a script, an event handler…)."""
+    from ..sanitize import output_removals
+
+    active = output_removals(output) if output is not None else []
+    if not active:
+        return Item(run.name, "passed", seconds=seconds)
+    return Item(run.name, "failed", f"an output shows HTML that the site removes: {active[0]}",
+                "outputs that could run code on a page are removed by the site's sanitiser:\n" + "\n".join(active),
+                seconds)
 
 
 def _failed(run: Run, error: BaseException | None, error_text: str, seconds: float, timeout: float) -> Item:

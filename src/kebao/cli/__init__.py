@@ -1,6 +1,8 @@
 """The ``kebao`` command: thin subcommands, one module each, no logic, lazy imports.
 
-Exit codes: 0 success, 1 internal error, 2 invalid input (content or usage).
+Exit codes: 0 success, 1 internal error or failed build, 2 invalid input (content or usage), 3 the machine
+refused (disk full, read-only or missing folder, permission denied, missing tool, output folder busy with
+--no-wait; docs/troubleshooting.md), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -50,8 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KebaoError as error:
         print(f"kebao: error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # the reader went away (`kebao plan … | head`): stop quietly, as other tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # the machine refused something no library code expected (disk full…)
+        from kebao.errors import ResourceError
+
+        resource = ResourceError.from_os_error(error)
+        print(f"kebao: error: {resource}", file=sys.stderr)
+        return resource.exit_code
+    except KeyboardInterrupt:
+        return 130

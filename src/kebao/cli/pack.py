@@ -6,7 +6,10 @@ cohort, changed with ``--cohort FILE.yml`` or ``--set key=value``);
 packs whose inputs did not change, carries on past failures and prints a
 summary. Packs go to <out>/<programme>/<cohort>/ (--out, by default the
 repository's packs folder); a failed build keeps the previous pack and leaves
-its notebook and error under <out>/_failed/. A cohort on a year without an
+its notebook and error under <out>/_failed/. One run writes to an output folder at
+a time: a second one waits (--no-wait: refuses, exit code 3). A full disk, a
+read-only or missing folder or a permission problem is one error line with a
+hint (exit code 3); the previous pack stays. A cohort on a year without an
 official holiday arrangement yet is planned from the statutory holidays and
 its pack marked 暂定 (provisional); ``--strict-calendar`` refuses it.
 """
@@ -36,13 +39,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict-calendar", action="store_true",
                         help="refuse a pack on a year without the official holiday arrangement (暂定, provisional)")
     parser.add_argument("--notebook", type=Path, help="the pack notebook (default: ROOT/notebooks/course_pack.ipynb)")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="refuse at once (exit code 3) when another kebao run is writing to the output folder")
     parser.add_argument("--timeout", type=float, default=paths.NOTEBOOK_TIMEOUT,
                         help=f"seconds one notebook may run (default: {paths.NOTEBOOK_TIMEOUT:g})")
 
 
 def run(args: argparse.Namespace) -> int:
     from kebao.cohort import read_cohort
-    from kebao.errors import UsageError
+    from kebao.errors import ResourceError, UsageError
     from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack
 
     if args.all == bool(args.programme):
@@ -54,13 +59,13 @@ def run(args: argparse.Namespace) -> int:
     if args.programme:
         outcome = build_pack(PackRequest(args.root, args.programme, settings, args.out, args.notebook,
                                          timeout=args.timeout, force=args.force, cohort=cohort,
-                                         strict_calendar=args.strict_calendar))
+                                         strict_calendar=args.strict_calendar), wait=not args.no_wait, on_wait=_say)
         verb = "built" if outcome.status == "built" else "up to date"
         print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
         return 0
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
                         notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
-                        strict_calendar=args.strict_calendar)
+                        strict_calendar=args.strict_calendar, wait=not args.no_wait, on_wait=_say)
     width = max((len(r.programme) for r in results), default=9)
     print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
     for r in results:
@@ -70,7 +75,14 @@ def run(args: argparse.Namespace) -> int:
     built = sum(r.status == "built" for r in results)
     fresh = sum(r.status == "fresh" for r in results)
     print(f"{built} built, {fresh} up to date, {len(failed)} failed", file=sys.stderr)
+    machine = next((r.error for r in failed if isinstance(r.error, ResourceError)), None)
+    if machine is not None:  # disk full, read-only…: once, as the error, with its exit code
+        raise machine
     return 1 if failed else 0
+
+
+def _say(message: str) -> None:
+    print(f"kebao: {message}", file=sys.stderr, flush=True)
 
 
 def _progress_bar() -> Callable[[int, int], None]:

@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from .. import paths
 from ..errors import JobError, KebaoError
+from ..guard import watch_owner
 from . import forkkernel
 from .kernels import KERNEL_ENV, KernelTemplate, end_thread_kernels, module_name, worker_pool
 from .run import execute_notebook
@@ -109,8 +110,10 @@ _WORKER_IMPORTS = ("kebao.notebooks.run", "papermill.clientwrap", "papermill.eng
 
 
 def _init_worker(kernel_name: str | None, cwd: str | None, preload: tuple[str, ...],
-                 template: tuple[str, int] | None = None) -> None:
-    """Launch the worker's first kernel at once, then import the notebook machinery while it boots."""
+                 template: tuple[str, int] | None = None, owner: int | None = None) -> None:
+    """Die with the batch's owner; launch the worker's first kernel at once, then import while it boots."""
+    if owner is not None:
+        watch_owner(owner)  # a forkserver worker is not the owner's child: nothing else would stop it
     pool = worker_pool()
     pool.preload = list(preload)
     pool.template = template
@@ -167,8 +170,10 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
             template = KernelTemplate({**KERNEL_ENV, **os.environ}, Path(cwd or "."), modules)
         executor = cf.ProcessPoolExecutor(
             max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(), initializer=_init_worker,
-            initargs=(kernel_name, cwd, modules, (template.address, template.process.pid) if template else None))
+            initargs=(kernel_name, cwd, modules, (template.address, template.process.pid) if template else None,
+                      os.getpid()))
     results: list[JobResult[T] | None] = [None] * len(todo)
+    finished = False
     try:
         # The last job each worker runs needs no successor kernel.
         futures = {executor.submit(_run_job, index, job, index < len(todo) - workers, modules): index
@@ -182,9 +187,22 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
             results[index] = result
             if progress is not None:
                 progress(done, len(todo), result)
+        finished = True
     finally:
         if own:
-            executor.shutdown(wait=True, cancel_futures=True)
+            if not finished:  # Ctrl-C or an error here: stop the workers now, not after their current packs
+                _kill_workers(executor)
+            executor.shutdown(wait=finished, cancel_futures=True)
         if template is not None:
             template.close()
     return [result for result in results if result is not None]
+
+
+def _kill_workers(executor: cf.Executor) -> None:
+    """Kill a process pool's workers at once (their kernels follow: see kebao.guard); other executors are left."""
+    processes = getattr(executor, "_processes", None) or {}  # ProcessPoolExecutor's; no public way to reach them
+    for process in list(processes.values()):
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            continue

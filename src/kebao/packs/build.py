@@ -13,6 +13,9 @@ The order of the steps matters and is stated here once:
 6. the new folder replaces the old pack atomically; a failure keeps the old pack and records itself
    under ``_failed``.
 
+The output folder is locked for the whole run (:mod:`kebao.guard`), so what an interrupted run left
+(``.<cohort>.building-*``) is swept by the next publish of the same pack.
+
 In a batch (:func:`build_all`) steps 1–3 run in this process for every pack; only stale packs go to
 the workers, each as its decided pack, which the worker, the kernel and the site then reuse.
 """
@@ -31,9 +34,11 @@ from typing import Any, Literal
 from .. import __version__, paths
 from ..catalog import Catalog, load_catalog
 from ..errors import KebaoError, PackError
+from ..guard import folder_lock
 from ..holidaydata import require_official, sources
 from ..model import Cohort
 from ..notebooks.parameters import check_parameters
+from .bundle import sweep_packs
 from .cache import cache_key, is_fresh
 from .context import PackContext, decide, save_decided
 
@@ -193,10 +198,21 @@ def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> Decided
     return DecidedPack(request, ctx, parameters, inputs, key)
 
 
-def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | None = None) -> PackOutcome:
-    """Build one pack (or find it fresh); raises KebaoError subclasses on failure, old pack untouched."""
+def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | None = None, wait: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> PackOutcome:
+    """Build one pack (or find it fresh); raises KebaoError subclasses on failure, old pack untouched.
+
+    The output folder is locked for the whole build (:func:`kebao.guard.folder_lock`: ``wait``, ``on_wait``).
+    """
     started = time.perf_counter()
-    decided = decide_pack(request, catalog)
+    decided = decide_pack(request, catalog)  # a bad request fails here, before the output folder is touched
+    with folder_lock(Path(request.out), wait=wait, on_wait=on_wait):
+        sweep_packs(request.out)  # what killed runs left
+        return _build_pack(decided, kernel=kernel, started=started)
+
+
+def _build_pack(decided: DecidedPack, *, kernel: Any, started: float) -> PackOutcome:
+    request = decided.request
     if not request.force and decided.fresh():
         return decided.outcome("fresh", time.perf_counter() - started)
     if kernel is not None:
@@ -241,12 +257,24 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
               cohort: Cohort | None = None, out: Path = paths.PACKS, workers: int = paths.JOBS,
               notebook: Path | None = None, force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
               executor: Any = None, progress: Callable[[int, int], None] | None = None,
-              strict_calendar: bool = False) -> list[BatchResult]:
+              strict_calendar: bool = False, wait: bool = True,
+              on_wait: Callable[[str], None] | None = None) -> list[BatchResult]:
     """Build every programme's default pack (or ``programmes``); fresh packs are skipped without a kernel.
 
     Failures do not stop the others; each programme gets one result, in order: a PackOutcome (its
-    decided pack in ``context``) or a PackFailure (its error).
+    decided pack in ``context``) or a PackFailure (its error). The output folder is locked for the whole
+    batch (:func:`kebao.guard.folder_lock`: ``wait``, ``on_wait``), so two runs never build the same pack.
     """
+    with folder_lock(Path(out), wait=wait, on_wait=on_wait):
+        sweep_packs(out)  # what killed runs left
+        return _build_all(root, programmes, settings=settings, cohort=cohort, out=out, workers=workers,
+                          notebook=notebook, force=force, timeout=timeout, executor=executor, progress=progress,
+                          strict_calendar=strict_calendar)
+
+
+def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequence[str], cohort: Cohort | None,
+               out: Path, workers: int, notebook: Path | None, force: bool, timeout: float, executor: Any,
+               progress: Callable[[int, int], None] | None, strict_calendar: bool) -> list[BatchResult]:
     from ..notebooks.batch import run_batch
 
     catalog = load_catalog(root)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import re
 import shutil
@@ -31,8 +30,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotebookFailed, PackError
-from ..paths import PackAddress
+from ..atomic import replace_folder, sweep_leftovers
+from ..errors import KebaoError, NotebookFailed, PackError, ResourceError
+from ..guard import owner_alive
+from ..paths import FAILED, PackAddress
 
 MANIFEST = "manifest.json"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -171,49 +172,74 @@ def make_zip(folder: Path, zip_path: Path, names: Iterable[str]) -> Path:
 # -- atomic publish -------------------------------------------------------------
 
 
-def _replace_folder(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``: rename the old one away, rename the new one in, delete the old."""
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    had_old = target.exists()
-    if had_old:
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        if had_old:
-            os.replace(old, target)
-        raise
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def publish_atomically(build: Callable[[Path], None], target: Path, *,
                        on_failure: Callable[[Path, BaseException], None] | None = None) -> Path:
-    """Run ``build(folder)`` in a temporary sibling of ``target``; on success make it ``target``.
+    """Run ``build(folder)`` in a temporary sibling of ``target``; on success make it ``target`` atomically.
 
-    If ``build`` raises, ``target`` is left as it was, ``on_failure(folder,
-    error)`` may rescue what the build left (see :func:`keep_failed`), the
-    temporary folder is removed and the error propagates.
+    Readers of ``target`` see the whole old folder or the whole new one (:func:`kebao.atomic.replace_folder`).
+    If ``build`` raises, ``target`` is left as it was, ``on_failure(folder, error)`` may rescue what the
+    build left (see :func:`keep_failed`), the temporary folder and any folder this call created for it are
+    removed, and the error propagates: an OSError of the machine (disk full, read-only, permission) as one
+    :class:`~kebao.errors.ResourceError`. A batch worker whose run has ended publishes nothing
+    (:func:`kebao.guard.owner_alive`). What interrupted publishes left beside ``target`` is swept first
+    (callers hold the output folder's lock).
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:8]}")
-    building.mkdir()  # not mkdtemp: its 0700 mode would become the published folder's
+    created = _missing_parents(target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sweep_leftovers(target)
+        building = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:8]}")
+        building.mkdir()  # not mkdtemp: its 0700 mode would become the published folder's
+    except OSError as error:
+        _remove_empty(created)
+        raise ResourceError.from_os_error(error, f"publishing {target}") from None
     try:
         build(building)
+        if not owner_alive():
+            raise PackError(f"not publishing {target}: the run that asked for it has ended")
+        replace_folder(building, target)
     except BaseException as error:
         try:
-            if on_failure is not None:
+            if on_failure is not None and building.exists():
                 on_failure(building, error)
         finally:
             shutil.rmtree(building, ignore_errors=True)
-        raise
-    try:
-        _replace_folder(building, target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+            _remove_empty(created)
+        if isinstance(error, OSError):
+            raise ResourceError.from_os_error(error, f"building {target}") from error
         raise
     return target
+
+
+def sweep_packs(packs_root: Path) -> list[Path]:
+    """Delete what interrupted runs left in a packs folder (hidden ``.building-*``/``.old-*`` siblings of packs
+    and of failure records); only while holding the folder's lock. Returns what was deleted."""
+    root = Path(packs_root)
+    swept = []
+    for pattern in ("*/.*.building-*", "*/.*.old-*", f"{FAILED}/*/.*.building-*", f"{FAILED}/*/.*.old-*"):
+        for leftover in root.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+            swept.append(leftover)
+    return swept
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: Iterable[Path]) -> None:
+    """Remove the folders (deepest first) that are empty: a failed publish leaves no empty folder behind."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def error_report(error: BaseException | str) -> str:
@@ -252,14 +278,31 @@ def keep_failed(packs_root: Path, address: PackAddress, error: BaseException | s
 def publish_pack(build: Callable[[Path], None], packs_root: Path, address: PackAddress) -> Path:
     """Build the pack at ``address`` atomically; on failure keep its notebooks under ``_failed``.
 
-    A successful build removes the stale failure record of the same pack.
+    A successful build removes the stale failure record of the same pack. Keeping the failure never hides
+    the failure itself: when the record cannot be written (the disk that just filled up), the build's own
+    error is raised, saying so.
     """
     target = address.folder(packs_root)
+    unrecorded: list[str] = []
 
     def rescue(folder: Path, error: BaseException) -> None:
-        if isinstance(error, Exception):  # not on Ctrl-C
-            keep_failed(packs_root, address, error, sorted(folder.rglob("*.ipynb")))
+        if isinstance(error, Exception) and not isinstance(error, OSError) and owner_alive():  # not on Ctrl-C
+            try:
+                keep_failed(packs_root, address, error, sorted(folder.rglob("*.ipynb")))
+            except KebaoError as failed:
+                unrecorded.append(failed.message)
 
-    publish_atomically(build, target, on_failure=rescue)
+    try:
+        publish_atomically(build, target, on_failure=rescue)
+    except KebaoError as error:
+        if unrecorded:
+            error.details = (*error.details, f"(its failure record was not kept either: {unrecorded[0]})")
+        raise
     shutil.rmtree(address.failed(packs_root), ignore_errors=True)
+    _remove_empty(_failed_parents(packs_root, address))
     return target
+
+
+def _failed_parents(packs_root: Path, address: PackAddress) -> list[Path]:
+    failed = address.failed(packs_root)
+    return [failed.parent, failed.parent.parent]  # _failed/<programme>, _failed

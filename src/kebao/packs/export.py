@@ -73,9 +73,12 @@ def _clean(nb: NotebookNode) -> NotebookNode:
 
 
 def render_body(nb: NotebookNode) -> str:
-    """The notebook's outputs as HTML, with the trainer-only outputs between markers (see :func:`edition`)."""
+    """The notebook's outputs as sanitised HTML, trainer-only outputs between markers (see :func:`edition`)."""
+    from ..sanitize import clean_html
+
     body, _ = _exporter().from_notebook_node(_clean(nb))
-    return str(_HEADING_ID.sub(r"\1", body))  # module pages repeat headings (教学流程): ids would clash
+    # Raw HTML in module bodies and notebook outputs passes the allow-list (no scripts, no event handlers).
+    return clean_html(_HEADING_ID.sub(r"\1", body))  # module pages repeat headings (教学流程): ids would clash
 
 
 def edition(body: str, name: str) -> str:

@@ -16,6 +16,7 @@ from ..compose import number
 from ..content import for_edition
 from ..credits import credits_for
 from ..labels import FORMATS, label, pick
+from ..sanitize import escape_markdown as _t
 from ..timetable import Session
 from .context import PackContext
 from .rows import credit_rows, timetable_rows
@@ -62,17 +63,17 @@ def overview(ctx: PackContext) -> str:
     p, c, lang = ctx.programme, ctx.cohort, ctx.language
     audience = ctx.catalog.audiences[p.audience].name.in_language(lang)
     hours = ctx.timetable.total_hours
-    rows = [(_l(ctx, "partner"), p.partner.in_language(lang)), (_l(ctx, "audience"), audience),
-            (_l(ctx, "cohort"), ctx.cohort_label), (_l(ctx, "size"), str(c.size)),
+    rows = [(_l(ctx, "partner"), _t(p.partner.in_language(lang))), (_l(ctx, "audience"), _t(audience)),
+            (_l(ctx, "cohort"), _t(ctx.cohort_label)), (_l(ctx, "size"), str(c.size)),
             (_l(ctx, "hours"), f"{number(hours)}"),
             (_l(ctx, "credits"), f"{credits_for(hours, p.hours_per_credit)}")]
     facts = "\n".join(f"- **{k}**：{v}" for k, v in rows)
-    summary = f"\n{p.summary.strip()}\n" if p.summary.strip() else ""
+    summary = f"\n{_t(p.summary.strip())}\n" if p.summary.strip() else ""
     outcomes = ""
     if p.outcomes:
         outcomes = f"\n**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(
-            f"{n}. {o.text}" for n, o in enumerate(p.outcomes, start=1)) + "\n"
-    return f"# {ctx.title}\n{summary}\n{facts}\n{outcomes}"
+            f"{n}. {_t(o.text)}" for n, o in enumerate(p.outcomes, start=1)) + "\n"
+    return f"# {_t(ctx.title)}\n{summary}\n{facts}\n{outcomes}"
 
 
 def strand_table(ctx: PackContext) -> pandas.DataFrame:
@@ -138,11 +139,11 @@ def module_page(ctx: PackContext, module_id: str) -> tuple[str, str | None]:
     """A module's page for participants, and its trainer notes (None when it has none or in the participant edition)."""
     module = ctx.catalog.modules[module_id]
     lang = ctx.language
-    head = (f"## {module.title.in_language(lang)}\n\n"
-            f"{ctx.catalog.strands[module.strand].name.in_language(lang)} · "
+    head = (f"## {_t(module.title.in_language(lang))}\n\n"
+            f"{_t(ctx.catalog.strands[module.strand].name.in_language(lang))} · "
             f"{pick(FORMATS[module.format], lang)} · {number(ctx.plan.item(module_id).hours)} {_l(ctx, 'hours')}\n\n"
-            f"**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(f"- {o}" for o in module.outcomes) + "\n\n"
-            f"**{_l(ctx, 'assessment')}**：{module.assessment}\n")
+            f"**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(f"- {_t(o)}" for o in module.outcomes) + "\n\n"
+            f"**{_l(ctx, 'assessment')}**：{_t(module.assessment)}\n")
     body = _plain_markdown(_drop_title(for_edition(module.body, "participant")))
     notes = _trainer_notes(module.body) if ctx.edition == "trainer" else None
     return head + "\n" + _demote(body), notes
@@ -161,7 +162,7 @@ def case_readings(ctx: PackContext) -> list[tuple[str, str | None]]:
         text = _CODE_CELL.sub("", case.body)
         body = _plain_markdown(_drop_title(for_edition(text, "participant")))
         notes = _trainer_notes(text) if ctx.edition == "trainer" else None
-        readings.append((f"## {case.title.in_language(ctx.language)}\n\n" + _demote(body), notes))
+        readings.append((f"## {_t(case.title.in_language(ctx.language))}\n\n" + _demote(body), notes))
     return readings
 
 
