@@ -326,6 +326,24 @@ def test_save_refuses_a_programme_that_does_not_validate(repo_root: Path) -> Non
     assert "中文名称 title.zh" in text(s.message_html) and "需要修改" in s.message_html
 
 
+def test_saving_a_draft_that_cannot_plan_warns_in_chinese_and_a_vanished_file_is_said_in_chinese(
+        repo_root: Path) -> None:
+    catalog = load_catalog(repo_root)
+    draft = state.open_draft(catalog, "xpcc-cadres")
+    infeasible = state.with_weights(draft, state.rebalance(state.weights(draft), "party-building", 20))
+    result = save.save_draft(catalog, infeasible)
+    (warning,) = result.warnings
+    assert result.changed and "达不到主题配比" in warning and "建议：" in warning
+    assert "--set" not in warning and not ENGLISH.search(warning.replace("xpcc-cadres", "").replace(
+        "grassroots-cadres", ""))
+    draft.file.unlink()
+    with pytest.raises(ContentError) as gone:
+        save.save_draft(result.catalog, state.with_weights(infeasible, state.weights(draft)))
+    (problem,) = gone.value.problems
+    assert problem.message == "the programme's file has disappeared"  # kebao's English for logs and the CLI
+    assert "项目文件已经不在了" in views.problems_html(gone.value.problems, repo_root)
+
+
 @pytest.mark.slow  # pure, but ~1.3 s of previews and charts: make test (not test-fast) runs it
 def test_a_new_programme_gets_a_clean_commented_file(repo_root: Path) -> None:
     s = studio(repo_root, "nev-technicians")

@@ -507,6 +507,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "advice-audience-or-other": ("在该模块的适用对象中加上 {audience}，或换一个模块",
                                  "add '{audience}' to the module's audiences or choose another module"),
     "advice-break-cycle": ("去掉其中一个先修关系", "remove one of these prerequisites"),
+    "problem-file-gone": ("项目文件已经不在了", "the programme's file has disappeared"),
+    "advice-reopen": ("重新打开这个项目，或把它作为新项目重新建立", "reopen the programme, or start it again as a new one"),
+    "problem-file-exists": ("文件 {name} 已经存在", "the file {name} already exists"),
+    "problem-studio-yaml": ("工作室将写出无效的 YAML：{problem}", "the studio would write invalid YAML: {problem}"),
+    "problem-studio-inexact": ("工作室无法准确写入这些修改", "the studio could not write the changes exactly"),
+    "advice-report": ("请报告这个问题；文件没有改动", "please report this; the file was not changed"),
+    "warning-others-broken": ("已保存，但仓库里其他文件有问题：{problems}",
+                              "saved, but other files in the repository have problems: {problems}"),
     "advice-other-id": ("换一个编号，或打开那个项目", "choose another id, or open that programme"),
 }
 

@@ -32,7 +32,8 @@ from ruamel.yaml.tokens import CommentToken
 
 from ..atomic import write_atomic
 from ..catalog import Catalog, load_catalog
-from ..errors import ContentError, Location, Problem
+from ..errors import ContentError, KebaoError, Location, PlanError, Problem
+from ..messages import say
 from ..yamlio import parse
 from .state import Draft, canonical, check
 
@@ -308,14 +309,15 @@ def save_draft(catalog: Catalog, draft: Draft) -> SaveResult:
         raise ContentError(list(preview.problems))
     old = draft.file.read_text(encoding="utf-8") if draft.file.is_file() else None
     if not draft.is_new and old is None:
-        raise ContentError([Problem(Location(draft.file), "", "the programme's file has disappeared",
-                                    "reopen the programme, or start it again as a new one")])
+        raise ContentError([Problem.from_message(Location(draft.file), "", say("problem-file-gone"),
+                                                 say("advice-reopen"))])
     if draft.is_new and old is not None:
-        raise ContentError([Problem(Location(draft.file), "id", f"the file {draft.file.name} already exists",
-                                    "choose another id, or open that programme")])
+        raise ContentError([Problem.from_message(Location(draft.file), "id",
+                                                 say("problem-file-exists", name=draft.file.name),
+                                                 say("advice-other-id"))])
     text = planned_text(draft)
     _check_same_data(text, draft)
-    warnings = [f"{preview.plan_error}"] if preview.plan_error is not None else []
+    warnings = [_said(preview.plan_error)] if preview.plan_error is not None else []
     diff = tuple(difflib.unified_diff((old or "").splitlines(), text.splitlines(), lineterm="", n=0))
     if text == old:
         return SaveResult(draft.file, False, (), catalog, tuple(warnings))
@@ -330,8 +332,8 @@ def save_draft(catalog: Catalog, draft: Draft) -> SaveResult:
             else:
                 write_atomic(draft.file, old)
             raise ContentError(ours) from None
-        warnings.append("saved, but other files in the repository have problems: "
-                        + "; ".join(p.render(catalog.root) for p in error.problems[:5]))
+        warnings.append(say("warning-others-broken", problems="；".join(
+            p.render(catalog.root) for p in error.problems[:5])).render("zh", "studio"))
         reloaded = preview.catalog or catalog
     return SaveResult(draft.file, True, diff, reloaded, tuple(warnings), created=old is None)
 
@@ -341,9 +343,16 @@ def _check_same_data(text: str, draft: Draft) -> None:
     try:
         doc = parse(text, draft.file)
     except ContentError as error:  # pragma: no cover - a bug in this module
-        raise ContentError([Problem(p.location, p.field, f"the studio would write invalid YAML: {p.message}",
-                                    "please report this; the file was not changed") for p in error.problems]
-                           ) from None
+        raise ContentError([Problem.from_message(p.location, p.field, say("problem-studio-yaml", problem=p.message),
+                                                 say("advice-report")) for p in error.problems]) from None
     if canonical(doc.data) != canonical(dict(draft.data)):  # pragma: no cover - a bug in this module
-        raise ContentError([Problem(Location(draft.file), "", "the studio could not write the changes exactly",
-                                    "please report this; the file was not changed")])
+        raise ContentError([Problem.from_message(Location(draft.file), "", say("problem-studio-inexact"),
+                                                 say("advice-report"))])
+
+
+def _said(error: KebaoError) -> str:
+    """A plan error as the studio says it: in Chinese, with its advice, no command-line flags."""
+    if isinstance(error, PlanError):
+        why, advice = error.render("zh", "studio")
+        return why + (f"。建议：{advice}" if advice else "")
+    return str(error)
