@@ -116,6 +116,17 @@ class _CrossCheck:
             self._ref(p, ("placements", i, "module"), placement.module, c.modules, "module")
             if placement.after is not None:
                 self._ref(p, ("placements", i, "after"), placement.after, c.modules, "module")
+        for i, phase in enumerate(p.phases):
+            for j, module in enumerate(phase.modules):
+                if not self._ref(p, ("phases", i, "modules", j), module, c.modules, "module"):
+                    continue
+                self_paced = c.modules[module].delivery == "self-paced"
+                if self_paced != (phase.mode == "self-paced"):
+                    self.problems.append(Problem.from_message(
+                        c.locate(p, "phases", i, "modules", j), f"phases[{i}].modules[{j}]",
+                        say("problem-self-paced-in-class" if self_paced else "problem-class-in-self-paced",
+                            module=module, phase=phase.id),
+                        say("advice-self-paced-phase" if self_paced else "advice-class-phase")))
         for i, pool in enumerate(p.pools):
             for j, module in enumerate(pool.modules):
                 self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")

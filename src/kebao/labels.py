@@ -79,6 +79,11 @@ LABELS: dict[str, tuple[str, str]] = {
                      "Plan: {modules} modules, {hours} 学时 (target {target})"),
     "plan_note": ("说明：{note}", "note: {note}"),
     "plan_timetable": ("课表（{timezone}）", "Timetable ({timezone})"),
+    "plan_self_paced": ("自主学习（不占课时段）", "Self-paced (no session)"),
+    "opens": ("开放", "Opens"),
+    "due": ("截止", "Due"),
+    "phase_line": ("【{phase}】{first} 至 {last}{where}", "[{phase}] {first} to {last}{where}"),
+    "online": ("线上直播", "Online (live)"),
     "difference": ("差额", "Difference"),
     # a plan on a year without the State Council's holiday arrangement yet (kebao.holidaydata)
     "provisional": ("暂定", "Provisional"),
@@ -121,12 +126,20 @@ EVENTS: dict[str, tuple[str, str]] = {  # the kinds of events on a timetable (mo
     "other": ("活动", "Event"),
 }
 
+PHASE_MODES: dict[str, tuple[str, str]] = {  # how a phase is delivered (model.PhaseMode)
+    "face-to-face": ("面授", "Face-to-face"),
+    "live-online": ("线上直播", "Live online"),
+    "self-paced": ("线上自主学习", "Self-paced online"),
+    "at-work": ("返岗实践", "Back at work"),
+}
+
 DAY_KINDS: dict[str, tuple[str, str]] = {  # why a calendar day teaches or not (calendar.DayKind)
     "teaching": ("教学日", "Teaching day"),
     "arrival": ("报到", "Arrival"),
     "departure": ("返程", "Departure"),
     "holiday": ("法定节假日", "Public holiday"),
     "weekend": ("周末", "Weekend"),
+    "closed": ("场地休息", "Venue closed"),
 }
 
 HOLIDAYS: dict[str, tuple[str, str]] = {  # the statutory holidays, by the name chinese_calendar gives them

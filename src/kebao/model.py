@@ -148,6 +148,8 @@ Language = Literal["zh", "en"]
 Format = Literal["lecture", "workshop", "case-study", "site-visit", "live-stream",
                  "practicum", "mentoring", "assessment", "seminar"]
 Slot = Literal["morning", "afternoon", "evening"]
+Delivery = Literal["face-to-face", "live-online", "self-paced"]
+PhaseMode = Literal["face-to-face", "live-online", "self-paced", "at-work"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
@@ -235,6 +237,8 @@ class Module(Entity):
     elective: StrictBool = False
     site: Site | None = None
     evening: StrictBool = Field(default=False, description="an evening activity (schema 2): only in 晚上 sessions")
+    delivery: Delivery = Field(default="face-to-face", description="schema 2: face-to-face, live-online or "
+                                                                   "self-paced (counts 学时, takes no session)")
     tags: list[Id] = Field(default_factory=list)
     schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
@@ -247,6 +251,10 @@ class Module(Entity):
             raise ContentRule(say("rule-site-only-visits"))
         if self.evening and self.schema_ < 2:
             raise ContentRule(say("rule-schema-2-front-matter", field="evening"))
+        if self.delivery != "face-to-face" and self.schema_ < 2:
+            raise ContentRule(say("rule-schema-2-front-matter", field="delivery"))
+        if self.delivery == "self-paced" and (self.evening or self.format == "site-visit"):
+            raise ContentRule(say("rule-self-paced-has-no-session"))
         if self.evening and self.format == "site-visit":
             raise ContentRule(say("rule-evening-visit"))
         return self
@@ -352,6 +360,41 @@ class Event(Model):
         if self.kind not in ("check-in", "opening", "closing") and self.day is None:
             raise ContentRule(say("rule-event-day", kind=Word(EVENTS[self.kind][0], self.kind)))
         return self
+
+
+class Venue(Model):
+    """A place where a programme meets (schema 2): a campus classroom, a base school, a factory, online."""
+
+    id: Id
+    name: Title
+    address: str = ""
+    kind: Literal["classroom", "site", "online"] = "classroom"
+    closed: Annotated[UniqueWeekdays, Field(description="weekdays it is closed: no teaching there then")] = Field(
+        default_factory=list)
+
+
+class Phase(Model):
+    """A stretch of a programme with its own days, mode and venue (schema 2): 集中培训, 基地研修, 线上学习…
+
+    Phases follow each other; ``gap`` calendar days lie between one's last day and the next one's first.
+    Face-to-face and live-online phases have teaching days and sessions; a self-paced phase is a span in
+    which self-paced modules open and fall due; an at-work phase (返岗实践) is a span with no teaching.
+    A phase that lists ``modules`` holds those; the plan's other modules go to the phases that list none.
+    """
+
+    id: Id
+    title: Title
+    days: Annotated[int, Field(ge=1, le=366)]
+    gap: Annotated[int, Field(ge=0, le=366)] = 0
+    mode: PhaseMode = "face-to-face"
+    venue: Id | None = None
+    modules: UniqueIds = Field(default_factory=list, description="the modules taught in this phase (they are "
+                                                                 "in the plan); a phase listing none takes the rest")
+
+    @property
+    def teaches(self) -> bool:
+        """Whether it has teaching days with sessions (face-to-face or live online)."""
+        return self.mode in ("face-to-face", "live-online")
 
 
 class Rhythm(Model):
@@ -481,6 +524,9 @@ class Programme(Entity):
     events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
     calendar: Rhythm | None = Field(default=None, description="schema 2: meetings every week or fortnight")
+    phases: list[Phase] = Field(default_factory=list, description="schema 2: stretches with their own days, "
+                                                                  "mode and venue, in order")
+    venues: list[Venue] = Field(default_factory=list, description="schema 2: named places (phases refer to them)")
     holiday_calendar: HolidayRegion = Field(default="CN", description="schema 2: CN, none, or a country code")
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
@@ -493,7 +539,7 @@ class Programme(Entity):
             if self.mix is None:
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
-                                                        "holiday_calendar")
+                                                        "holiday_calendar", "phases", "venues")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
@@ -505,7 +551,40 @@ class Programme(Entity):
             raise ContentRule(say("rule-dated-no-travel"))
         if self.mix is None and self.pools:
             raise ContentRule(say("rule-pools-need-mix"))
+        self._check_phases()
         return self
+
+    def _check_phases(self) -> None:
+        if not self.phases:
+            return
+        if self.calendar is not None or self.cohort.dates:
+            raise ContentRule(say("rule-phases-or-calendar"))
+        if self.days != sum(phase.days for phase in self.phases):
+            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)))
+        if not any(phase.teaches for phase in self.phases):
+            raise ContentRule(say("rule-phase-none-teaches"))
+        venues = [venue.id for venue in self.venues]
+        for phase in self.phases:
+            if phase.venue is not None and phase.venue not in venues:
+                raise ContentRule(say("rule-unknown-venue", phase=phase.id, venue=phase.venue,
+                                      known=tuple(venues)))
+        listed = [module for phase in self.phases for module in phase.modules]
+        twice = next((m for index, m in enumerate(listed) if m in listed[:index]), None)
+        if twice is not None:
+            raise ContentRule(say("rule-module-in-two-phases", module=twice))
+        for phase in self.phases:
+            if phase.modules and phase.mode == "at-work":
+                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _days_from_phases(cls, data: object) -> object:
+        """A programme in phases may leave out ``days``: they are its phases' days."""
+        if isinstance(data, dict) and "days" not in data and isinstance(data.get("phases"), list):
+            days = [phase.get("days") for phase in data["phases"] if isinstance(phase, dict)]
+            if days and all(isinstance(d, int | str) and str(d).isdigit() for d in days):
+                return {**data, "days": sum(int(str(d)) for d in days)}
+        return data
 
     @field_validator("placements")
     @classmethod
@@ -515,6 +594,12 @@ class Programme(Entity):
         if twice is not None:
             raise ContentRule(say("rule-placed-twice", module=twice))
         return placements
+
+    @field_validator("venues", "phases")
+    @classmethod
+    def _ids_once(cls, items: list[Venue] | list[Phase]) -> list[Venue] | list[Phase]:
+        _check_unique([item.id for item in items])
+        return items
 
     @field_validator("events")
     @classmethod
