@@ -1,4 +1,5 @@
-"""Checks that need the whole catalogue: references between files, prerequisite cycles, audiences, data files.
+"""Checks that need the whole catalogue: references between files, prerequisite cycles, audiences, data files,
+handouts.
 
 :func:`check_catalog` is what ``load_catalog`` runs once every file has been
 read; :func:`check_programme` makes the same checks for one programme, e.g. a
@@ -83,9 +84,19 @@ class _CrossCheck:
         if m.id in m.prerequisites:
             self.problems.append(Problem(self.c.locate(m, "prerequisites"), "prerequisites",
                                          "a module cannot be its own prerequisite"))
+        for index, material in enumerate(m.materials):
+            handout = getattr(material, "handout", None)
+            if handout is not None and handout not in self.c.handouts:
+                file = self.c.handout_file(handout).relative_to(self.c.root).as_posix()
+                self.problems.append(Problem(
+                    self.c.locate(m, "materials", index, "handout"), f"materials[{index}].handout",
+                    f"the handout '{material}' is missing: {file} does not exist",
+                    did_you_mean(handout, self.c.handouts) or f"write it as Markdown in {file} (a '# title' line, "
+                    "then the page), or remove 'handout' if the pack need not print it"))
 
     def _case(self, case: Case) -> None:
         self._refs(case, "strands", case.strands, self.c.strands, "strand")
+        self._refs(case, "audiences", case.audiences, self.c.audiences, "audience")
         for index, name in enumerate(case.data):
             pure = PurePosixPath(name)
             if pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name:
