@@ -30,7 +30,7 @@ from kebao.cli import main
 from kebao.errors import PlanError
 from kebao.labels import label, provisional_note
 from kebao.packs import build as pack_build
-from kebao.packs import export, files
+from kebao.packs import files
 from kebao.packs.build import PackOutcome, PackRequest, build_pack, decide_pack
 from kebao.packs.context import PackContext, decide
 
@@ -107,14 +107,18 @@ def test_official_packs_say_so_and_are_not_tentative(catalog_root: Path, tmp_pat
     assert all("status" not in event and "暂定" not in str(event["description"]) for event in events)
 
 
-def test_the_handbook_and_trainer_guide_headers_carry_the_note(spring: PackContext) -> None:
+def test_the_handbook_and_trainer_guide_say_it_on_the_cover_and_every_page(spring: PackContext, tmp_path: Path) -> None:
+    build = files.PackBuild(spring, new_notebook(), tmp_path, {})
+    build.__dict__["body"] = "<p>正文</p>"  # the notebook's body, without running it
     for edition in ("participant", "trainer"):
-        page = export.page_html("<p>正文</p>", edition, spring.title, spring.cohort_label, spring.language,
-                                spring.provisional_note)
-        header = page[page.index('<header class="pack">'):page.index("</header>")]
-        assert '<div class="provisional">暂定：2027 年' in header
-    plain = export.page_html("<p>正文</p>", "participant", spring.title, spring.cohort_label, "zh")
-    assert "provisional" not in plain.split("<style>")[0] + plain.split("</style>")[1]
+        page = build.page(edition)
+        cover = page[page.index('<section class="cover">'):page.index("</section>")]
+        assert '<p class="provisional">暂定：2027 年' in cover
+        assert '@top-right { content: "暂定 · ' in page  # the running header of every printed page
+    plain = files.PackBuild(dataclasses.replace(spring, timetable=dataclasses.replace(spring.timetable, days=())),
+                            new_notebook(), tmp_path, {})
+    plain.__dict__["body"] = "<p>正文</p>"
+    assert "暂定" not in plain.page("participant")
 
 
 def test_the_programme_page_warns(spring: PackContext, catalog_root: Path) -> None:

@@ -68,11 +68,21 @@ class PackBuild:
         return export.render_body(self.notebook)
 
     def page(self, edition: str) -> str:
-        """The self-contained HTML page of one edition (made once, for its HTML and its PDF)."""
+        """The self-contained HTML page of one edition (made once, for its HTML and its PDF).
+
+        The participant's running header names the programme; the trainer's adds the cohort code.
+        """
         if edition not in self._pages:
+            from ..labels import label
+            from .frontmatter import cover
+
             ctx = self.ctx
+            header = (ctx.title if edition == "participant"
+                      else f"{label('trainer_guide', ctx.language)} · {ctx.title} · {ctx.cohort.id}")
+            if ctx.provisional_note:  # 暂定 on every printed page, not only on the cover
+                header = f"{label('provisional', ctx.language)} · {header}"
             self._pages[edition] = export.page_html(export.edition(self.body, edition), edition, ctx.title,
-                                                    ctx.cohort_label, ctx.language, ctx.provisional_note)
+                                                    cover(ctx, edition), header, ctx.language, ctx.large_print)
         return self._pages[edition]
 
 
@@ -131,7 +141,8 @@ def _attendance_xlsx(build: PackBuild, path: Path) -> None:
 
 def _assessment_xlsx(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
-    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language)
+    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language,
+                                  ctx.cohort.size)
 
 
 def _credits_csv(build: PackBuild, path: Path) -> None:
@@ -183,9 +194,9 @@ PACK_FILES: tuple[PackFile, ...] = (
     PackFile("attendance.xlsx", _attendance_xlsx, "office"),
     PackFile("assessment.xlsx", _assessment_xlsx, "trainer"),
     PackFile("credits.csv", _credits_csv, "office"),
-    PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "participant"),
+    PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "trainer"),
     PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),
-    PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "participant",
+    PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "trainer",
              required=False),
     PackFile("manifest.json", _manifest, "office"),
     PackFile(ZIP_NAME, _zip, "trainer", download="download_zip"),
