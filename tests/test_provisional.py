@@ -84,7 +84,7 @@ def test_timetable_files_mark_every_provisional_session(spring: PackContext, tmp
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert sheet is not None
     assert sheet["A3"].value == spring.provisional_note and sheet["A3"].font.b
-    assert sheet.cell(row=4, column=12).value == "节假日安排" and sheet.cell(row=5, column=12).value == "暂定"
+    assert sheet.cell(row=4, column=11).value == "节假日安排" and sheet.cell(row=5, column=11).value == "暂定"
 
     files._timetable_ics(build, tmp_path / "t.ics")
     events = Calendar.from_ical((tmp_path / "t.ics").read_bytes()).walk("VEVENT")
