@@ -33,6 +33,8 @@ from kebao.packs import build as pack_build
 from kebao.packs import files
 from kebao.packs.build import PackOutcome, PackRequest, build_pack, decide_pack
 from kebao.packs.context import PackContext, decide
+from kebao.packs.files import name_of
+from kebao.paths import PackAddress
 
 from .paths import REPO
 
@@ -215,17 +217,18 @@ def test_a_real_provisional_pack_is_marked_and_rebuilt_when_official_data_arrive
     outcome = build_pack(request)
     assert outcome.status == "built" and build_pack(request).status == "fresh"
     folder = outcome.folder
-    for name in ("handbook.html", "trainer-guide.html"):
+    address = PackAddress(outcome.programme, outcome.cohort)
+    for name in (name_of(address, "handbook.html"), name_of(address, "trainer-guide.html")):
         page = (folder / name).read_text(encoding="utf-8")
-        assert '<div class="provisional">暂定：2027 年的节假日调休安排尚未公布' in page
-    events = Calendar.from_ical((folder / "timetable.ics").read_bytes()).walk("VEVENT")
+        assert '<p class="provisional">暂定：2027 年的节假日调休安排尚未公布' in page
+    events = Calendar.from_ical((folder / name_of(address, "timetable.ics")).read_bytes()).walk("VEVENT")
     assert events and all(str(e["status"]) == "TENTATIVE" and "暂定" in str(e["description"]) for e in events)
-    sheet = openpyxl.load_workbook(folder / "timetable.xlsx").active
+    sheet = openpyxl.load_workbook(folder / name_of(address, "timetable.xlsx")).active
     assert sheet is not None and str(sheet["A3"].value).startswith("暂定：")
 
     (catalog_root / "curricula" / "holidays.yml").write_text(HOLIDAYS_2027, encoding="utf-8")
     assert not decide_pack(request).fresh()
     rebuilt = build_pack(request)
     assert rebuilt.status == "built"
-    assert "暂定" not in (folder / "handbook.html").read_text(encoding="utf-8")
-    assert "STATUS:TENTATIVE" not in (folder / "timetable.ics").read_text(encoding="utf-8")
+    assert "暂定" not in (folder / name_of(address, "handbook.html")).read_text(encoding="utf-8")
+    assert "STATUS:TENTATIVE" not in (folder / name_of(address, "timetable.ics")).read_text(encoding="utf-8")

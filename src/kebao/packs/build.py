@@ -214,7 +214,7 @@ def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | N
 def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = None) -> PackOutcome:
     """Steps 4–6 for a decided pack: run its notebook in ``kernel`` (a KernelPool), write, publish."""
     from ..notebooks.run import execute_notebook
-    from .bundle import publish_pack
+    from .bundle import content_date, publish_pack
     from .files import PackBuild, stray_files, write_pack
 
     started = time.perf_counter() if started is None else started
@@ -234,7 +234,8 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
         parameters = {**decided.parameters, "decided": str(save_decided(shown, work / "decided.pickle").resolve())}
         nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
                               cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
-        write_pack(PackBuild(ctx, nb, folder, record))
+        date = content_date(Path(request.root), [*decided.inputs.values(), request.notebook_path])
+        write_pack(PackBuild(ctx, nb, folder, record, date))
         shutil.rmtree(work)
         stray = stray_files(folder, ctx.address)
         if stray:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FIXED_TIME = dt.datetime(2000, 1, 1)  # written into files where a format insists on a timestamp
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # a file's date when none is given (packs: their content's)
 
 
 def csv_text(value: object) -> str:
@@ -105,13 +105,14 @@ def row_height(texts: Sequence[tuple[str, float, float]], minimum: float = 0) ->
     return max(float(math.ceil(tallest)), minimum)
 
 
-def _workbook() -> Workbook:
+def _workbook(stamp: dt.datetime) -> Workbook:
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.properties.creator = "kebao"
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
+    utc = stamp.astimezone(dt.UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
+    workbook.properties.created = utc
+    workbook.properties.modified = utc
     return workbook
 
 
@@ -198,23 +199,25 @@ def _shown(value: object) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _save(workbook: Workbook, path: Path) -> Path:
-    """Save with fixed timestamps (openpyxl's own save stamps 'now' into the file and the zip)."""
+def _save(workbook: Workbook, path: Path, stamp: dt.datetime) -> Path:
+    """Save dated ``stamp`` (openpyxl's own save stamps 'now' into the file and the zip)."""
     from openpyxl.writer.excel import ExcelWriter
 
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
-    path.write_bytes(normalise_zip(raw.getvalue()))
+    path.write_bytes(normalise_zip(raw.getvalue(), stamp))
     return path
 
 
-def normalise_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry timestamps and permissions, so equal content gives equal bytes."""
+def normalise_zip(data: bytes, stamp: dt.datetime = FIXED_TIME) -> bytes:
+    """The same zip with its entries dated ``stamp`` (its wall-clock time: zip dates have no time zone) and
+    fixed permissions: equal content gives equal bytes."""
     out = io.BytesIO()
+    when = zip_date(stamp)
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry = zipfile.ZipInfo(info.filename, date_time=when)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             target.writestr(entry, source.read(info.filename))
@@ -225,10 +228,16 @@ SHEET_COLUMNS = ("date", "weekday", "slot", "start", "end", "title", "strand", "
                  "calendar")  # the printed timetable: no module ids (the CSV keeps them for the office)
 
 
+def zip_date(stamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """``stamp``'s wall-clock time as a zip entry's date (never before 1980, the earliest a zip can say)."""
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second) if stamp.year >= 1980 \
+        else (1980, 1, 1, 0, 0, 0)
+
+
 def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, subtitle: str,
-                         language: Language, note: str = "") -> Path:
+                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME) -> Path:
     """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle."""
-    workbook = _workbook()
+    workbook = _workbook(stamp)
     ws = workbook.active
     assert ws is not None
     ws.title = label("timetable", language)
@@ -239,16 +248,16 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
     _set(ws, last + 1, 7, label("total", language), **_styles()["header"])
     _set(ws, last + 1, 8, sum(r.hours for r in rows), **_styles()["cell"])
     ws.print_area = f"A1:K{last + 1}"
-    return _save(workbook, path)
+    return _save(workbook, path, stamp)
 
 
 def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
-                          language: Language) -> Path:
+                          language: Language, stamp: dt.datetime = FIXED_TIME) -> Path:
     """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant.
 
     The programme and the session stand above the table on every printed page.
     """
-    workbook = _workbook()
+    workbook = _workbook(stamp)
     first = workbook.active
     assert first is not None
     workbook.remove(first)
@@ -259,16 +268,16 @@ def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, 
         _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,
                [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16),
                landscape=False, repeat="1:4", row_minimum=24)
-    return _save(workbook, path)
+    return _save(workbook, path, stamp)
 
 
 def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[OutcomeRow], path: Path, title: str,
-                          language: Language, size: int = 30) -> Path:
+                          language: Language, size: int = 30, stamp: dt.datetime = FIXED_TIME) -> Path:
     """The score sheet (a row per learner, a column per module), the rubric, and the pre/post questionnaires.
 
     Without a roster the score sheet has ``size`` numbered rows, one per learner of the cohort.
     """
-    workbook = _workbook()
+    workbook = _workbook(stamp)
     scores = workbook.active
     assert scores is not None
     scores.title = label("score_sheet", language)
@@ -295,14 +304,14 @@ def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[Outco
         _table(ws, f"{title} · {label(key, language)}", note,
                [label("number", language), label("statement", language), scale],
                [[n, text, ""] for n, text in enumerate(statements, start=1)], (6, 70, 14), landscape=False)
-    return _save(workbook, path)
+    return _save(workbook, path, stamp)
 
 
 # -- Calendar -----------------------------------------------------------------------------------------
 
 
 def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name: str, timezone: str,
-                        uid_prefix: str) -> Path:
+                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME) -> Path:
     """RFC 5545 calendar: one time-zoned event per session, with location and description."""
     import zoneinfo
 
@@ -315,7 +324,7 @@ def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", calendar_name)
     calendar.add("x-wr-timezone", timezone)
-    stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    stamp = stamp.astimezone(dt.UTC)  # DTSTAMP: the content's date
     for index, row in enumerate(rows, start=1):
         event = Event()
         event.add("uid", f"{uid_prefix}-{index:03d}-{row.date.isoformat()}-{row.start.replace(':', '')}@kebao")
