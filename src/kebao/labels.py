@@ -74,6 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "organiser": ("主办单位", "Organiser"),
     "dates": ("培训时间", "Dates"),
     "cohort_code": ("班次编号", "Cohort code"),
+    "people": ("{n} 人", "{n} participants"),
     "section_overview": ("培训概况", "Overview"),
     "section_check_in": ("报到须知", "Check-in"),
     "section_day": ("作息时间", "Daily schedule"),

@@ -65,7 +65,7 @@ def cover(ctx: PackContext, edition: str) -> str:
         rows.append((_l(ctx, "organiser"), p.organiser.in_language(lang)))
     rows.append((_l(ctx, "partner"), p.partner.in_language(lang)))
     if edition == "trainer":
-        rows.append((_l(ctx, "cohort_code"), f"{ctx.cohort.id} · {ctx.cohort.size} {_l(ctx, 'size')}"))
+        rows.append((_l(ctx, "cohort_code"), f"{ctx.cohort.id} · {_l(ctx, 'people', n=ctx.cohort.size)}"))
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     other = p.title.en if lang == "zh" else p.title.zh
     name = _l(ctx, "handbook" if edition == "participant" else "trainer_guide")
@@ -109,10 +109,12 @@ def check_in(ctx: PackContext) -> str | None:
         lines.append(f"- **{_l(ctx, 'check_in_place')}**：{ctx.cohort.venue}")
     if book is not None and book.bring:
         lines.append(f"- **{_l(ctx, 'bring_course')}**：" + "、".join(book.bring))
-    text = f"\n\n{_md(book.check_in)}" if book is not None and book.check_in.strip() else ""
-    if not lines and not text:
+    parts = ["\n".join(lines)] if lines else []
+    if book is not None and book.check_in.strip():
+        parts.append(_md(book.check_in))
+    if not parts:
         return None
-    return f"# {_l(ctx, 'section_check_in')}\n\n" + "\n".join(lines) + text + "\n"
+    return f"# {_l(ctx, 'section_check_in')}\n\n" + "\n\n".join(parts) + "\n"
 
 
 def day_schedule(ctx: PackContext) -> str:
