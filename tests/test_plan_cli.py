@@ -87,7 +87,7 @@ def test_json_has_the_documented_shape_and_adds_up(repo: Path, capsys: pytest.Ca
     assert data["cohort"] == {"id": "2026-autumn", "start": "2026-09-13", "size": 30, "venue": "培训中心",
                               "language": "zh", "days": 6, "dates": [],
                               "mix": {"party-building": 30, "industry": 40, "skills": 30}, "exclude": [],
-                              "extra": []}
+                              "extra": [], "contacts": []}
     assert [s["id"] for s in data["strands"]] == ["party-building", "industry", "skills"]
     for strand in data["strands"]:
         assert set(strand) >= {"id", "target_hours", "hours"}

@@ -315,6 +315,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "programme's {place}"),
     "advice-unexclude-prerequisite": ("把它从班次的排除列表中去掉，或不要 {module}", "remove it from the cohort's exclude, "
                                       "or drop '{module}'"),
+    "advice-write-handout": ("在 {file} 中用 Markdown 写出讲义（先写一行“# 标题”，再写正文）；如果课程包不必打印它，就去掉 handout",
+                             "write it as Markdown in {file} (a '# title' line, then the page), or remove 'handout' "
+                             "if the pack need not print it"),
     "advice-did-you-mean": ("是不是 {options}？", "did you mean {options}?"),
     "advice-compose-first": ("先用 kebao.compose.compose 编排计划", "compose the plan with kebao.compose.compose"),
     "advice-place-elsewhere": ("把其中一个安排到另一天", "place one of them on another day"),
@@ -431,6 +434,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "'{field}' is a schema-2 field; write 'schema: 2' at the top of the front matter"),
     "rule-schema-2-field": ("{field} 是第 2 版内容格式的字段：在文件开头写 schema: 2",
                             "'{field}' is a schema-2 field; write 'schema: 2' at the top of the file"),
+    "rule-schema-2-case": ("{field} 是第 2 版内容格式的字段：在 kebao: 下写 schema: 2",
+                           "'{field}' is a schema-2 field; write 'schema: 2' under 'kebao:'"),
+    "rule-handout-not-brought": ("讲义由培训机构印发，不由学员携带：去掉 bring 或 handout",
+                                 "a handout is printed by the office, not brought: remove 'bring' or 'handout'"),
+    "rule-trainer-needs-handout": ("trainer: true 表示仅供培训师的讲义：请写出讲义编号 handout",
+                                   "'trainer: true' marks a handout for trainers only; give the handout's id"),
     "rule-evening-visit": ("现场教学不能是晚间活动：去掉晚间活动的设置", "a site visit cannot be an evening activity; "
                            "remove 'evening: true'"),
     "rule-pool-empty": ("选修来源要列出模块，或按主题选择", "a pool lists 'modules' or selects by 'strands'"),
@@ -506,6 +515,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "per year"),
     "problem-unknown-ref": ("未知的{kind} {value}", "unknown {kind} '{value}'"),
     "problem-own-prerequisite": ("模块不能是自己的先修模块", "a module cannot be its own prerequisite"),
+    "problem-handout-missing": ("讲义“{material}”缺失：{file} 不存在",
+                                "the handout '{material}' is missing: {file} does not exist"),
     "problem-data-outside": ("“{name}”必须是 cases/ 之内的路径", "'{name}' must be a path inside cases/"),
     "problem-data-missing": ("数据文件 cases/{name} 不存在", "data file 'cases/{name}' does not exist"),
     "problem-not-a-visit": ("模块 {module} 是{format}，不是现场教学", "module '{module}' is a {format}, not a site-visit"),

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -205,7 +206,15 @@ class Audience(Entity):
     max_hours_per_session: Hours = Field(description="most 学时 in one half-day session")
     evenings: StrictBool = False
     weekends: StrictBool = False
+    large_print: StrictBool = Field(default=False, description="packs in large print (schema 2), e.g. for seniors")
     notes: str = ""
+
+    @field_validator("large_print")
+    @classmethod
+    def _newer_field(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.context or {}).get("schema", SCHEMA_VERSION) < 2:
+            raise ContentRule(say("rule-schema-2-field", field="large_print"))
+        return value
 
     @model_validator(mode="after")
     def _session_fits_day(self) -> Audience:
@@ -221,6 +230,29 @@ class Site(Model):
     duration: Literal["half-day", "whole-day"]
 
 
+class Material(Model):
+    """A module's material written as a mapping (schema 2): what learners bring, or a handout the pack prints.
+
+    A material written as plain text is prepared by the trainer or the office (the trainer guide's list).
+    """
+
+    name: Text
+    bring: StrictBool = Field(default=False, description="learners bring it: the handbook's 请携带")
+    handout: Id | None = Field(default=None, description="curricula/handouts/<id>.md, printed in the pack")
+    trainer: StrictBool = Field(default=False, description="a handout for trainers only (rubrics, answer keys)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Material:
+        if self.bring and self.handout is not None:
+            raise ContentRule(say("rule-handout-not-brought"))
+        if self.trainer and self.handout is None:
+            raise ContentRule(say("rule-trainer-needs-handout"))
+        return self
+
+
 class Module(Entity):
     """A reusable unit of teaching; the file stem is its id, the body its session plan."""
 
@@ -232,7 +264,7 @@ class Module(Entity):
     outcomes: list[Text] = Field(min_length=1)
     prerequisites: list[Id] = Field(default_factory=list)
     cases: list[Id] = Field(default_factory=list)
-    materials: list[Text] = Field(default_factory=list)
+    materials: list[Text | Material] = Field(default_factory=list, description="text, or a mapping (schema 2)")
     assessment: Text
     elective: StrictBool = False
     site: Site | None = None
@@ -257,7 +289,24 @@ class Module(Entity):
             raise ContentRule(say("rule-self-paced-has-no-session"))
         if self.evening and self.format == "site-visit":
             raise ContentRule(say("rule-evening-visit"))
+        if self.schema_ < 2 and any(isinstance(m, Material) for m in self.materials):
+            raise ContentRule(say("rule-schema-2-front-matter", field="materials (bring, handout)"))
         return self
+
+    @property
+    def to_bring(self) -> list[str]:
+        """What learners bring (materials with ``bring: true``)."""
+        return [m.name for m in self.materials if isinstance(m, Material) and m.bring]
+
+    @property
+    def handouts(self) -> list[Material]:
+        """The materials printed in the pack (``handout``), for participants and for trainers."""
+        return [m for m in self.materials if isinstance(m, Material) and m.handout is not None]
+
+    @property
+    def prepared(self) -> list[str]:
+        """What the trainer or the office prepares: every material not brought by learners."""
+        return [str(m) for m in self.materials if not (isinstance(m, Material) and m.bring)]
 
 
 class Case(Entity):
@@ -276,8 +325,20 @@ class Case(Entity):
     data: list[Text] = Field(default_factory=list, description="paths relative to cases/")
     illustrative: StrictBool = Field(description="true when figures are invented for teaching")
     summary: str = ""
+    audiences: list[Id] = Field(default_factory=list, description="schema 2: the audiences it is written for; "
+                                "empty: every audience")
     schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
+
+    @model_validator(mode="after")
+    def _newer_fields(self) -> Case:
+        if self.audiences and self.schema_ < 2:
+            raise ContentRule(say("rule-schema-2-case", field="audiences"))
+        return self
+
+    def suits(self, audience: str) -> bool:
+        """Whether the case is written for ``audience`` (a case without audiences suits every one)."""
+        return not self.audiences or audience in self.audiences
 
 
 class PoolEntry(Model):
@@ -294,11 +355,26 @@ class PoolEntry(Model):
         return self
 
 
+class Meeting(Model):
+    """Where and when learners gather for a site visit (schema 2)."""
+
+    time: TimeOfDay
+    place: Text
+
+
 class SiteVisit(Model):
-    """A site-visit module placed on a given teaching day."""
+    """A site-visit module placed on a given teaching day, and its logistics for the handbook (schema 2)."""
 
     module: Id
     day: TeachingDay = "last"
+    meet: Meeting | None = Field(default=None, description="集合时间和地点 (schema 2)")
+    bring: list[Text] = Field(default_factory=list, description="what learners bring on the day (schema 2)")
+    notes: str = Field(default="", description="dress, safety, meals… for the handbook (schema 2)")
+
+    @property
+    def logistics(self) -> bool:
+        """Whether the visit says anything for the handbook beyond its module and day."""
+        return self.meet is not None or bool(self.bring) or bool(self.notes)
 
 
 class Placement(Model):
@@ -464,6 +540,24 @@ class DaySchedule(Model):
         return self
 
 
+class Contact(Model):
+    """Someone learners can call: the class teacher (班主任), the programme lead, logistics, the clinic."""
+
+    role: Text
+    name: Text
+    phone: str = ""
+    note: str = ""
+
+
+class Handbook(Model):
+    """What a programme's handbook says before the timetable (schema 2); Markdown text, each optional."""
+
+    check_in: str = Field(default="", description="报到须知: where and how to check in, accommodation, meals")
+    rules: str = Field(default="", description="学习纪律: the rules of the course")
+    leave: str = Field(default="", description="请假制度: how to ask for leave, what it means for the certificate")
+    bring: list[Text] = Field(default_factory=list, description="what learners bring for the whole course")
+
+
 class Cohort(Model):
     """One group of learners taking a programme; every field here is a pack parameter."""
 
@@ -478,6 +572,7 @@ class Cohort(Model):
     mix: Mix | None = None
     exclude: list[Id] = Field(default_factory=list)
     extra: list[Id] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list, description="班主任 and other contacts for the handbook")
 
     @model_validator(mode="before")
     @classmethod
@@ -504,6 +599,7 @@ class Programme(Entity):
 
     title: Title
     partner: Title
+    organiser: Title | None = Field(default=None, description="主办单位 (schema 2), on the handbook's cover")
     audience: Id
     language: Language = "zh"
     summary: str = ""
@@ -530,6 +626,7 @@ class Programme(Entity):
     holiday_calendar: HolidayRegion = Field(default="CN", description="schema 2: CN, none, or a country code")
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
+    handbook: Handbook | None = Field(default=None, description="报到须知, rules, leave (schema 2)")
     cohort: Cohort
     schema_: Schema = Field(default=1, alias="schema")
 
@@ -539,10 +636,15 @@ class Programme(Entity):
             if self.mix is None:
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
-                                                        "holiday_calendar", "phases", "venues")
+                                                        "holiday_calendar", "phases", "venues", "organiser",
+                                                        "handbook")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
+            if newer is None and self.cohort.contacts:
+                newer = "cohort.contacts"
+            if newer is None and any(visit.logistics for visit in self.site_visits):
+                newer = "site_visits[].meet, bring and notes"
             if newer is not None:
                 raise ContentRule(say("rule-schema-2-field", field=newer))
         if self.day is not None and "session_starts" in self.model_fields_set:
