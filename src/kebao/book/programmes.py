@@ -18,7 +18,7 @@ from ..labels import FORMATS, label, provisional_note
 from ..model import Programme
 from ..packs.context import PackContext
 from ..packs.files import downloads
-from ..packs.rows import timetable_rows
+from ..packs.rows import self_paced_rows, timetable_rows
 from ..paths import PackAddress
 from ..plan import span_of
 from .markdown import download, esc, fields, grid, join_lines, number, table
@@ -143,7 +143,8 @@ def _modules(ctx: PackContext) -> str:
 
 
 def _timetable(ctx: PackContext) -> str:
-    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, "zh")
+    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, "zh",
+                              phases=ctx.timetable.phases)
     by_date: dict[str, list[Sequence[str]]] = {}
     for row in sessions:
         title = module_link(ctx.catalog, row.module) + _part(row.title) if row.module else f"**{esc(row.title)}**"
@@ -159,7 +160,14 @@ def _timetable(ctx: PackContext) -> str:
             continue
         for index, cells in enumerate(by_date[date]):
             rows.append((label if index == 0 else "", *cells))
-    return grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
+    shown = grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
+    self_paced = [(module_link(ctx.catalog, r.module), esc(r.strand_label), number(r.hours), r.opens.isoformat(),
+                   r.due.isoformat()) for r in self_paced_rows(ctx.catalog, ctx.programme, ctx.timetable.self_paced,
+                                                               "zh")]
+    if self_paced:
+        shown += (f"\n\n**{esc(label('section_self_paced', 'zh'))}**\n\n"
+                  + grid(("课程模块", "主题", "学时", "开放", "截止"), self_paced, "kebao-self-paced"))
+    return shown
 
 
 def _part(title: str) -> str:

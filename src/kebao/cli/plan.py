@@ -122,7 +122,7 @@ def _timetable_lines(catalog: Catalog, timetable: Timetable, words: dict[str, st
     programme = catalog.programmes[plan.programme]
     lines: list[str] = []
     rows = []
-    items = timetable_rows(catalog, programme, plan.cohort.venue, timetable.items, lang)
+    items = timetable_rows(catalog, programme, plan.cohort.venue, timetable.items, lang, phases=timetable.phases)
     spans = list(timetable.phases)
     for day in timetable.days:
         while spans and spans[0].first <= day.date:  # a phase begins: its name, dates and venue

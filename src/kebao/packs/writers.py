@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..labels import Language, label
-from .rows import CreditRow, OutcomeRow, TimetableRow
+from .rows import CreditRow, OutcomeRow, SelfPacedRow, TimetableRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.workbook import Workbook
@@ -235,8 +235,12 @@ def zip_date(stamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
 
 
 def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, subtitle: str,
-                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME) -> Path:
-    """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle."""
+                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME,
+                         self_paced: Sequence[SelfPacedRow] = ()) -> Path:
+    """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle.
+
+    Self-paced modules (no session) get a sheet of their own: what, 学时, when it opens and falls due.
+    """
     workbook = _workbook(stamp)
     ws = workbook.active
     assert ws is not None
@@ -248,6 +252,12 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
     _set(ws, last + 1, 7, label("total", language), **_styles()["header"])
     _set(ws, last + 1, 8, sum(r.hours for r in rows), **_styles()["cell"])
     ws.print_area = f"A1:K{last + 1}"
+    if self_paced:
+        sheet = workbook.create_sheet(label("sheet_self_paced", language))
+        _table(sheet, title, label("section_self_paced", language),
+               [label(c, language) for c in ("title", "strand", "hours", "opens", "due", "phase")],
+               [[r.title, r.strand_label, r.hours, r.opens.isoformat(), r.due.isoformat(), r.phase]
+                for r in self_paced], (34, 12, 6, 12, 12, 16))
     return _save(workbook, path, stamp)
 
 
@@ -311,8 +321,12 @@ def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[Outco
 
 
 def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name: str, timezone: str,
-                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """RFC 5545 calendar: one time-zoned event per session, with location and description."""
+                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME, self_paced: Sequence[SelfPacedRow] = (),
+                        language: Language = "zh") -> Path:
+    """RFC 5545 calendar: one time-zoned event per session, with location and description.
+
+    A self-paced module is an all-day, free (TRANSPARENT) event from the day it opens to the day it is due.
+    """
     import zoneinfo
 
     from icalendar import Calendar, Event
@@ -337,6 +351,19 @@ def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name:
         if row.provisional:  # the date may still change when the year's holiday arrangement is published
             event.add("status", "TENTATIVE")
         event.add("categories", [row.strand_label])
+        calendar.add_component(event)
+    for index, item in enumerate(self_paced, start=1):
+        event = Event()
+        event.add("uid", f"{uid_prefix}-self-{index:03d}-{item.module}@kebao")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.opens)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"{label('sheet_self_paced', language)}：{item.title}" if language == "zh"
+                  else f"{label('sheet_self_paced', language)}: {item.title}")
+        event.add("description", f"{label('due', language)} {item.due.isoformat()} · {item.strand_label} · "
+                                 f"{item.hours:g} 学时")
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [item.strand_label])
         calendar.add_component(event)
     calendar.add_missing_timezones()
     path.write_bytes(calendar.to_ical())
