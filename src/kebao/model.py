@@ -367,6 +367,10 @@ class SiteVisit(Model):
 
     module: Id
     day: TeachingDay = "last"
+    slot: Literal["morning", "afternoon"] | None = Field(default=None, description="schema 2: the session of a "
+                                                                                   "half-day visit")
+    travel: Annotated[int, Field(ge=0, le=240, description="schema 2: minutes of travel each way, on the "
+                                                           "timetable before and after the visit")] = 0
     meet: Meeting | None = Field(default=None, description="集合时间和地点 (schema 2)")
     bring: list[Text] = Field(default_factory=list, description="what learners bring on the day (schema 2)")
     notes: str = Field(default="", description="dress, safety, meals… for the handbook (schema 2)")
@@ -375,6 +379,23 @@ class SiteVisit(Model):
     def logistics(self) -> bool:
         """Whether the visit says anything for the handbook beyond its module and day."""
         return self.meet is not None or bool(self.bring) or bool(self.notes)
+
+    @property
+    def newer(self) -> bool:
+        """Whether it uses a schema-2 field."""
+        return self.logistics or self.slot is not None or self.travel > 0
+
+    def travel_events(self) -> list[dict[str, object]]:
+        """The travel there and back as events at the start and end of the visit's session(s) (none without
+        ``travel``); a half-day visit without a ``slot`` goes in the morning."""
+        if not self.travel:
+            return []
+        slot = self.slot or "morning"
+        back = self.slot or "afternoon"  # a whole-day visit comes back at the end of the afternoon
+        return [{"id": f"travel-to-{self.module}", "kind": "travel", "minutes": self.travel, "day": self.day,
+                 "slot": slot, "at": "start", "title": {"zh": "乘车前往现场教学点", "en": "Travel to the site visit"}},
+                {"id": f"travel-back-{self.module}", "kind": "travel", "minutes": self.travel, "day": self.day,
+                 "slot": back, "at": "end", "title": {"zh": "乘车返回", "en": "Travel back"}}]
 
 
 class Placement(Model):
@@ -426,6 +447,9 @@ class Event(Model):
     day: Literal["arrival"] | TeachingDay | None = None
     slot: Slot | None = None
     time: TimeOfDay | None = None
+    at: Literal["start", "end"] | None = Field(default=None, description="at the session's start or end "
+                                                                           "(default: the closing at the end, "
+                                                                           "others at the start)")
 
     @property
     def key(self) -> str:
@@ -643,8 +667,8 @@ class Programme(Entity):
                 newer = "cohort.dates"
             if newer is None and self.cohort.contacts:
                 newer = "cohort.contacts"
-            if newer is None and any(visit.logistics for visit in self.site_visits):
-                newer = "site_visits[].meet, bring and notes"
+            if newer is None and any(visit.newer for visit in self.site_visits):
+                newer = "site_visits[].slot, travel, meet, bring and notes"
             if newer is not None:
                 raise ContentRule(say("rule-schema-2-field", field=newer))
         if self.day is not None and "session_starts" in self.model_fields_set:
@@ -677,6 +701,12 @@ class Programme(Entity):
         for phase in self.phases:
             if phase.modules and phase.mode == "at-work":
                 raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+
+    @property
+    def timetable_events(self) -> list[Event]:
+        """The events on the timetable: the programme's, and each site visit's travel there and back."""
+        return [*self.events, *(Event.model_validate(event) for visit in self.site_visits
+                                for event in visit.travel_events())]
 
     @model_validator(mode="before")
     @classmethod

@@ -389,7 +389,7 @@ class _Filler:
 
     def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
         """The layout's events; one at a session's end follows the session's last item (after a break)."""
-        kinds = {event.key: event.kind for event in programme.events}
+        kinds = {event.key: event.kind for event in programme.timetable_events}
         ends: dict[tuple[dt.date, str], int] = {}
         for session in sessions:
             where = (session.date, session.slot)

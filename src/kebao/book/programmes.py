@@ -154,12 +154,12 @@ def _timetable(ctx: PackContext) -> str:
     rows: list[Sequence[str]] = []
     for day in ctx.timetable.days:
         date = day.date.isoformat()
-        label = f"{date}（{'一二三四五六日'[day.date.weekday()]}）"
+        shown_date = f"{date}（{'一二三四五六日'[day.date.weekday()]}）"
         if date not in by_date:
-            rows.append((label, "", "", esc(day.label), "", "", ""))
+            rows.append((shown_date, "", "", esc(day.label), "", "", ""))
             continue
         for index, cells in enumerate(by_date[date]):
-            rows.append((label if index == 0 else "", *cells))
+            rows.append((shown_date if index == 0 else "", *cells))
     shown = grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
     self_paced = [(module_link(ctx.catalog, r.module), esc(r.strand_label), number(r.hours), r.opens.isoformat(),
                    r.due.isoformat()) for r in self_paced_rows(ctx.catalog, ctx.programme, ctx.timetable.self_paced,

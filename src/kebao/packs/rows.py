@@ -158,7 +158,7 @@ def self_paced_rows(catalog: Catalog, programme: Programme, items: Iterable[Self
 
 def event_title(programme: Programme, key: str, language: Language) -> str:
     """An event's title as the programme gives it, or the name of its kind."""
-    event = next(e for e in programme.events if e.key == key)
+    event = next(e for e in programme.timetable_events if e.key == key)
     return event.title.in_language(language) if event.title else pick(EVENTS[event.kind], language)
 
 
