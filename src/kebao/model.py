@@ -618,6 +618,33 @@ class Cohort(Model):
         return self
 
 
+class Group(Model):
+    """One group of a split: its own modules (and venue) while the other groups take theirs side by side."""
+
+    id: Id
+    title: Title
+    venue: Id | None = None
+    modules: Annotated[UniqueIds, Field(min_length=1)]
+
+
+class Split(Model):
+    """Where a cohort works in groups side by side (schema 2): shadowing by role, elective tracks.
+
+    Each learner is in one group; the groups' sessions run at the same times (the first group's modules are
+    placed like required modules, the others take the same sessions), and then the cohort rejoins.
+    """
+
+    id: Id
+    title: Title
+    groups: Annotated[list[Group], Field(min_length=2)]
+
+    @field_validator("groups")
+    @classmethod
+    def _groups_once(cls, groups: list[Group]) -> list[Group]:
+        _check_unique([group.id for group in groups])
+        return groups
+
+
 class Programme(Entity):
     """A customised course recipe: who, how long, which strands in what proportion."""
 
@@ -644,6 +671,8 @@ class Programme(Entity):
     events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
     calendar: Rhythm | None = Field(default=None, description="schema 2: meetings every week or fortnight")
+    splits: list[Split] = Field(default_factory=list, description="schema 2: where the cohort works in groups "
+                                                                  "side by side")
     phases: list[Phase] = Field(default_factory=list, description="schema 2: stretches with their own days, "
                                                                   "mode and venue, in order")
     venues: list[Venue] = Field(default_factory=list, description="schema 2: named places (phases refer to them)")
@@ -660,7 +689,8 @@ class Programme(Entity):
             if self.mix is None:
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
-                                                        "holiday_calendar", "phases", "venues", "organiser",
+                                                        "holiday_calendar", "phases", "venues", "splits",
+                                                        "organiser",
                                                         "handbook")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
@@ -678,7 +708,34 @@ class Programme(Entity):
         if self.mix is None and self.pools:
             raise ContentRule(say("rule-pools-need-mix"))
         self._check_phases()
+        self._check_splits()
         return self
+
+    def _check_splits(self) -> None:
+        _check_unique([split.id for split in self.splits])
+        venues = [venue.id for venue in self.venues]
+        elsewhere = {*self.required, *(v.module for v in self.site_visits),
+                     *(m for phase in self.phases for m in phase.modules)}
+        seen: list[str] = []
+        for split in self.splits:
+            placed = {p.module for p in self.placements} - set(split.groups[0].modules)
+            for group in split.groups:
+                pinned = next((m for m in group.modules if m in placed), None)
+                if pinned is not None:  # the first group's placements place the split; the others follow
+                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id))
+                if group.venue is not None and group.venue not in venues:
+                    raise ContentRule(say("rule-unknown-group-venue", group=f"{split.id}.{group.id}",
+                                          venue=group.venue, known=tuple(venues)))
+                for module in group.modules:
+                    if module in seen or module in elsewhere:
+                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id))
+                    seen.append(module)
+
+    @property
+    def grouped(self) -> dict[str, tuple[Split, Group]]:
+        """Each module of a split's groups: its split and group."""
+        return {module: (split, group) for split in self.splits for group in split.groups
+                for module in group.modules}
 
     def _check_phases(self) -> None:
         if not self.phases:

@@ -138,7 +138,7 @@ def _reason(ctx: PackContext, item: PlanItem) -> str:
 def _modules(ctx: PackContext) -> str:
     rows = [(str(n), module_link(ctx.catalog, item.module), esc(ctx.catalog.strands[item.strand].name.zh),
              esc(FORMATS[ctx.catalog.modules[item.module].format][0]), number(item.hours), _reason(ctx, item))
-            for n, item in enumerate(ctx.plan.items, start=1)]
+            for n, item in enumerate(ctx.plan.taught, start=1)]
     return grid(("序号", "模块", "主题", "形式", "学时", "编排理由"), rows, "kebao-modules")
 
 

@@ -38,6 +38,8 @@ class TimetableRow:
     event: str = ""  # the event's kind (check-in, opening…) for an event's row
     provisional: bool = False  # its date has no official holiday arrangement yet (暂定)
     phase: str = ""  # the title of its programme phase (schema 2 phases), or ""
+    group: str = ""  # the title of the group it is taught to where the cohort splits, or "" (everyone)
+    beside: bool = False  # a session of a split's other group: side by side with the first group's, not counted
 
     @property
     def signed(self) -> bool:
@@ -118,6 +120,10 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
         module = catalog.modules[item.module]
         strand = catalog.strands[module.strand]
         title = module.title.in_language(language)
+        split, group = programme.grouped.get(item.module, (None, None))
+        if group is not None:
+            title = f"【{group.title.in_language(language)}】{title}" if language == "zh" else \
+                f"[{group.title.in_language(language)}] {title}"
         if item.parts > 1:
             title += f"（{item.part}/{item.parts}）" if language == "zh" else f" ({item.part}/{item.parts})"
         location = (module.site.location.in_language(language) if module.site
@@ -131,7 +137,9 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
             date=item.date, weekday=weekday, slot=slot, start=item.start, end=item.end, module=module.id,
             title=title, strand=strand.id, strand_label=strand.name.in_language(language), hours=item.hours,
             format_label=pick(FORMATS[module.format], language), location=location, description=description,
-            provisional=tentative, phase=phase_title(programme, item.phase, language)))
+            provisional=tentative, phase=phase_title(programme, item.phase, language),
+            group=group.title.in_language(language) if group else "",
+            beside=split is not None and group is not None and group.id != split.groups[0].id))
     return rows
 
 
@@ -164,7 +172,12 @@ def event_title(programme: Programme, key: str, language: Language) -> str:
 
 def credit_rows(catalog: Catalog, programme: Programme, planned: list[tuple[str, float]],
                 language: Language) -> list[CreditRow]:
-    return [CreditRow(line.module, line.title_zh if language == "zh" else line.title_en,
+    """One row per module taught; a group's module (where the cohort splits) is marked with its group."""
+    def title(module: str, text: str) -> str:
+        group = programme.grouped[module][1].title.in_language(language) if module in programme.grouped else ""
+        return text if not group else f"【{group}】{text}" if language == "zh" else f"[{group}] {text}"
+
+    return [CreditRow(line.module, title(line.module, line.title_zh if language == "zh" else line.title_en),
                       catalog.strands[line.strand].name.in_language(language), line.hours, line.credits,
                       line.outcomes, line.assessment)
             for line in credit_record(catalog, programme, planned)]

@@ -250,7 +250,7 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
     last = _table(ws, title, subtitle, [label(c, language) for c in SHEET_COLUMNS], values,
                   (11, 7, 6, 6, 6, 30, 10, 5, 10, 26, 10), note=note)
     _set(ws, last + 1, 7, label("total", language), **_styles()["header"])
-    _set(ws, last + 1, 8, sum(r.hours for r in rows), **_styles()["cell"])
+    _set(ws, last + 1, 8, sum(r.hours for r in rows if not r.beside), **_styles()["cell"])  # one learner's
     ws.print_area = f"A1:K{last + 1}"
     if self_paced:
         sheet = workbook.create_sheet(label("sheet_self_paced", language))
@@ -263,7 +263,8 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
 
 def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
                           language: Language, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant.
+    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant; where
+    the cohort works in groups, one per group's session, named after the group.
 
     The programme and the session stand above the table on every printed page.
     """
@@ -273,8 +274,10 @@ def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, 
     workbook.remove(first)
     header = [label(c, language) for c in ("number", "name", "organisation", "sign_in", "sign_out", "remarks")]
     for index, row in enumerate((row for row in rows if row.signed), start=1):
-        ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot}"[:31])
+        ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot} {row.group}".strip()[:31])
         subtitle = f"{row.date.isoformat()} {row.weekday} {row.slot} {row.start}–{row.end} · {row.title}"
+        if row.group:  # a group's own sheet: where it meets
+            subtitle += f" · {row.location}"
         _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,
                [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16),
                landscape=False, repeat="1:4", row_minimum=24)

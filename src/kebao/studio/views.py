@@ -163,7 +163,7 @@ def hours_table_html(plan: Plan) -> str:
 
 def modules_html(catalog: Catalog, plan: Plan) -> str:
     rows = []
-    for number, item in enumerate(plan.items, 1):
+    for number, item in enumerate(plan.taught, 1):
         module = catalog.modules[item.module]
         strand = catalog.strands.get(item.strand)
         rows.append([number, module.title.zh, item.module, strand.name.zh if strand else item.strand,
