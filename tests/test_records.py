@@ -219,3 +219,24 @@ def test_the_database_comes_from_the_environment_in_a_subprocess(database_url: s
                            "--root", str(REPO)], env=environment, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [name for name, *_ in stored(database_url)[0]] == ["测试甲", "测试乙", "测试丙"]
+
+
+def test_a_database_that_cannot_be_reached_or_is_not_supported(tmp_path: Path) -> None:
+    """No server behind the address: exit code 3 naming it (without the password); MySQL: exit code 2."""
+    missing = f"postgresql://kebao:secret@/kebao?host={tmp_path / 'no-server'}&port=5432"
+    code, _, err = kebao(missing, "records", "list", COHORT)
+    assert code == 3 and "cannot open the records database postgresql+psycopg://kebao:***@/kebao" in err
+    assert "secret" not in err and "KEBAO_DATABASE_URL" in err
+    code, _, err = kebao("mysql://kebao@localhost/kebao", "records", "list", COHORT)
+    assert code == 2 and "kebao's records live in PostgreSQL or SQLite, not 'mysql'" in err
+
+
+def test_without_an_address_the_database_is_sqlite_under_the_roots_records_folder(
+        catalog_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KEBAO_DATABASE_URL", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["records", "roster", "cadres-course", str(roster(tmp_path, ROWS)), "--root", str(catalog_root)])
+    assert code == 0, err.getvalue()
+    assert (catalog_root / "records" / "kebao.sqlite").is_file()
+    assert "3 added" in out.getvalue()

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import ResourceError, UsageError
@@ -113,12 +113,18 @@ def _upgrade(engine: Engine) -> None:
 
 
 def _salt(engine: Engine) -> bytes:
-    with Session(engine) as session, session.begin():
-        setting = session.scalars(select(Setting).where(Setting.name == SALT)).one_or_none()
-        if setting is None:
-            setting = Setting(name=SALT, value=secrets.token_hex(16))
-            session.add(setting)
-        return bytes.fromhex(setting.value)
+    """The database's salt, made by whichever process opens a new database first."""
+    for _attempt in range(2):
+        try:
+            with Session(engine) as session, session.begin():
+                setting = session.scalars(select(Setting).where(Setting.name == SALT)).one_or_none()
+                if setting is None:
+                    setting = Setting(name=SALT, value=secrets.token_hex(16))
+                    session.add(setting)
+                return bytes.fromhex(setting.value)
+        except IntegrityError:  # another process made it between our read and our write: read theirs
+            continue
+    raise ResourceError("the records database's salt could not be read or made", "run the command again")
 
 
 def _sqlite_foreign_keys(connection: Any, _record: object) -> None:
