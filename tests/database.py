@@ -61,7 +61,8 @@ class Cluster:
     def start(cls) -> Cluster:
         bin_folder = postgres_bin()
         prefix, uid, gid = run_as()
-        folder = Path(tempfile.mkdtemp(prefix="kebao-pg-"))
+        # /tmp, not $TMPDIR: the server's user must reach the folder, and a socket path has at most 107 bytes.
+        folder = Path(tempfile.mkdtemp(prefix="kebao-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
         if uid is not None and gid is not None:
             os.chown(folder, uid, gid)
         cluster = cls(folder, bin_folder, prefix, itertools.count(1))
