@@ -113,6 +113,15 @@ def test_importing_the_same_file_again_changes_nothing(database_url: str, tmp_pa
     assert stored(database_url) == before  # no new import row, no learner touched
 
 
+def test_learners_a_later_file_leaves_out_are_kept_and_named(database_url: str, tmp_path: Path) -> None:
+    assert kebao(database_url, "records", "roster", COHORT, str(roster(tmp_path, ROWS)))[0] == 0
+    before = stored(database_url)
+    code, out, _ = kebao(database_url, "records", "roster", COHORT, str(roster(tmp_path, ROWS[:1], "one.csv")))
+    assert code == 0 and "0 added, 0 changed, 1 unchanged" in out
+    assert "kept 2 learner(s) this file does not list: 测试乙、测试丙" in out
+    assert stored(database_url) == before
+
+
 def test_a_changed_learner_is_reported_and_applied_only_with_update(database_url: str, tmp_path: Path) -> None:
     assert kebao(database_url, "records", "roster", COHORT, str(roster(tmp_path, ROWS)))[0] == 0
     before = stored(database_url)
