@@ -82,6 +82,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan_self_paced": ("自主学习（不占课时段）", "Self-paced (no session)"),
     "section_self_paced": ("线上自学（自定进度，不占上课时间）", "Self-paced online learning (no class time)"),
     "section_phases": ("培训阶段", "Phases"),
+    "credits_total": ("合计（每位学员）", "Total (each learner)"),
     "sheet_self_paced": ("线上自学", "Self-paced"),
     "phase": ("阶段", "Phase"),
     "opens": ("开放", "Opens"),

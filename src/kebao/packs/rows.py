@@ -56,6 +56,7 @@ class CreditRow:
     credits: Decimal
     outcomes: tuple[str, ...]
     assessment: str
+    beside: bool = False  # another group's module (where the cohort splits): not in the first group's total
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def credit_rows(catalog: Catalog, programme: Programme, planned: list[tuple[str,
 
     return [CreditRow(line.module, title(line.module, line.title_zh if language == "zh" else line.title_en),
                       catalog.strands[line.strand].name.in_language(language), line.hours, line.credits,
-                      line.outcomes, line.assessment)
+                      line.outcomes, line.assessment, line.beside)
             for line in credit_record(catalog, programme, planned)]
 
 

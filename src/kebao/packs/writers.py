@@ -70,10 +70,16 @@ def write_timetable_csv(rows: Sequence[TimetableRow], path: Path, language: Lang
 
 
 def write_credits_csv(rows: Sequence[CreditRow], path: Path, language: Language) -> Path:
+    """A line per module, then the total one learner earns (another group's modules are taken instead)."""
+    from decimal import Decimal
+
     header = [label(c, language) for c in ("module", "title", "strand", "hours", "credits", "outcomes",
                                            "assessment")]
-    return _write_csv(path, header, [[r.module, r.title, r.strand_label, r.hours, f"{r.credits}",
-                                      "；".join(r.outcomes), r.assessment] for r in rows])
+    counted = [r for r in rows if not r.beside]
+    total = ["", label("credits_total", language), "", f"{sum(r.hours for r in counted):g}",
+             f"{sum((r.credits for r in counted), Decimal('0.00'))}", "", ""]
+    return _write_csv(path, header, [*([r.module, r.title, r.strand_label, r.hours, f"{r.credits}",
+                                        "；".join(r.outcomes), r.assessment] for r in rows), total])
 
 
 # -- Excel --------------------------------------------------------------------------------------------
