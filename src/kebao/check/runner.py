@@ -94,8 +94,8 @@ class _Run:
         decided: dict[str, PackContext] = {}  # each pack decided once, for the packs and the book
         self.run("packs", lambda: check_packs(root, jobs=jobs, timeout=timeout, progress=self.progress("packs"),
                                               packs=paths.PACKS, decided=decided), needs_catalog=True)
-        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=paths.PACKS, decided=decided),
-                 needs_catalog=True)
+        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=paths.PACKS, decided=decided,
+                                            on_wait=self.say), needs_catalog=True)
         book = self.results.get("book")
         if book is not None and book.status != "passed" and "links" not in self.options.skip:
             why = "the book did not build" if book.status == "failed" else f"the book was skipped ({book.detail})"
