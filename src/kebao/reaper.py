@@ -46,9 +46,10 @@ def start() -> str | None:
     tag = uuid.uuid4().hex
     os.environ[VARIABLE] = " ".join([*os.environ.get(VARIABLE, "").split(), tag])
     environment = {key: value for key, value in os.environ.items() if key != VARIABLE}  # the reaper is not tagged
+    # No stdio of the run: a caller reading the run's output until it closes must not wait for the reaper.
     subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), str(os.getpid()), tag],
                      env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     start_new_session=True, close_fds=True)
+                     stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
     return tag
 
 
