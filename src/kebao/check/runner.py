@@ -104,6 +104,8 @@ class _Run:
         return [self.results[kind] for kind in KINDS]
 
     def run(self, kind: str, check: Callable[[], CheckResult], needs_catalog: bool = False) -> None:
+        from ..errors import ResourceError
+
         if kind in self.results:  # already decided (skipped for a reason of its own)
             return
         if kind in self.options.skip:
@@ -116,6 +118,8 @@ class _Run:
         started = time.perf_counter()
         try:
             self.results[kind] = check()
+        except ResourceError:  # the machine refused (a missing font, a full disk): no check can say more
+            raise
         except Exception as error:  # a bug or a broken tool must not hide the other checks' results
             text = short_text("".join(traceback.format_exception(error)), 40)
             self.results[kind] = CheckResult(kind, "failed", time.perf_counter() - started,
