@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nbformat import NotebookNode
 
 _HEADING_ID = re.compile(r'(<h[1-6])\s+id="[^"]*"')
+_SELF_CLOSED_LINK = re.compile(r"(<a\b[^<>]*?)\s*/>")
 REMOVE_TAG = "remove"  # cells for people reading the notebook itself, never in a pack
 # Our nbconvert template; it marks outputs tagged "trainer", the value of page.TRAINER_TAG.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
@@ -84,11 +85,13 @@ def _clean(nb: NotebookNode) -> NotebookNode:
 def seal_output(fragment: str) -> str:
     """One output's HTML, sanitised on its own with its comments removed (the template's ``kebao_seal`` filter).
 
-    Whatever an output holds (a forged marker, an unclosed comment or tag) ends with the output.
+    Whatever an output holds (a forged marker, an unclosed comment or tag) ends with the output. nbconvert
+    writes headings' anchors as ``<a class="anchor-link" … />``, which HTML parses as an open ``<a>`` that
+    wraps everything after it: they are closed first.
     """
     from ..sanitize import clean_html
 
-    return clean_html(fragment, comments=False)
+    return clean_html(_SELF_CLOSED_LINK.sub(r"\1></a>", fragment), comments=False)
 
 
 @dataclass(frozen=True)
