@@ -80,7 +80,7 @@ def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: Path = paths.P
     """
     from ..book.generate import generate
     from ..book.site import build_site, site_lock
-    from ..errors import KebaoError
+    from ..errors import KebaoError, ResourceError
 
     started = time.perf_counter()
     log = io.StringIO()
@@ -88,6 +88,8 @@ def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: Path = paths.P
         with site_lock(root, on_wait=on_wait):
             generate(root, catalog, packs, decided)
             site = build_site(root, jobs=jobs, status=None, warning=log)
+    except ResourceError:  # the machine refused (a full disk…): kebao check stops with it (exit code 3)
+        raise
     except KebaoError as error:
         prefix = str(root) + "/"
         items = []
