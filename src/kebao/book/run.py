@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from .. import paths
 from ..errors import BookError
 from .generate import Generated, generate
-from .site import SiteResult, build_site
+from .site import SiteResult, build_site, site_lock
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..packs.context import PackContext
@@ -49,9 +49,10 @@ def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report |
     if packs:
         say("building course packs (unchanged packs are skipped)…")
         decided = build_packs(root, workers=max(jobs, paths.JOBS))
-    generated = generate(root, catalog, decided=decided)
-    changed = len(generated.report.written) + len(generated.report.removed)
-    say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
-        f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
-    site = build_site(root, jobs=jobs, status=status, warning=warning)
+    with site_lock(root, on_wait=say):  # the pages are Sphinx's input: written and read under one lock
+        generated = generate(root, catalog, decided=decided)
+        changed = len(generated.report.written) + len(generated.report.removed)
+        say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
+            f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
+        site = build_site(root, jobs=jobs, status=status, warning=warning)
     return BookResult(tuple(decided), generated, site)
