@@ -35,6 +35,7 @@ GENERATED = Path("book/generated")  # the site's pages made from the catalogue
 HTML = Path("_build/html")  # the built site, as readers see it (published whole by kebao.atomic.replace_folder)
 SPHINX_HTML = Path("_build/.html-sphinx")  # Sphinx's own incremental output, copied to HTML after a clean build
 DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
+BOOK_STAMP = Path("_build/.kebao-book-stamp.json")  # what the last successful `kebao book` saw (book/nochange.py)
 
 # -- defaults shared by commands ----------------------------------------------------------------------
 NOTEBOOK_TIMEOUT = 600.0  # wall-clock seconds one notebook (pack, case, check run) may take
