@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kebao: {line}", file=sys.stderr)
 
     stamp = BookStamp(args.root, packs=not args.no_packs)
-    if not args.force and stamp.unchanged():
+    if not args.force and stamp.unchanged() is not None:
         report("nothing changed since the last build (sources, packs, pages, site, kebao, fonts, tools)")
         print((args.root / paths.HTML / "index.html").resolve())
         return 0

@@ -61,6 +61,16 @@ def considered_modules(catalog: Catalog, programme: Programme, cohort: Cohort) -
     return found
 
 
+def _relative(path: Path, root: Path) -> str:
+    """``path``'s name relative to the repository ``root`` (resolving only when it is not plainly under it)."""
+    try:
+        if ".." not in path.parts:
+            return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
 def pack_inputs(ctx: PackContext) -> dict[str, Path]:
     """Every file whose bytes the pack is made of, by repository-relative name (the manifest's ``inputs``)."""
     catalog, programme = ctx.catalog, ctx.programme
@@ -76,8 +86,7 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
         case = catalog.cases[case_id]
         files.append(catalog.locate(case).file)
         files.extend(root / paths.CASES / name for name in case.data)
-    resolved = root.resolve()
-    return {path.resolve().relative_to(resolved).as_posix(): path for path in sorted(set(files))}
+    return {_relative(path, root): path for path in sorted(set(files))}
 
 
 def _front_matter_digest(model: Any) -> str:
@@ -88,13 +97,12 @@ def _front_matter_digest(model: Any) -> str:
 def front_matter_parts(ctx: PackContext, inputs: Mapping[str, Path]) -> dict[str, str]:
     """``<file> (front matter)`` -> digest for considered modules and named cases not already whole inputs."""
     catalog = ctx.catalog
-    resolved = catalog.root.resolve()
     parts: dict[str, str] = {}
     cases = {c for m in ctx.plan.modules for c in catalog.modules[m].cases if c in catalog.cases}
     models = [*(catalog.modules[m] for m in considered_modules(catalog, ctx.programme, ctx.cohort)),
               *(catalog.cases[c] for c in cases)]
     for model in models:
-        name = catalog.locate(model).file.resolve().relative_to(resolved).as_posix()
+        name = _relative(catalog.locate(model).file, catalog.root)
         if name not in inputs:
             parts[name + FRONT_MATTER] = _front_matter_digest(model)
     return parts
