@@ -146,15 +146,15 @@ class DecidedPack:
 def engine_digest() -> str:
     """A hash of the kebao code and templates packs are made with: a changed engine rebuilds every pack.
 
-    The site (book/, sphinxext.py), the command line (cli/), `kebao check`, the studio and the templates of
-    `kebao new` do not shape packs and are left out.
+    The site (book/, sphinxext.py), the command line (cli/), `kebao check`, the studio, the templates of
+    `kebao new` and the no-change stamps (stamps.py, packs/nochange.py) do not shape packs and are left out.
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package).as_posix()
         if relative.startswith(("book/", "cli/", "check/", "studio/", "templates/new/", "sphinxext.py",
-                                "scaffold.py")):
+                                "scaffold.py", "stamps.py", "packs/nochange.py")):
             continue
         if path.suffix in (".py", ".css", ".html", ".md", ".yml", ".j2", ".json") and "__pycache__" not in path.parts:
             digest.update(relative.encode())
