@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -93,7 +92,7 @@ def _libraries() -> Iterator[str]:
 def tools_fingerprint() -> str:
     """A hash of Python's version, the installed distributions' names and versions, and the drawing libraries."""
     digest = hashlib.sha256(b"kebao-tools/1")
-    for line in (platform.python_version(), *_distributions(), *_libraries()):
+    for line in (sys.version, *_distributions(), *_libraries()):
         digest.update(line.encode("utf-8", "surrogateescape") + b"\n")
     return digest.hexdigest()
 
