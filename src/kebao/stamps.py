@@ -91,7 +91,7 @@ class Stamp:
         """Remove the last run's stamp (a run is starting; it may fail)."""
         try:
             self.file.unlink()
-        except FileNotFoundError:
+        except OSError:  # none yet, or a read-only folder (the run itself will say so)
             pass
 
     def record(self, payload: dict[str, Any] | None = None) -> None:
@@ -99,5 +99,8 @@ class Stamp:
         from .atomic import write_atomic
 
         document = {"version": VERSION, "sources": self.sources, "outputs": self.outputs(), "payload": payload or {}}
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        except OSError:  # a stamp only saves time: the run succeeded, and the next one checks everything
+            pass
