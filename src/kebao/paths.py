@@ -37,6 +37,7 @@ SPHINX_HTML = Path("_build/.html-sphinx")  # Sphinx's own incremental output, co
 DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
 RECORDS = Path("records")  # learner records (personal data): git-ignored, never published (docs/records.md)
 RECORDS_DATABASE = RECORDS / "kebao.sqlite"  # the default records database, unless --database or KEBAO_DATABASE_URL
+BOOK_STAMP = Path("_build/.kebao-book-stamp.json")  # what the last successful `kebao book` saw (book/nochange.py)
 
 # -- defaults shared by commands ----------------------------------------------------------------------
 NOTEBOOK_TIMEOUT = 600.0  # wall-clock seconds one notebook (pack, case, check run) may take

@@ -6,6 +6,9 @@ skipped; --no-packs uses the packs already built), writes the generated pages
 into the HTML folder (kebao.paths has the folders). Case studies are
 executed, and cached by jupyter-cache. Every warning is an error; all of them
 are listed. Prints the path of _build/html/index.html at the end.
+When nothing changed since the last successful build (sources, generated
+pages, packs, the site, kebao, fonts and tools), it says so in well under a
+second, before loading Sphinx or starting a kernel; --force builds anyway.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"do not build packs; link those already in {paths.PACKS}/ (run `kebao pack --all`)")
     parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
+    parser.add_argument("--force", action="store_true",
+                        help="build even when nothing changed since the last successful build")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kebao.book.run import make_book
+    from kebao import paths
+    from kebao.book.nochange import BookStamp
     from kebao.errors import UsageError
 
     if args.jobs < 1:
@@ -35,8 +41,17 @@ def run(args: argparse.Namespace) -> int:
     def report(line: str) -> None:
         print(f"kebao: {line}", file=sys.stderr)
 
+    stamp = BookStamp(args.root, packs=not args.no_packs)
+    if not args.force and stamp.unchanged() is not None:
+        report("nothing changed since the last build (sources, packs, pages, site, kebao, fonts, tools)")
+        print((args.root / paths.HTML / "index.html").resolve())
+        return 0
+    stamp.forget()
+    from kebao.book.run import make_book
+
     result = make_book(args.root, packs=not args.no_packs, jobs=args.jobs, report=report,
                        status=None if args.quiet else sys.stdout, warning=sys.stderr)
+    stamp.record()
     print(f"kebao: site built in {result.site.seconds:.1f} s", file=sys.stderr)
     print(result.site.index.resolve())
     return 0

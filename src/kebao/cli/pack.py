@@ -12,6 +12,8 @@ read-only or missing folder or a permission problem is one error line with a
 hint (exit code 3); the previous pack stays. A cohort on a year without an
 official holiday arrangement yet is planned from the statutory holidays and
 its pack marked 暂定 (provisional); ``--strict-calendar`` refuses it.
+``--dry-run`` decides the packs and lists which would be built and why (which
+input changed since each was built), building nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kebao.model import Cohort
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=paths.JOBS,
                         help=f"packs built at once with --all (default: {paths.JOBS})")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="build nothing: list the packs that would be built and why (which input changed)")
     parser.add_argument("--strict-calendar", action="store_true",
                         help="refuse a pack on a year without the official holiday arrangement (暂定, provisional)")
     parser.add_argument("--notebook", type=Path, help="the pack notebook (default: ROOT/notebooks/course_pack.ipynb)")
@@ -46,16 +54,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kebao.cohort import read_cohort
-    from kebao.errors import ResourceError, UsageError
-    from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack
+    from kebao.errors import UsageError
 
     if args.all == bool(args.programme):
         raise UsageError("name one programme, or use --all", "e.g. kebao pack xpcc-cadres, or kebao pack --all")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
-    cohort = read_cohort(args.cohort) if args.cohort else None
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
+    stamp = None
+    if args.all and not args.force and not args.dry_run:  # nothing changed? decided before kebao loads more
+        from kebao.packs.nochange import PacksStamp
+
+        stamp = PacksStamp(args.root, args.out, programmes=None, settings=settings, notebook=args.notebook,
+                           cohort_file=args.cohort, strict_calendar=args.strict_calendar)
+        recorded = stamp.unchanged()
+        if recorded is not None and recorded.get("rows"):
+            return _table([(programme, "fresh", 0.0, zip_path) for programme, zip_path in recorded["rows"]])
+        stamp.forget()
+    from kebao.cohort import read_cohort
+    from kebao.errors import ResourceError
+    from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack
+
+    cohort = read_cohort(args.cohort) if args.cohort else None
+    if args.dry_run:
+        return _dry_run(args, settings, cohort)
     if args.programme:
         outcome = build_pack(PackRequest(args.root, args.programme, settings, args.out, args.notebook,
                                          timeout=args.timeout, force=args.force, cohort=cohort,
@@ -66,19 +88,51 @@ def run(args: argparse.Namespace) -> int:
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
                         notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
                         strict_calendar=args.strict_calendar, wait=not args.no_wait, on_wait=_say)
-    width = max((len(r.programme) for r in results), default=9)
-    print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
-    for r in results:
-        detail = r.error if isinstance(r, PackFailure) else r.zip
-        print(f"{r.programme:<{width}}  {r.status:<6}  {r.seconds:>7.1f}  {detail}")
     failed = [r for r in results if isinstance(r, PackFailure)]
-    built = sum(r.status == "built" for r in results)
-    fresh = sum(r.status == "fresh" for r in results)
-    print(f"{built} built, {fresh} up to date, {len(failed)} failed", file=sys.stderr)
+    if stamp is not None and not failed:
+        stamp.record({"rows": [(r.programme, str(r.zip)) for r in results if not isinstance(r, PackFailure)]})
+    _table([(r.programme, r.status, r.seconds, r.error if isinstance(r, PackFailure) else r.zip) for r in results])
     machine = next((r.error for r in failed if isinstance(r.error, ResourceError)), None)
     if machine is not None:  # disk full, read-only…: once, as the error, with its exit code
         raise machine
     return 1 if failed else 0
+
+
+def _table(rows: list[tuple[str, str, float, object]]) -> int:
+    """The batch's table and summary line; 1 when a pack failed."""
+    width = max((len(row[0]) for row in rows), default=9)
+    print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
+    for programme, status, seconds, detail in rows:
+        print(f"{programme:<{width}}  {status:<6}  {seconds:>7.1f}  {detail}")
+    counts = {status: sum(row[1] == status for row in rows) for status in ("built", "fresh", "failed")}
+    print(f"{counts['built']} built, {counts['fresh']} up to date, {counts['failed']} failed", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def _dry_run(args: argparse.Namespace, settings: tuple[str, ...], cohort: Cohort | None) -> int:
+    from kebao.packs.build import PackFailure, decide_all
+
+    found = decide_all(args.root, [args.programme] if args.programme else None, settings=settings,
+                       cohort=cohort, out=args.out, notebook=args.notebook,
+                       strict_calendar=args.strict_calendar)
+    rows = []
+    for decided in found:
+        if isinstance(decided, PackFailure):
+            rows.append((decided.programme, "", "failed", [str(decided.error)]))
+            continue
+        why = ["--force"] if args.force else decided.reasons()
+        rows.append((decided.request.programme, decided.ctx.cohort.id, "build" if why else "fresh", why))
+    width = max((len(row[0]) for row in rows), default=9)
+    cohorts = max((len(row[1]) for row in rows), default=6)
+    print(f"{'programme':<{width}}  {'cohort':<{cohorts}}  {'would':<6}  why")
+    for programme, cohort_id, verdict, why in rows:
+        print(f"{programme:<{width}}  {cohort_id:<{cohorts}}  {verdict:<6}  {why[0] if why else ''}")
+        for line in why[1:]:
+            print(f"{'':<{width}}  {'':<{cohorts}}  {'':<6}  {line}")
+    counts = {verdict: sum(row[2] == verdict for row in rows) for verdict in ("build", "fresh", "failed")}
+    print(f"{counts['build']} would be built, {counts['fresh']} up to date, {counts['failed']} failed "
+          "(dry run: nothing built)", file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def _say(message: str) -> None:

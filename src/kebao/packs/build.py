@@ -5,8 +5,10 @@ The order of the steps matters and is stated here once:
 1. :func:`decide_pack` composes and schedules (once per pack), so a bad request fails before any kernel starts
    (so does a provisional calendar, 暂定, when the request is ``strict_calendar``);
 2. the notebook's declared parameters are checked (names, types);
-3. the cache key (notebook, parameters, input files, engine, and where each year's holidays come from) is
-   compared with the pack's manifest;
+3. the cache key (:mod:`.freshness`: notebook, parameters, the files the pack is made of, the front matter of
+   the modules the composer considered, engine, fonts and tools, and where each year's holidays come from) is
+   compared with the pack's manifest (:func:`decide_all` with :meth:`DecidedPack.reasons` says why without
+   building: ``kebao pack --all --dry-run``);
 4. the cases the pack prints run if they have not run since they last changed (:mod:`.caseruns`, shared by
    every pack under the same packs folder), then the notebook runs with papermill in a fresh (pre-started)
    kernel, reading the decided pack and the cases' outputs;
@@ -42,8 +44,10 @@ from ..model import Cohort
 from ..notebooks.parameters import check_parameters
 from ..system import require_pack_tools
 from .bundle import sweep_packs
-from .cache import cache_key, is_fresh
+from .cache import is_fresh, key_of
 from .context import PackContext, decide, save_decided
+from .environment import environment
+from .freshness import explain, key_parts, pack_inputs
 
 # Imported by the kernel template (or by each kernel while it boots, where kernels cannot be forked): the
 # notebook's own modules, and warmup, which loads the Chinese font.
@@ -108,6 +112,7 @@ class DecidedPack:
     parameters: dict[str, Any]  # the notebook's, checked; `decided` is added when it runs
     inputs: dict[str, Path]
     key: str
+    parts: dict[str, str] = field(default_factory=dict)  # the key's named parts (kebao.packs.freshness)
 
     @property
     def folder(self) -> Path:
@@ -119,6 +124,10 @@ class DecidedPack:
 
     def fresh(self) -> bool:
         return self.zip.is_file() and is_fresh(self.folder, self.key)
+
+    def reasons(self) -> list[str]:
+        """Why this pack would be rebuilt (which input changed), or [] when it is fresh."""
+        return explain(self.folder, self.key, self.parts, require=(self.zip,))
 
     def outcome(self, status: Literal["built", "fresh"], seconds: float) -> PackOutcome:
         return PackOutcome(self.ctx.programme.id, self.ctx.cohort.id, status, self.folder, self.zip, seconds,
@@ -134,47 +143,19 @@ class DecidedPack:
         return "python3", Path(self.request.root).resolve()
 
 
-def pack_inputs(ctx: PackContext) -> dict[str, Path]:
-    """Every content file the pack is made from, by repository-relative name.
-
-    Modules are those the programme could choose from (named ones, pools, and
-    every module of a pooled strand), so editing one only invalidates the packs
-    that use or might use it.
-    """
-    catalog, programme = ctx.catalog, ctx.programme
-    named = {*programme.required, *(v.module for v in programme.site_visits), *ctx.cohort.extra,
-             *(m for pool in programme.pools for m in pool.modules), *ctx.plan.modules}
-    pooled = {s for pool in programme.pools for s in pool.strands}
-    modules = {m.id for m in catalog.modules.values() if m.id in named or m.strand in pooled}
-    root = catalog.root
-    files = [root / paths.STRANDS, root / paths.AUDIENCES, *(catalog.locate(catalog.modules[m]).file for m in modules),
-             catalog.locate(programme).file]
-    if catalog.holidays is not None:  # the dates of every pack may depend on it
-        files.append(root / paths.HOLIDAYS)
-    for module_id in ctx.plan.modules:
-        for material in catalog.modules[module_id].handouts:
-            files.append(catalog.handout_file(str(material.handout)))
-    for case_id in ctx.cases:
-        case = catalog.cases[case_id]
-        files.append(catalog.locate(case).file)
-        files.extend(root / paths.CASES / name for name in case.data)
-    resolved = root.resolve()
-    return {path.resolve().relative_to(resolved).as_posix(): path for path in sorted(set(files))}
-
-
 @cache
 def engine_digest() -> str:
     """A hash of the kebao code and templates packs are made with: a changed engine rebuilds every pack.
 
-    The site (book/, sphinxext.py), the command line (cli/), `kebao check`, the studio and the templates of
-    `kebao new` do not shape packs and are left out.
+    The site (book/, sphinxext.py), the command line (cli/), `kebao check`, the studio, the templates of
+    `kebao new` and the no-change stamps (stamps.py, packs/nochange.py) do not shape packs and are left out.
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package).as_posix()
         if relative.startswith(("book/", "cli/", "check/", "studio/", "templates/new/", "sphinxext.py",
-                                "scaffold.py")):
+                                "scaffold.py", "stamps.py", "packs/nochange.py")):
             continue
         if path.suffix in (".py", ".css", ".html", ".md", ".yml", ".j2", ".json") and "__pycache__" not in path.parts:
             digest.update(relative.encode())
@@ -198,9 +179,9 @@ def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> Decided
     # planned provisionally (暂定) is stale once official data for its year arrives.
     keyed["calendar"] = sources((day.date for day in ctx.timetable.days), catalog.holidays,
                                  ctx.programme.holiday_calendar)
-    key = cache_key(request.notebook_path, keyed, inputs.values(), f"{__version__}+{engine_digest()}",
-                    root=Path(request.root))
-    return DecidedPack(request, ctx, parameters, inputs, key)
+    parts = key_parts(ctx, inputs, notebook=request.notebook_path, parameters=keyed,
+                      engine=f"{__version__}+{engine_digest()}", environment=environment())
+    return DecidedPack(request, ctx, parameters, inputs, key_of(parts), parts)
 
 
 def build_pack(request: PackRequest, *, kernel: Any = None, catalog: Catalog | None = None, wait: bool = True,
@@ -240,7 +221,8 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
     request, ctx = decided.request, decided.ctx
     record = {"parameters": {"programme": ctx.programme.id, "cohort": decided.parameters["cohort"],
                              "edition": "trainer+participant"},
-              "inputs": decided.inputs, "cache_key": decided.key, "repository": Path(request.root)}
+              "inputs": decided.inputs, "cache_key": decided.key, "key_parts": decided.parts,
+              "repository": Path(request.root)}
 
     def build(folder: Path) -> None:
         from .caseruns import ensure_runs
@@ -284,27 +266,40 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
                           strict_calendar=strict_calendar)
 
 
+def decide_all(root: Path, programmes: Sequence[str] | None = None, *, settings: Sequence[str] = (),
+               cohort: Cohort | None = None, out: Path = paths.PACKS, notebook: Path | None = None,
+               force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
+               strict_calendar: bool = False) -> list[DecidedPack | PackFailure]:
+    """Steps 1–3 for every programme's default pack (or ``programmes``), in order: nothing is built."""
+    catalog = load_catalog(root)
+    found: list[DecidedPack | PackFailure] = []
+    for programme in (list(programmes) if programmes is not None else sorted(catalog.programmes)):
+        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort,
+                              strict_calendar)
+        try:
+            found.append(decide_pack(request, catalog))
+        except KebaoError as refused:
+            found.append(PackFailure(programme, "", refused))
+    return found
+
+
 def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequence[str], cohort: Cohort | None,
                out: Path, workers: int, notebook: Path | None, force: bool, timeout: float, executor: Any,
                progress: Callable[[int, int], None] | None, strict_calendar: bool) -> list[BatchResult]:
     from ..notebooks.batch import run_batch
 
-    catalog = load_catalog(root)
-    ids = list(programmes) if programmes is not None else sorted(catalog.programmes)
+    ids: list[str] = []  # in decide_all's order
     results: dict[str, BatchResult] = {}
     stale: list[DecidedPack] = []
-    for programme in ids:
-        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort,
-                              strict_calendar)
-        try:
-            decided = decide_pack(request, catalog)
-        except KebaoError as refused:
-            results[programme] = PackFailure(programme, "", refused)
-            continue
-        if not force and decided.fresh():
-            results[programme] = decided.outcome("fresh", 0.0)
+    for found in decide_all(root, programmes, settings=settings, cohort=cohort, out=out, notebook=notebook,
+                            force=force, timeout=timeout, strict_calendar=strict_calendar):
+        ids.append(found.programme if isinstance(found, PackFailure) else found.request.programme)
+        if isinstance(found, PackFailure):
+            results[found.programme] = found
+        elif not force and found.fresh():
+            results[found.request.programme] = found.outcome("fresh", 0.0)
         else:
-            stale.append(decided)
+            stale.append(found)
     done = len(results)
     if progress is not None:
         progress(done, len(ids))

@@ -147,14 +147,15 @@ def content_date(repository: Path, inputs: Iterable[Path]) -> dt.datetime:
 def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[str, Path],
                    outputs: Mapping[str, str], versions: Mapping[str, str] | None = None, *,
                    cache_key: str | None = None, repository: Path | None = None,
-                   date: dt.datetime | None = None) -> Path:
+                   date: dt.datetime | None = None, key_parts: Mapping[str, str] | None = None) -> Path:
     """Write ``folder/manifest.json`` describing the pack and return its path.
 
     It records the parameters, the sha256 and size of every input (keyed by
     the names given) and of every output (``outputs``: file name -> who it is
     for, from the pack-file table), tool versions (:func:`tool_versions` when
     None), the git commit of ``repository`` (the current directory when None;
-    null without git), the cache key and the content's ``date`` (:func:`content_date`).
+    null without git), the cache key and its named parts (``key_parts``, which
+    ``kebao pack --dry-run`` compares) and the content's ``date`` (:func:`content_date`).
     No build time: the same inputs, code and tools give the same manifest, so the
     whole pack, zip included, is byte-identical on a rebuild.
     """
@@ -172,6 +173,7 @@ def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[
     document = {
         "manifest_version": 2,
         "cache_key": cache_key,
+        "key_parts": dict(sorted(key_parts.items())) if key_parts is not None else None,
         "parameters": dict(parameters),
         "inputs": recorded_inputs,
         "outputs": recorded_outputs,

@@ -1,8 +1,8 @@
 """Skip packs whose inputs have not changed.
 
-A pack's cache key hashes everything that decides its contents: the
-notebook's bytes, the parameters (canonical JSON), every input file (its path
-relative to the repository and its bytes) and kebao's version. The key is
+A pack's cache key hashes everything that decides its contents, as named
+parts (:func:`key_of`; :mod:`.freshness` says which parts a pack has: files,
+front matter, notebook, parameters, engine, fonts, tools). The key is
 recorded in the pack's ``manifest.json``; the pack is fresh only while the
 manifest records the same key and every output it lists still has its
 recorded sha256, so an edited or deleted output triggers a rebuild.
@@ -34,6 +34,24 @@ def canonical_json(value: Any) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as error:
         raise PackError(f"pack parameters must be JSON values for the cache key: {error}") from error
+
+
+def file_digest(path: Path) -> str:
+    """The hex sha256 of a file's bytes; PackError when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as error:
+        raise PackError(f"cannot read {error.filename} for the pack's cache key: {error.strerror}") from error
+
+
+def key_of(parts: Mapping[str, str]) -> str:
+    """The sha256 hex key of named parts (name -> digest); their order does not matter."""
+    digest = hashlib.sha256()
+    _field(digest, b"kebao-pack-cache/2")
+    for name in sorted(parts):
+        _field(digest, name.encode("utf-8"))
+        _field(digest, parts[name].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def cache_key(notebook: Path, parameters: Mapping[str, Any], inputs: Iterable[Path], kebao_version: str, *,

@@ -55,7 +55,7 @@ class PackBuild:
     ctx: PackContext
     notebook: NotebookNode
     folder: Path
-    record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, repository
+    record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, key_parts, repository
     date: dt.datetime = writers.FIXED_TIME  # when the content last changed (bundle.content_date): files carry it
     _pages: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -198,6 +198,7 @@ def _manifest(build: PackBuild, path: Path) -> None:
     present = _present(build)
     record = build.record
     write_manifest(build.folder, record["parameters"], record["inputs"], present, cache_key=record["cache_key"],
+                   key_parts=record.get("key_parts"),
                    repository=record["repository"], date=build.date)
 
 

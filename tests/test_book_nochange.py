@@ -1,0 +1,85 @@
+"""`kebao book` with nothing changed stops before Sphinx, pydantic or a kernel is loaded; a change still rebuilds.
+
+Uses the session's built site (tests/conftest.py); what it edits it puts back, and rebuilds, before it ends.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kebao.book.nochange import BookStamp, outputs_fingerprint, sources_fingerprint
+
+from .book_site import BuiltSite, run_book
+
+HEAVY = ("sphinx", "pydantic", "jupyter_client", "myst_nb", "pandas", "nbformat")
+
+
+def imported(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``kebao book`` under ``-X importtime``: its result and every module it imported."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "kebao", "book", "--root", str(root), *args],
+                            capture_output=True, text=True, timeout=900)
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:") and "|" in line}
+    return result, modules
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_no_change_book_imports_nothing_heavy_and_a_change_rebuilds(built_site: BuiltSite) -> None:
+    root = built_site.root
+    assert run_book(root, "--quiet").returncode == 0  # whatever earlier tests did, the stamp is now current
+    result, modules = imported(root, "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "nothing changed since the last build" in result.stderr
+    assert result.stdout.strip() == str((root / "_build/html/index.html").resolve())
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == [], f"a no-change kebao book imported {heavy[:10]}"
+
+    guide = root / "book/guide/designers.md"
+    original = guide.read_text(encoding="utf-8")
+    try:
+        guide.write_text(original + "\n\n本段由测试临时加入：无变化检查之后的真实修改。\n", encoding="utf-8")
+        result, modules = imported(root, "--quiet", "--no-packs")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "nothing changed" not in result.stderr and "sphinx" in modules
+        assert "本段由测试临时加入" in (root / "_build/html/book/guide/designers.html").read_text(encoding="utf-8")
+        again = run_book(root, "--quiet", "--no-packs")
+        assert "nothing changed since the last build" in again.stderr, "the edited build recorded its stamp"
+    finally:
+        guide.write_text(original, encoding="utf-8")
+        assert run_book(root, "--quiet").returncode == 0
+
+
+def test_the_stamp_follows_sources_and_outputs(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "curricula").mkdir(parents=True)
+    (root / "curricula/strands.yml").write_text("strands: []\n", encoding="utf-8")
+    (root / "_build/html").mkdir(parents=True)
+    (root / "_build/html/index.html").write_text("<p>site</p>", encoding="utf-8")
+    stamp = BookStamp(root, packs=True)
+    assert stamp.unchanged() is None, "never built"
+    stamp.record()
+    assert BookStamp(root, packs=True).unchanged() is not None
+    assert BookStamp(root, packs=False).unchanged() is None, "--no-packs is another build"
+    sources = sources_fingerprint(root, True)
+    (root / ".git").mkdir()
+    (root / ".git/index").write_text("x", encoding="utf-8")
+    (root / "_build/.doctrees").mkdir()
+    assert sources_fingerprint(root, True) == sources, "hidden folders and _build are not sources"
+    (root / "curricula/strands.yml").write_text("strands: [x]\n", encoding="utf-8")
+    assert BookStamp(root, packs=True).unchanged() is None, "an edited source"
+    BookStamp(root, packs=True).record()
+    outputs = outputs_fingerprint(root)
+    (root / "build/packs/p/c").mkdir(parents=True)
+    (root / "build/packs/p/c/handbook.pdf").write_bytes(b"%PDF")
+    assert outputs_fingerprint(root) != outputs, "a pack is an output"
+    assert BookStamp(root, packs=True).unchanged() is None
+    BookStamp(root, packs=True).record()
+    (root / "_build/html/index.html").unlink()
+    assert BookStamp(root, packs=True).unchanged() is None, "a deleted site"
+    BookStamp(root, packs=True).forget()
+    assert not (root / "_build/.kebao-book-stamp.json").exists()
