@@ -71,9 +71,14 @@ def fonts_fingerprint(folders: Iterable[Path] | None = None, config: Path = FONT
 
 
 def _distributions() -> Iterator[str]:
-    for entry in sys.path:
+    """The installed distributions of this Python's site folders (not of ``sys.path``: its entries depend on
+    the working folder and PYTHONPATH, which shape no pack; kebao's own code is in the key by its digest)."""
+    import sysconfig
+
+    folders = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    for folder in folders:
         try:
-            names = os.listdir(entry or ".")
+            names = os.listdir(folder)
         except OSError:
             continue
         yield from sorted(name for name in names if name.endswith((".dist-info", ".egg-info")))
