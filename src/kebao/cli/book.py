@@ -6,6 +6,12 @@ skipped; --no-packs uses the packs already built), writes the generated pages
 into the HTML folder (kebao.paths has the folders). Case studies are
 executed, and cached by jupyter-cache. Every warning is an error; all of them
 are listed. Prints the path of _build/html/index.html at the end.
+
+The public site (the default) leaves out trainer notes, the teaching notes of
+cases and the trainer's downloads (trainer guide, whole pack); put it on any
+web host. --edition trainer builds the site with all of it into
+_build/trainer/html, for an intranet or a password-protected host
+(docs/hosting.md).
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
     parser.add_argument("--no-packs", action="store_true",
                         help=f"do not build packs; link those already in {paths.PACKS}/ (run `kebao pack --all`)")
+    parser.add_argument("--edition", choices=paths.SITE_EDITIONS, default="public",
+                        help="public: no trainer notes, teaching notes or trainer downloads (default); "
+                             f"trainer: everything, into {paths.site_folders('trainer').html}/")
     parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
 
@@ -36,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kebao: {line}", file=sys.stderr)
 
     result = make_book(args.root, packs=not args.no_packs, jobs=args.jobs, report=report,
-                       status=None if args.quiet else sys.stdout, warning=sys.stderr)
-    print(f"kebao: site built in {result.site.seconds:.1f} s", file=sys.stderr)
+                       status=None if args.quiet else sys.stdout, warning=sys.stderr, edition=args.edition)
+    print(f"kebao: {args.edition} site built in {result.site.seconds:.1f} s", file=sys.stderr)
     print(result.site.index.resolve())
     return 0
