@@ -37,9 +37,9 @@ def plain_pack(root: Path, programme: str, out: Path) -> None:
 
     from markdown_it import MarkdownIt
 
-    from kebao.packs import page
+    from kebao.packs import export, frontmatter, page
     from kebao.packs.context import open_pack
-    from kebao.packs.export import _css, write_pdf
+    from kebao.packs.export import write_pdf
     from kebao.packs.files import PackBuild, table
 
     ctx = open_pack(root, programme)
@@ -53,19 +53,26 @@ def plain_pack(root: Path, programme: str, out: Path) -> None:
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             row.write(build, out / name)
     md = MarkdownIt("commonmark").enable("table")
-    parts = [md.render(page.overview(ctx)), page.html_table(page.strand_table(ctx)),
-             page.html_table(page.timetable_table(ctx)), page.html_table(page.credit_table(ctx))]
+    sections = (frontmatter.overview(ctx), frontmatter.check_in(ctx), frontmatter.day_schedule(ctx),
+                frontmatter.contacts(ctx), frontmatter.rules(ctx), frontmatter.site_visits(ctx),
+                frontmatter.materials_checklist(ctx), frontmatter.assessment(ctx))
+    parts = [md.render(section) for section in sections if section]
+    parts += [page.html_table(page.strand_table(ctx)), page.html_table(page.timetable_table(ctx)),
+              page.html_table(page.credit_table(ctx))]
     parts += [f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}">' for png in figures.values()]
     notes = []
     for module in ctx.plan.modules:
         text, note = page.module_page(ctx, module)
         parts.append(md.render(text))
         notes.append(md.render(note or ""))
-    for text, note in page.case_readings(ctx):
-        parts.append(md.render(text))
-        notes.append(md.render(note or ""))
+    for reading in page.case_readings(ctx):  # the case runs are kebao's cached work: not redone here
+        parts += [md.render(part) for kind, part in reading.parts if kind == "markdown"]
+        notes.append(md.render(reading.notes or ""))
+    parts += [md.render(text) for text, _ in frontmatter.appendix(ctx)]
     for stem, body in (("handbook", parts), ("trainer-guide", parts + notes)):
-        html = f"<html><head><meta charset='utf-8'><style>{_css()}</style></head><body>{''.join(body)}</body></html>"
+        edition = "participant" if stem == "handbook" else "trainer"
+        html = export.page_html("".join(body), edition, ctx.title, frontmatter.cover(ctx, edition), ctx.title,
+                                ctx.language, ctx.large_print)
         (out / f"{stem}.html").write_text(html, encoding="utf-8")
         write_pdf(html, out / f"{stem}.pdf")
 

@@ -58,7 +58,7 @@ def audience(audience_id: str, *, day: float = 8, session: float = 4, evenings: 
 
 def module(module_id: str, strand_id: str, hours: float = 4, *, format: str = "lecture",
            audiences: Sequence[str] = (), prerequisites: Sequence[str] = (), elective: bool = False,
-           duration: str | None = None, evening: bool = False) -> dict[str, Any]:
+           duration: str | None = None, evening: bool = False, **fields: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": module_id, "title": {"zh": f"模块{module_id}", "en": module_id.title()}, "strand": strand_id,
         "format": "site-visit" if duration else format, "hours": hours, "audiences": list(audiences),
@@ -70,7 +70,7 @@ def module(module_id: str, strand_id: str, hours: float = 4, *, format: str = "l
         data["site"] = {"location": {"zh": "现场", "en": "On site"}, "duration": duration}
     if evening:
         data.update(evening=True, schema=2)
-    return data
+    return {**data, **fields}
 
 
 def programme(programme_id: str, *, mix: dict[str, float], audience: str = "cadres", days: int = 5,
@@ -184,6 +184,18 @@ def _closure(modules: dict[str, dict[str, Any]], ids: Iterable[str]) -> set[str]
     return found
 
 
+def _each_in_its_own_session(modules: dict[str, dict[str, Any]], fixed: set[str], teaching: list[Any],
+                             visits: list[dict[str, Any]], day: float, session: float) -> bool:
+    """Whether the fixed modules surely fit whole: each fits a session, and there are sessions enough for
+    each to have one to itself (a day holds ``day // session`` full sessions; the visit's day none).
+
+    A sum of hours alone is not enough: 3 + 3 + 3 + 3 学时 do not fit whole into three 4-学时 sessions.
+    """
+    taught = [m for m in fixed if m != "visit"]
+    sessions = (len(teaching) - (1 if visits else 0)) * int(day // session)
+    return all(modules[m]["hours"] <= session for m in taught) and len(taught) <= sessions
+
+
 @st.composite
 def specs(draw: st.DrawFn, feasible: bool = True) -> Spec:
     """A catalogue with one programme 'p' (audience 'cadres').
@@ -251,7 +263,8 @@ def specs(draw: st.DrawFn, feasible: bool = True) -> Spec:
         if modules[candidate].get("elective") or modules[candidate]["audiences"]:
             continue
         fixed = _closure(modules, [*required, candidate, *(v["module"] for v in visits)])
-        if not feasible or sum(modules[m]["hours"] for m in fixed) <= (total or 0):
+        if not feasible or (sum(modules[m]["hours"] for m in fixed) <= (total or 0)
+                            and _each_in_its_own_session(modules, fixed, teaching, visits, day, session)):
             required.append(candidate)
     if feasible:
         fixed_hours = sum(modules[m]["hours"] for m in _closure(modules, [*required, "visit"] if visits

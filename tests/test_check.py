@@ -177,7 +177,7 @@ def test_notebooks_run_with_defaults_and_each_programme(site_runs: tuple[Run, Ru
                     "notebooks/course_pack.ipynb [programme=nev-refresher]", "notebooks/hello.ipynb [defaults]"}
     assert {case.get("name") for case in clean.suite("cases").iter("testcase")} == {"cases/red-dates.md"}
     # the course-pack notebook's `out` went to a temporary folder, packs only where `kebao pack` puts them
-    assert all(path.is_relative_to(clean.root / "build" / "packs") for path in clean.root.rglob("attendance.xlsx"))
+    assert all(path.is_relative_to(clean.root / "build" / "packs") for path in clean.root.rglob("*-签到表.xlsx"))
     assert sorted(p.name for p in clean.root.glob("build/packs/*/*/*.zip")) == [
         "nev-class-2026-11.zip", "nev-refresher-2026-12.zip"]
     assert (clean.root / "_build" / "html" / "index.html").is_file()

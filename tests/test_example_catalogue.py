@@ -85,7 +85,8 @@ def candidates(c: Catalog) -> set[str]:
     """Modules some programme could use: named by it, selected by one of its pools, or a prerequisite of those."""
     used: set[str] = set()
     for p in c.programmes.values():
-        used |= {*p.required, *(v.module for v in p.site_visits), *(m for pool in p.pools for m in pool.modules)}
+        used |= {*p.required, *(v.module for v in p.site_visits), *(m for pool in p.pools for m in pool.modules),
+                 *(m for phase in p.phases for m in phase.modules)}
         for pool in p.pools:
             for module in c.modules.values():
                 if (module.strand in pool.strands and (not pool.formats or module.format in pool.formats)

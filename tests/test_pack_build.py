@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
 import unicodedata
 import zipfile
+import zoneinfo
 from pathlib import Path
 
 import nbformat
@@ -17,14 +19,23 @@ from icalendar import Calendar
 from kebao.errors import KebaoError, NotebookFailed, PlanError
 from kebao.packs.build import PackFailure, PackOutcome, PackRequest, build_all, build_pack
 from kebao.packs.bundle import sha256_file
+from kebao.packs.files import name_of
+from kebao.paths import PackAddress
 
 from .paths import FIXTURES, REPO
 
 NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 TITLE = "新能源汽车技术专项培训班"
-PACK_FILES = {"handbook.html", "handbook.pdf", "trainer-guide.html", "trainer-guide.pdf", "timetable.xlsx",
-              "timetable.csv", "timetable.ics", "attendance.xlsx", "assessment.xlsx", "credits.csv",
-              "manifest.json", "figures/hours-per-strand.png", "figures/timetable.png", "nev-class-2026-11.zip"}
+ADDRESS = PackAddress("nev-class", "2026-11")
+KEYS = ("handbook.html", "handbook.pdf", "trainer-guide.html", "trainer-guide.pdf", "timetable.xlsx", "timetable.csv",
+        "timetable.ics", "attendance.xlsx", "assessment.xlsx", "credits.csv", "manifest.json",
+        "figures/hours-per-strand.png", "figures/timetable.png", "zip")
+PACK_FILES = {name_of(ADDRESS, key) for key in KEYS}
+
+
+def F(key: str) -> str:  # noqa: N802 - reads like a file name: F("handbook.pdf")
+    """The file of this pack that other code calls ``key``."""
+    return name_of(ADDRESS, key)
 
 
 def pdf_text(path: Path) -> str:
@@ -58,9 +69,9 @@ def test_pack_has_every_file(built: tuple[Path, Path]) -> None:
 @pytest.mark.kernel
 def test_pdfs_carry_the_chinese_title(built: tuple[Path, Path]) -> None:
     _, folder = built
-    for name in ("handbook.pdf", "trainer-guide.pdf"):
+    for name in (F("handbook.pdf"), F("trainer-guide.pdf")):
         assert TITLE in pdf_text(folder / name)
-    fonts = subprocess.run(["pdffonts", str(folder / "handbook.pdf")], capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(folder / F("handbook.pdf"))], capture_output=True, text=True).stdout
     assert "CJK" in fonts  # a real CJK font is embedded, not boxes
 
 
@@ -70,7 +81,7 @@ def test_pypdf_text_extraction_finds_the_title(built: tuple[Path, Path]) -> None
     from pypdf import PdfReader  # here, not at the top: only the slow lane needs it (make test-fast stays quick)
 
     _, folder = built
-    reader = PdfReader(folder / "handbook.pdf")
+    reader = PdfReader(folder / F("handbook.pdf"))
     # pypdf maps some hanzi to Kangxi radicals (生 -> ⽣); NFKC folds them back.
     text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
     assert TITLE in text
@@ -81,20 +92,20 @@ def test_pypdf_text_extraction_finds_the_title(built: tuple[Path, Path]) -> None
 @pytest.mark.kernel
 def test_trainer_notes_only_in_the_trainer_guide(built: tuple[Path, Path]) -> None:
     _, folder = built
-    handbook = (folder / "handbook.html").read_text(encoding="utf-8")
-    guide = (folder / "trainer-guide.html").read_text(encoding="utf-8")
+    handbook = (folder / F("handbook.html")).read_text(encoding="utf-8")
+    guide = (folder / F("trainer-guide.html")).read_text(encoding="utf-8")
     assert "高压安全：培训师提示" in guide and "给培训师" in guide
     assert "培训师提示" not in handbook and "给培训师" not in handbook
     assert "高压安全" in handbook  # the module itself is there
-    assert "给培训师" not in pdf_text(folder / "handbook.pdf")
-    assert "给培训师" in pdf_text(folder / "trainer-guide.pdf")
+    assert "给培训师" not in pdf_text(folder / F("handbook.pdf"))
+    assert "给培训师" in pdf_text(folder / F("trainer-guide.pdf"))
 
 
 @pytest.mark.slow
 @pytest.mark.kernel
 def test_html_loads_nothing_from_the_network_and_hides_code(built: tuple[Path, Path]) -> None:
     _, folder = built
-    for name in ("handbook.html", "trainer-guide.html"):
+    for name in (F("handbook.html"), F("trainer-guide.html")):
         page = (folder / name).read_text(encoding="utf-8")
         assert "http://" not in page and "https://" not in page
         assert "<script" not in page
@@ -106,23 +117,30 @@ def test_html_loads_nothing_from_the_network_and_hides_code(built: tuple[Path, P
 @pytest.mark.kernel
 def test_data_files_open_in_their_readers(built: tuple[Path, Path]) -> None:
     _, folder = built
-    timetable = openpyxl.load_workbook(folder / "timetable.xlsx").active
+    timetable = openpyxl.load_workbook(folder / F("timetable.xlsx")).active
     assert timetable is not None and timetable["A1"].value == TITLE
-    events = Calendar.from_ical((folder / "timetable.ics").read_bytes()).walk("VEVENT")
+    events = Calendar.from_ical((folder / F("timetable.ics")).read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["高压安全", "动力电池实操", "智能手机办公"]
-    assert len(openpyxl.load_workbook(folder / "attendance.xlsx").sheetnames) == 3
-    assert (folder / "credits.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("hv-safety,高压安全")
+    assert len(openpyxl.load_workbook(folder / F("attendance.xlsx")).sheetnames) == 3
+    assert (folder / F("credits.csv")).read_text(encoding="utf-8-sig").splitlines()[1].startswith("hv-safety,高压安全")
 
 
 @pytest.mark.slow
 @pytest.mark.kernel
-def test_zip_holds_everything_with_utf8_names(built: tuple[Path, Path]) -> None:
+def test_zip_holds_everything_in_one_folder_with_utf8_names_and_the_content_date(built: tuple[Path, Path],
+                                                                                  tmp_path: Path) -> None:
     _, folder = built
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    date = dt.datetime.fromisoformat(manifest["content_date"]).astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
     with zipfile.ZipFile(folder / "nev-class-2026-11.zip") as archive:
         names = set(archive.namelist())
-        assert names == PACK_FILES - {"nev-class-2026-11.zip"}
-        assert archive.read("timetable.csv") == (folder / "timetable.csv").read_bytes()
-        assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+        assert names == {f"nev-class-2026-11/{name}" for name in PACK_FILES - {"nev-class-2026-11.zip"}}
+        assert archive.read(f"nev-class-2026-11/{F('timetable.csv')}") == (folder / F("timetable.csv")).read_bytes()
+        assert {info.date_time for info in archive.infolist()} == {(date.year, date.month, date.day, date.hour,
+                                                                    date.minute, date.second // 2 * 2)}
+        assert all(info.flag_bits & 0x800 for info in archive.infolist() if not info.filename.isascii())
+        archive.extractall(tmp_path)
+    assert (tmp_path / "nev-class-2026-11" / "nev-class-2026-11-学员手册.pdf").is_file()
 
 
 @pytest.mark.slow
@@ -158,13 +176,13 @@ def test_rerun_is_fresh_and_a_changed_module_rebuilds_only_its_packs(tmp_path: P
     used.write_text(used.read_text(encoding="utf-8").replace("高压安全的要点", "高压安全的防护要点"), encoding="utf-8")
     rebuilt = build_pack(request)
     assert rebuilt.status == "built"
-    assert "高压安全的防护要点" in (rebuilt.folder / "handbook.html").read_text(encoding="utf-8")
+    assert "高压安全的防护要点" in (rebuilt.folder / F("handbook.html")).read_text(encoding="utf-8")
     forced = build_pack(PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK, force=True))
     assert forced.status == "built"
     after = {name: sha256_file(forced.folder / name) for name in PACK_FILES}
     changed = {name for name in PACK_FILES if before[name] != after[name]}
-    assert {"handbook.html", "timetable.ics", "credits.csv"} <= changed  # they show the outcomes
-    assert "timetable.xlsx" not in changed and "timetable.csv" not in changed  # they do not
+    assert {F("handbook.html"), F("timetable.ics"), F("credits.csv")} <= changed  # they show the outcomes
+    assert F("timetable.csv") not in changed  # it does not, and carries no date (the workbooks do)
     again = build_pack(PackRequest(root, "nev-class", out=out, notebook=NOTEBOOK, force=True))
     same = {name for name in PACK_FILES if sha256_file(again.folder / name) == after[name]}
     assert same == PACK_FILES, PACK_FILES - same  # byte-identical rebuild
@@ -174,7 +192,7 @@ def test_rerun_is_fresh_and_a_changed_module_rebuilds_only_its_packs(tmp_path: P
 @pytest.mark.kernel
 def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[Path, Path], tmp_path: Path) -> None:
     root, folder = built
-    before = sha256_file(folder / "handbook.pdf")
+    before = sha256_file(folder / F("handbook.pdf"))
     broken = tmp_path / "broken.ipynb"
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('课表生成失败')"))
@@ -182,7 +200,7 @@ def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[
     with pytest.raises(NotebookFailed) as raised:
         build_pack(PackRequest(root, "nev-class", out=folder.parent.parent, notebook=broken))
     assert "课表生成失败" in str(raised.value)
-    assert sha256_file(folder / "handbook.pdf") == before
+    assert sha256_file(folder / F("handbook.pdf")) == before
     failed = folder.parent.parent / "_failed" / "nev-class" / "2026-11"
     assert (failed / "course_pack.ipynb").is_file()
     assert "RuntimeError" in (failed / "error.txt").read_text(encoding="utf-8")
@@ -216,14 +234,14 @@ def test_a_relative_out_works_from_any_directory_and_a_pack_without_its_figures_
     root, folder = built
     monkeypatch.chdir(tmp_path)  # the kernel runs in the repository root, the caller elsewhere
     outcome = build_pack(PackRequest(root, "nev-class", out=Path("relative-out"), notebook=NOTEBOOK))
-    assert (tmp_path / "relative-out" / "nev-class" / "2026-11" / "timetable.xlsx").is_file()
+    assert (tmp_path / "relative-out" / "nev-class" / "2026-11" / F("timetable.xlsx")).is_file()
     assert not (root / "relative-out").exists() and outcome.status == "built"
 
     lazy = tmp_path / "lazy.ipynb"  # a notebook that forgets to show the figures the pack stores
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells = [cell for cell in nb.cells if "figure_metadata" not in cell.source]
     nbformat.write(nb, lazy)
-    before = sha256_file(folder / "handbook.pdf")
+    before = sha256_file(folder / F("handbook.pdf"))
     with pytest.raises(KebaoError, match="showed no figure 'hours-per-strand'"):
         build_pack(PackRequest(root, "nev-class", out=folder.parent.parent, notebook=lazy))
-    assert sha256_file(folder / "handbook.pdf") == before
+    assert sha256_file(folder / F("handbook.pdf")) == before

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import stat
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from kebao.errors import NotebookFailed, PackError
 from kebao.packs.bundle import (
     check_entry_name,
+    content_date,
     keep_failed,
     make_zip,
     publish_atomically,
@@ -198,3 +201,51 @@ def test_files_with_unsafe_names_or_links_are_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="symbolic link"):
         make_zip(tmp_path / "pack", tmp_path / "pack.zip", [*NAMES, "outside"])
     assert not (tmp_path / "pack.zip").exists()
+
+
+def test_a_zip_keeps_its_files_in_one_folder_dated_as_given(tmp_path: Path) -> None:
+    fill(tmp_path / "a")
+    fill(tmp_path / "b")
+    one = make_zip(tmp_path / "a", tmp_path / "one.zip", NAMES, top="rural-revival-2025-spring",
+                   date=(2026, 11, 30, 21, 4, 6))
+    two = make_zip(tmp_path / "b", tmp_path / "two.zip", NAMES, top="seniors-2026-autumn")
+    unpacked = tmp_path / "downloads"
+    for archive_path in (one, two):
+        with zipfile.ZipFile(archive_path) as archive:
+            archive.extractall(unpacked)
+    assert sorted(p.relative_to(unpacked).as_posix() for p in unpacked.rglob("*") if p.is_file()) == sorted(
+        [f"rural-revival-2025-spring/{name}" for name in NAMES] + [f"seniors-2026-autumn/{name}" for name in NAMES])
+    with zipfile.ZipFile(one) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 30, 21, 4, 6)}
+    with pytest.raises(PackError, match="refusing the file name '../x'"):
+        make_zip(tmp_path / "a", tmp_path / "bad.zip", NAMES, top="../x")
+
+
+def git(repository: Path, *args: str, when: str = "") -> None:
+    environment = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else None
+    subprocess.run(["git", "-C", str(repository), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                   check=True, capture_output=True, env=environment)
+
+
+def test_the_content_date_is_the_newest_commit_of_the_inputs_or_an_edit_not_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    first, second, other = repo / "a.yml", repo / "b.md", repo / "other.md"
+    for path in (first, second, other):
+        path.write_text("x\n", encoding="utf-8")
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    assert content_date(repo, [first]) == dt.datetime.fromtimestamp(1_700_000_000, dt.UTC)  # no git: mtimes
+    git(repo, "init", "-q")
+    git(repo, "add", "a.yml", "b.md")
+    git(repo, "commit", "-qm", "one", when="2026-01-02T03:04:05+00:00")
+    git(repo, "add", "other.md")
+    git(repo, "commit", "-qm", "unrelated", when="2026-06-01T00:00:00+00:00")
+    committed = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert content_date(repo, [first, second]) == committed  # the inputs' commit, not the newest one
+    second.write_text("edited\n", encoding="utf-8")
+    os.utime(second, (1_800_000_000, 1_800_000_000))
+    assert content_date(repo, [first, second]) == dt.datetime.fromtimestamp(1_800_000_000, dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert content_date(repo, [first, second]) == dt.datetime.fromtimestamp(1_000_000_000, dt.UTC)

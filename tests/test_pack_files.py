@@ -19,7 +19,7 @@ from kebao.errors import PackError
 from kebao.packs import files
 from kebao.packs.build import PackRequest, build_pack
 from kebao.packs.context import PackContext, decide
-from kebao.packs.files import PackBuild, PackFile, Writer, downloads, figure_png, stray_files, write_pack
+from kebao.packs.files import PackBuild, PackFile, Writer, downloads, figure_png, name_of, stray_files, write_pack
 from kebao.packs.page import figure_metadata
 from kebao.paths import PackAddress
 
@@ -73,18 +73,32 @@ def test_writers_run_in_table_order_and_a_missing_required_file_is_refused(
 
 def test_a_file_no_row_describes_is_stray(tmp_path: Path) -> None:
     address = PackAddress("nev-class", "2026-11")
-    for name in ("handbook.html", "figures/timetable.png", "nev-class-2026-11.zip", "notes.txt", "figures/x.png"):
+    for name in ("nev-class-2026-11-学员手册.html", "figures/timetable.png", "nev-class-2026-11.zip", "notes.txt",
+                 "figures/x.png", "handbook.html"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    assert stray_files(tmp_path, address) == ["figures/x.png", "notes.txt"]
+    assert stray_files(tmp_path, address) == ["figures/x.png", "handbook.html", "notes.txt"]
 
 
 def test_downloads_follow_the_table_with_the_zip_first() -> None:
     offered = downloads(PackAddress("nev-class", "2026-11"))
     assert offered[0] == ("nev-class-2026-11.zip", "download_zip")
-    assert [name for name, _key in offered[1:]] == ["handbook.pdf", "trainer-guide.pdf", "timetable.ics",
-                                                    "timetable.xlsx"]
+    assert [name for name, _key in offered[1:]] == [f"nev-class-2026-11-{what}" for what in (
+        "学员手册.pdf", "培训师指南.pdf", "课表.ics", "课表.xlsx")]
     assert all(key in labels.LABELS for _name, key in offered), "every download label is in the labels table"
+
+
+def test_the_files_of_two_packs_never_share_a_name_where_they_meet() -> None:
+    """Downloads land in one folder, and zips unpack into their own: names carry the programme and cohort."""
+    a, b = PackAddress("xpcc-cadres", "xpcc-2026-12"), PackAddress("nev-technicians", "nev-2026-11")
+    assert not {name for name, _ in downloads(a)} & {name for name, _ in downloads(b)}
+    for address in (a, b):
+        in_folder = [name for name, _ in files.table(address) if "/" not in name and name != "manifest.json"]
+        assert all(name.startswith(f"{address.programme}-{address.cohort}") for name in in_folder), in_folder
+    assert name_of(a, "handbook.pdf") == "xpcc-cadres-xpcc-2026-12-学员手册.pdf"
+    assert name_of(a, "figures/timetable.png") == "figures/timetable.png"
+    with pytest.raises(KeyError, match="no pack file is called 'handbook'"):
+        name_of(a, "handbook")
 
 
 def test_figures_are_exactly_the_pngs_the_notebook_showed(ctx: PackContext, tmp_path: Path) -> None:
@@ -114,7 +128,8 @@ def test_a_new_row_reaches_the_pack_the_manifest_the_zip_and_the_site(catalog_ro
     recorded = json.loads((outcome.folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert recorded["readme-2026-11.txt"]["for"] == "participant"
     with zipfile.ZipFile(outcome.zip) as archive:
-        assert archive.read("readme-2026-11.txt") == (outcome.folder / "readme-2026-11.txt").read_bytes()
+        written = (outcome.folder / "readme-2026-11.txt").read_bytes()
+        assert archive.read("nev-class-2026-11/readme-2026-11.txt") == written  # in the pack's folder
 
     pack = find_pack(catalog_root, Path("build/packs"), "nev-class", "2026-11")
     assert ("build/packs/nev-class/2026-11/readme-2026-11.txt", "download_readme") in pack.files

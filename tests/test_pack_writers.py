@@ -53,6 +53,26 @@ def test_timetable_xlsx_is_text_not_formula_and_prints_well(rows: list[writers.T
     assert sheet.print_title_rows == "$4:$4"
     assert sheet.freeze_panes == "A5"
     assert sheet.cell(row=5 + len(rows), column=8).value == sum(r.hours for r in rows)
+    assert sheet.print_area == f"'课程表'!$A$1:$K${5 + len(rows)}"
+    header = [c.value for c in sheet[4]]
+    assert "模块编号" not in header and header[-1] == "节假日安排"  # the printed timetable has no internal ids
+    assert sheet.oddFooter.center.text == "&P / &N"
+
+
+def test_rows_are_as_high_as_their_wrapped_text(tmp_path: Path) -> None:
+    long = "赴首都实地研学：中国共产党历史展览馆与香山革命纪念地现场教学（1/2）"
+    assert writers.lines_needed("报到", 30) == 1 and writers.lines_needed(long, 30) == 3
+    assert writers.lines_needed("第一行\n第二行", 30) == 2
+    assert writers.row_height([("报到", 30, 10)]) == 19 and writers.row_height([(long, 30, 10)]) == 49
+    assert writers.row_height([("", 30, 10)], minimum=24) == 24
+    row = writers.TimetableRow(dt.date(2026, 12, 14), "星期一", "上午", "08:30", "11:05", "m", long, "s", "党建",
+                               3, "现场教学", "北京市中国共产党历史展览馆（朝阳区）与香山革命纪念地（海淀区）", "")
+    sheet = openpyxl.load_workbook(writers.write_timetable_xlsx([row], tmp_path / "t.xlsx", "标题" * 40, "x",
+                                                                "zh")).active
+    assert sheet is not None
+    assert sheet.row_dimensions[5].height == writers.row_height([(long, 30, 10), (row.location, 26, 10)])
+    assert "A1:K1" in {str(r) for r in sheet.merged_cells.ranges}  # the title spans the table and wraps
+    assert sheet.row_dimensions[1].height > writers.row_height([("标题", 150, 14)])
 
 
 def test_xlsx_is_byte_identical_across_runs(rows: list[writers.TimetableRow], tmp_path: Path) -> None:
@@ -87,6 +107,8 @@ def test_attendance_has_one_sheet_per_session_with_a_line_per_participant(rows: 
     assert [c.value for c in sheet[4]] == ["序号", "姓名", "单位", "签到", "签退", "备注"]
     assert sheet.cell(row=4 + 24, column=1).value == 24
     assert sheet.cell(row=5 + 24, column=1).value is None
+    assert sheet.print_title_rows == "$1:$4"  # the programme and the session on every printed page
+    assert rows[0].title in str(sheet["A2"].value) and sheet.page_setup.orientation == "portrait"
 
 
 def test_assessment_and_credits(tmp_path: Path) -> None:
@@ -95,8 +117,12 @@ def test_assessment_and_credits(tmp_path: Path) -> None:
     credits = credit_rows(catalog, programme, [("party-theory", 4), ("industry-visit", 8)], "zh")
     book = openpyxl.load_workbook(writers.write_assessment_xlsx(credits, outcome_rows(programme),
                                                                 tmp_path / "r.xlsx", "班", "zh"))
-    assert book.sheetnames == ["评分表", "课前问卷", "课后问卷"]
+    assert book.sheetnames == ["评分表", "评价标准", "课前问卷", "课后问卷"]
     assert book["课前问卷"].cell(row=5, column=2).value == "能够运用党的理论指导基层工作"
+    scores = book["评分表"]
+    assert [c.value for c in scores[4]] == ["序号", "姓名", "单位", *(c.title for c in credits), "总评", "结业", "备注"]
+    assert [scores.cell(row=r, column=1).value for r in range(5, 36)] == [*range(1, 31), None]  # size 30: 30 rows
+    assert scores.print_title_rows == "$1:$4"
     table = list(csv.reader(io.StringIO(writers.write_credits_csv(credits, tmp_path / "c.csv", "zh")
                                         .read_bytes().decode("utf-8-sig"))))
     assert table[0] == ["模块编号", "课程模块", "主题", "学时", "学分", "学习成果", "考核方式"]

@@ -87,7 +87,7 @@ def test_json_has_the_documented_shape_and_adds_up(repo: Path, capsys: pytest.Ca
     assert data["cohort"] == {"id": "2026-autumn", "start": "2026-09-13", "size": 30, "venue": "培训中心",
                               "language": "zh", "days": 6, "dates": [],
                               "mix": {"party-building": 30, "industry": 40, "skills": 30}, "exclude": [],
-                              "extra": []}
+                              "extra": [], "contacts": []}
     assert [s["id"] for s in data["strands"]] == ["party-building", "industry", "skills"]
     for strand in data["strands"]:
         assert set(strand) >= {"id", "target_hours", "hours"}
@@ -109,7 +109,8 @@ def test_start_and_settings_change_the_cohort(repo: Path, capsys: pytest.Capture
     dates = {s["date"] for s in data["items"]}
     assert not any("2026-10-01" <= d <= "2026-10-07" for d in dates)  # 国庆
     assert "2026-10-10" in dates  # a Saturday, worked to make up for 国庆 (调休)
-    assert data["calendar"][4] == {"date": "2026-10-01", "kind": "holiday", "label": "国庆节", "teaching_day": None}
+    assert data["calendar"][4] == {"date": "2026-10-01", "kind": "holiday", "label": "国庆节", "teaching_day": None,
+                                   "phase": None}
 
 
 def test_unknown_programme_exits_2_with_did_you_mean(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,9 +30,11 @@ from kebao.cli import main
 from kebao.errors import PlanError
 from kebao.labels import label, provisional_note
 from kebao.packs import build as pack_build
-from kebao.packs import export, files
+from kebao.packs import files
 from kebao.packs.build import PackOutcome, PackRequest, build_pack, decide_pack
 from kebao.packs.context import PackContext, decide
+from kebao.packs.files import name_of
+from kebao.paths import PackAddress
 
 from .paths import REPO
 
@@ -84,7 +86,7 @@ def test_timetable_files_mark_every_provisional_session(spring: PackContext, tmp
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert sheet is not None
     assert sheet["A3"].value == spring.provisional_note and sheet["A3"].font.b
-    assert sheet.cell(row=4, column=12).value == "节假日安排" and sheet.cell(row=5, column=12).value == "暂定"
+    assert sheet.cell(row=4, column=11).value == "节假日安排" and sheet.cell(row=5, column=11).value == "暂定"
 
     files._timetable_ics(build, tmp_path / "t.ics")
     events = Calendar.from_ical((tmp_path / "t.ics").read_bytes()).walk("VEVENT")
@@ -107,14 +109,18 @@ def test_official_packs_say_so_and_are_not_tentative(catalog_root: Path, tmp_pat
     assert all("status" not in event and "暂定" not in str(event["description"]) for event in events)
 
 
-def test_the_handbook_and_trainer_guide_headers_carry_the_note(spring: PackContext) -> None:
+def test_the_handbook_and_trainer_guide_say_it_on_the_cover_and_every_page(spring: PackContext, tmp_path: Path) -> None:
+    build = files.PackBuild(spring, new_notebook(), tmp_path, {})
+    build.__dict__["body"] = "<p>正文</p>"  # the notebook's body, without running it
     for edition in ("participant", "trainer"):
-        page = export.page_html("<p>正文</p>", edition, spring.title, spring.cohort_label, spring.language,
-                                spring.provisional_note)
-        header = page[page.index('<header class="pack">'):page.index("</header>")]
-        assert '<div class="provisional">暂定：2027 年' in header
-    plain = export.page_html("<p>正文</p>", "participant", spring.title, spring.cohort_label, "zh")
-    assert "provisional" not in plain.split("<style>")[0] + plain.split("</style>")[1]
+        page = build.page(edition)
+        cover = page[page.index('<section class="cover">'):page.index("</section>")]
+        assert '<p class="provisional">暂定：2027 年' in cover
+        assert '@top-right { content: "暂定 · ' in page  # the running header of every printed page
+    plain = files.PackBuild(dataclasses.replace(spring, timetable=dataclasses.replace(spring.timetable, days=())),
+                            new_notebook(), tmp_path, {})
+    plain.__dict__["body"] = "<p>正文</p>"
+    assert "暂定" not in plain.page("participant")
 
 
 def test_the_programme_page_warns(spring: PackContext, catalog_root: Path) -> None:
@@ -211,17 +217,18 @@ def test_a_real_provisional_pack_is_marked_and_rebuilt_when_official_data_arrive
     outcome = build_pack(request)
     assert outcome.status == "built" and build_pack(request).status == "fresh"
     folder = outcome.folder
-    for name in ("handbook.html", "trainer-guide.html"):
+    address = PackAddress(outcome.programme, outcome.cohort)
+    for name in (name_of(address, "handbook.html"), name_of(address, "trainer-guide.html")):
         page = (folder / name).read_text(encoding="utf-8")
-        assert '<div class="provisional">暂定：2027 年的节假日调休安排尚未公布' in page
-    events = Calendar.from_ical((folder / "timetable.ics").read_bytes()).walk("VEVENT")
+        assert '<p class="provisional">暂定：2027 年的节假日调休安排尚未公布' in page
+    events = Calendar.from_ical((folder / name_of(address, "timetable.ics")).read_bytes()).walk("VEVENT")
     assert events and all(str(e["status"]) == "TENTATIVE" and "暂定" in str(e["description"]) for e in events)
-    sheet = openpyxl.load_workbook(folder / "timetable.xlsx").active
+    sheet = openpyxl.load_workbook(folder / name_of(address, "timetable.xlsx")).active
     assert sheet is not None and str(sheet["A3"].value).startswith("暂定：")
 
     (catalog_root / "curricula" / "holidays.yml").write_text(HOLIDAYS_2027, encoding="utf-8")
     assert not decide_pack(request).fresh()
     rebuilt = build_pack(request)
     assert rebuilt.status == "built"
-    assert "暂定" not in (folder / "handbook.html").read_text(encoding="utf-8")
-    assert "STATUS:TENTATIVE" not in (folder / "timetable.ics").read_text(encoding="utf-8")
+    assert "暂定" not in (folder / name_of(address, "handbook.html")).read_text(encoding="utf-8")
+    assert "STATUS:TENTATIVE" not in (folder / name_of(address, "timetable.ics")).read_text(encoding="utf-8")

@@ -99,7 +99,7 @@ def test_pack_pages_escape_every_plain_text_field(catalog_root: Path) -> None:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     from kebao.catalog import load_catalog
-    from kebao.packs import page
+    from kebao.packs import frontmatter, page
     from kebao.packs.context import decide
 
     programme = catalog_root / "curricula" / "programmes" / "nev-class.yml"
@@ -107,10 +107,13 @@ def test_pack_pages_escape_every_plain_text_field(catalog_root: Path) -> None:
     programme.write_text(text.replace("新能源汽车技术专项培训班", "新能源汽车<script>window.__pwned=3</script>班"),
                          encoding="utf-8")
     ctx = decide(load_catalog(catalog_root), "nev-class", settings=[f"venue={PLANTED}"])
-    shown = [page.overview(ctx), *(page.module_page(ctx, m)[0] for m in ctx.plan.modules),
-             *(reading for reading, _ in page.case_readings(ctx))]
+    sections = (frontmatter.overview, frontmatter.check_in, frontmatter.contacts, frontmatter.site_visits,
+                frontmatter.assessment, frontmatter.materials_checklist)
+    shown = [*(section(ctx) or "" for section in sections), *(page.module_page(ctx, m)[0] for m in ctx.plan.modules),
+             *(text for reading in page.case_readings(ctx) for kind, text in reading.parts if kind == "markdown")]
     for markdown in shown:
         html = markdown2html_mistune(markdown)
         assert "<script" not in html and "<img" not in html, html
-    assert "&lt;script&gt;window.__pwned=3" in markdown2html_mistune(page.overview(ctx))
-    assert "&lt;img src=x onerror=" in markdown2html_mistune(page.overview(ctx))
+    assert "&lt;img src=x onerror=" in markdown2html_mistune(frontmatter.overview(ctx))
+    cover = frontmatter.cover(ctx, "participant")
+    assert "<script" not in cover and "&lt;script&gt;window.__pwned=3" in cover

@@ -421,8 +421,8 @@ def test_generate_pack_builds_a_zip_and_links_it(catalog_root: Path) -> None:
     zip_path = catalog_root / "build" / "studio-packs" / "nev-class" / "2026-11" / "nev-class-2026-11.zip"
     assert zip_path.is_file(), s.message_html
     assert 'href="../build/studio-packs/nev-class/2026-11/nev-class-2026-11.zip"' in s.message_html
-    assert "handbook.html" in s.message_html and not s.pack_button.disabled
-    assert (zip_path.parent / "timetable.xlsx").is_file()
+    assert "nev-class-2026-11-学员手册.html" in s.message_html and not s.pack_button.disabled
+    assert (zip_path.parent / "nev-class-2026-11-课表.xlsx").is_file()
 
 
 # -- the notebook --------------------------------------------------------------------------

@@ -63,16 +63,19 @@ def build_layout(catalog: Catalog, programme: Programme, audience: Audience, sta
 def _days(catalog: Catalog, programme: Programme, start: dt.date, days: int, weekends: bool,
           dates: Sequence[dt.date] = ()) -> tuple[CalendarDay, ...]:
     travel = programme.travel
+    venues = {venue.id: venue.closed for venue in programme.venues}
+    closed = {phase.id: venues[phase.venue] for phase in programme.phases if phase.venue in venues}
     return programme_days(start, days, travel.arrival, travel.departure, weekends, catalog.holidays,
-                          rhythm=programme.calendar, dates=dates, region=programme.holiday_calendar)
+                          rhythm=programme.calendar, dates=dates, region=programme.holiday_calendar,
+                          phases=programme.phases, closed=closed)
 
 
 def days_needed(catalog: Catalog, programme: Programme, audience: Audience, start: dt.date, days: int,
                 weekends: bool, evenings: bool, fits: Callable[[Layout], bool],
                 dates: Sequence[dt.date] = ()) -> int | None:
     """The fewest days (or meetings) from ``start``, more than ``days`` (at most 366), whose layout ``fits``;
-    None if none does, or if the cohort has its own ``dates``."""
-    if dates:
+    None if none does, or if the cohort has its own ``dates`` or the programme phases (each has its days)."""
+    if dates or programme.phases:
         return None
     for count in range(days + 1, 367):
         try:

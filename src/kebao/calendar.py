@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,9 +26,9 @@ from . import holidaydata
 from .errors import PlanError
 from .labels import DAY_KINDS, HOLIDAYS, SLOTS, WEEKDAY_WORDS, Language, Word
 from .messages import Message, say
-from .model import WEEKDAYS, HolidayCalendar, Rhythm
+from .model import WEEKDAYS, HolidayCalendar, Phase, Rhythm
 
-DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend"]
+DayKind = Literal["teaching", "arrival", "departure", "holiday", "weekend", "closed"]
 
 HOLIDAY_NAMES = {english: chinese for english, (chinese, _) in HOLIDAYS.items()}
 HOLIDAY_WORDS = {chinese: english for chinese, english in HOLIDAYS.values()}
@@ -44,6 +44,7 @@ class CalendarDay:
     holiday: str | None = None  # the statutory holiday (Chinese name), or the 调休 it makes up for
     teaching_number: int | None = None  # 1-based among teaching days
     provisional: bool = False  # its year has no official holiday arrangement yet (暂定; kebao.holidaydata)
+    phase: str | None = None  # the programme phase it belongs to (schema 2 phases)
 
     @property
     def label(self) -> str:
@@ -90,12 +91,14 @@ def is_teaching_day(date: dt.date, weekends: bool, holidays: HolidayCalendar | N
 
 def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, weekends: bool,
                    holidays: HolidayCalendar | None = None, *, rhythm: Rhythm | None = None,
-                   dates: Sequence[dt.date] = (), region: str = "CN") -> tuple[CalendarDay, ...]:
+                   dates: Sequence[dt.date] = (), region: str = "CN", phases: Sequence[Phase] = (),
+                   closed: Mapping[str, Iterable[str]] | None = None) -> tuple[CalendarDay, ...]:
     """The programme's calendar days; travel days and days off do not teach.
 
     A block of ``days`` days from ``start``; with a ``rhythm``, ``days`` meetings on its weekdays every week
     or fortnight from ``start`` (a meeting on a day off is cancelled, shown as that day, and one more is
-    held at the end); with ``dates``, those days.
+    held at the end); with ``dates``, those days; with ``phases``, the days of the phases that teach (each
+    day knows its phase; a day on which the phase's venue is ``closed`` does not teach).
     """
     def day(date: dt.date, number: int, kind: DayKind | None = None) -> CalendarDay:
         off, name = holiday_detail(date, holidays, region)
@@ -105,7 +108,9 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, we
         return CalendarDay(date, number, kind, holiday, None,
                            holidaydata.is_provisional(date.year, holidays, region))
 
-    if dates:
+    if phases:
+        found = _phased(start, phases, arrival, departure, day, closed or {})
+    elif dates:
         found = [day(date, number) for number, date in enumerate(dates, 1)]
     elif rhythm is not None:
         found = _meetings(start, days, rhythm, day)
@@ -121,6 +126,38 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, we
             found_day = dataclasses.replace(found_day, teaching_number=teaching)
         result.append(found_day)
     return tuple(result)
+
+
+def phase_spans(start: dt.date, phases: Sequence[Phase]) -> list[tuple[Phase, dt.date, dt.date]]:
+    """Each phase with its first and last date: one after another from ``start``, ``gap`` days apart."""
+    spans: list[tuple[Phase, dt.date, dt.date]] = []
+    first = start
+    for phase in phases:
+        if spans:
+            first = spans[-1][2] + dt.timedelta(days=phase.gap + 1)
+        spans.append((phase, first, first + dt.timedelta(days=phase.days - 1)))
+    return spans
+
+
+def _phased(start: dt.date, phases: Sequence[Phase], arrival: bool, departure: bool,
+            day: Callable[..., CalendarDay], closed: Mapping[str, Iterable[str]]) -> list[CalendarDay]:
+    """The days of the phases that teach; travel on the first and last of them."""
+    spans = [span for span in phase_spans(start, phases) if span[0].teaches]
+    found: list[CalendarDay] = []
+    for index, (phase, first, last) in enumerate(spans):
+        shut = {WEEKDAYS.index(w) for w in closed.get(phase.id, ())}
+        for offset in range((last - first).days + 1):
+            date = first + dt.timedelta(days=offset)
+            kind: DayKind | None = None
+            if arrival and index == 0 and offset == 0:
+                kind = "arrival"
+            elif departure and index == len(spans) - 1 and date == last:
+                kind = "departure"
+            found_day = day(date, len(found) + 1, kind)
+            if found_day.kind == "teaching" and date.weekday() in shut:
+                found_day = dataclasses.replace(found_day, kind="closed")
+            found.append(dataclasses.replace(found_day, phase=phase.id))
+    return found
 
 
 MEETINGS_WITHIN = 3 * 366  # days a rhythm may take to hold its meetings before it is refused

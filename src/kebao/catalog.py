@@ -6,6 +6,7 @@ Layout read (relative to the repository root)::
     curricula/audiences.yml      audiences: [ {id, name, max_hours_per_day, …}, … ]
     curricula/modules/<id>.md    one module: YAML front matter + session plan
     curricula/programmes/<id>.yml one programme spec
+    curricula/handouts/<id>.md   worksheets and handouts that modules' materials name (Markdown)
     curricula/holidays.yml       optional: holiday arrangements for years chinesecalendar lacks
     cases/<id>.md                one case study (MyST notebook)
 
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from . import paths
-from .content import trainer_note_blocks
+from .content import open_trainer_sections, trainer_note_blocks
 from .crosscheck import check_catalog
 from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
 from .model import (
@@ -62,6 +63,11 @@ class Catalog:
     programmes: Mapping[str, Programme]
     _places: Mapping[tuple[str, str], tuple[Document, PathKey]] = field(repr=False, default_factory=dict)
     holidays: HolidayCalendar | None = None  # curricula/holidays.yml, when there is one
+    handouts: Mapping[str, str] = field(default_factory=dict)  # id -> Markdown of curricula/handouts/<id>.md
+
+    def handout_file(self, handout: str) -> Path:
+        """Where the handout ``handout`` lives (it may not exist: the catalogue names missing ones)."""
+        return self.root / paths.HANDOUTS / f"{handout}.md"
 
     def locate(self, obj: Model, *path: str | int) -> Location:
         """Source location of ``obj`` or of one of its fields."""
@@ -132,7 +138,8 @@ class _Loader:
             self.problems.append(Problem(Location(extra), "", "programme files end in .yml",
                                          f"rename it to {extra.stem}.yml"))
         holidays = self._holidays(root / paths.HOLIDAYS)
-        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays)
+        handouts = self._handouts(sorted((root / paths.HANDOUTS).glob("*.md")))
+        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays, handouts)
         # A kind whose only file could not be read would make every reference to it look unknown.
         lost = {kind for kind, file in (("strand", root / paths.STRANDS),
                                         ("audience", root / paths.AUDIENCES)) if file in self.unreadable}
@@ -154,6 +161,24 @@ class _Loader:
             self.problems.extend(problems_from_validation(error, HolidayCalendar, doc.data, doc, ()))
             return None
 
+    def _handouts(self, files: Iterable[Path]) -> dict[str, str]:
+        """Handouts: plain Markdown files named <id>.md (a title line, then the page)."""
+        handouts: dict[str, str] = {}
+        for file in files:
+            problem = id_problem(file.stem)
+            if problem:
+                self.problems.append(Problem(Location(file), "id", f"file name '{file.name}' is not a valid id: "
+                                             f"{problem}", slugify_hint(file.stem)))
+                continue
+            try:
+                handouts[file.stem] = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                self.problems.append(Problem(Location(file), "", f"cannot read the handout: {error}",
+                                             "save it as UTF-8 text"))
+                continue
+            self._check_trainer_notes(file, handouts[file.stem], 1)
+        return handouts
+
     def _list_file(self, file: Path, key: str, cls: type[M]) -> dict[str, M]:
         doc = self._read(file, front_matter=False)
         if doc is None:
@@ -167,9 +192,10 @@ class _Loader:
             self.problems.append(doc.problem((extra,), f"unknown field '{extra}'",
                                              f"this file holds only 'schema' and '{key}'"))
         self._check_schema(doc, data)
+        schema = int(data["schema"]) if str(data.get("schema", "")).isdigit() else 1
         items: dict[str, M] = {}
         for index, item in enumerate(data[key]):
-            obj = self._validate(cls, item, doc, (key, index))
+            obj = self._validate(cls, item, doc, (key, index), {"schema": schema})
             if obj is None:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     self.broken.add(f"{cls.__name__.lower()}:{item['id']}")
@@ -272,6 +298,13 @@ class _Loader:
         except UnclosedTrainerNote as error:
             self.problems.append(Problem(Location(file, body_line + error.line - 1, 1), "body",
                                          "trainer note is never closed", "end it with a ':::' line"))
+            return
+        for line, heading in open_trainer_sections(body):
+            self.problems.append(Problem(
+                Location(file, body_line + line, 1), "body",
+                f"the '{heading}' section is for trainers, but participants would read it",
+                f"replace the heading with a ':::{{trainer-note}} {heading}' line and end the section with ':::' "
+                "(use '::::' around it when it holds another trainer note)"))
 
     def _check_schema(self, doc: Document, data: dict[str, Any]) -> None:
         version = data.get("schema", 1)
@@ -279,9 +312,10 @@ class _Loader:
             self.problems.append(doc.problem(("schema",), f"content schema {version} is not supported",
                                              f"this kebao reads schemas 1 to {SCHEMA_VERSION}"))
 
-    def _validate(self, cls: type[M], data: Any, doc: Document, base: PathKey) -> M | None:
+    def _validate(self, cls: type[M], data: Any, doc: Document, base: PathKey,
+                  context: dict[str, Any] | None = None) -> M | None:
         try:
-            obj: M = cls.model_validate(data)
+            obj: M = cls.model_validate(data, context=context)
         except ValidationError as error:
             already = {p.field for p in doc.problems}  # e.g. an alias dropped: don't report it twice
             self.problems += [problem for problem in problems_from_validation(error, cls, data, doc, base)

@@ -134,7 +134,7 @@ class _Chooser:
         self.layout = self.layout_for(self.days, self.weekends, self.evenings)
         self.visits = {v.module for v in self.layout.visits}  # site visits and pinned modules: placed already
         # Evening activities take evening sessions, on top of the days' capacity; events that count take 学时 too.
-        self.capacity = self.layout.capacity + self._evening_hours(self.fixed_ids())
+        self.capacity = self.layout.capacity + self._sessionless_hours(self.fixed_ids())
         self.target = self.target_hours()
         module_target = self.target - self.layout.counted_hours
         self.targets = {strand: module_target * weight / 100 for strand, weight in mix.items()}
@@ -156,8 +156,13 @@ class _Chooser:
         return build_layout(self.catalog, self.programme, self.audience, self.cohort.start, days, weekends, evenings,
                             self.cohort.dates)
 
-    def _evening_hours(self, modules: Iterable[str]) -> float:
-        return sum(self.catalog.modules[m].hours for m in modules if self.catalog.modules[m].evening)
+    def _sessionless_hours(self, modules: Iterable[str]) -> float:
+        """学时 that take no daytime session: evening activities and self-paced modules."""
+        return sum(self.catalog.modules[m].hours for m in modules if not self._daytime(m))
+
+    def _daytime(self, module: str) -> bool:
+        found = self.catalog.modules[module]
+        return not found.evening and found.delivery != "self-paced"
 
     def target_hours(self) -> float:
         total = self.programme.total_hours
@@ -190,7 +195,8 @@ class _Chooser:
     def fixed_ids(self) -> list[str]:
         """Site visits, placed, required and extra modules with their prerequisites (unchecked: see :meth:`fix`)."""
         ids = [*(v.module for v in self.programme.site_visits), *(p.module for p in self.programme.placements),
-               *self.programme.required, *self.cohort.extra]
+               *(m for phase in self.programme.phases for m in phase.modules), *self.programme.required,
+               *self.cohort.extra]
         return list(dict.fromkeys(m for i in ids if i in self.catalog.modules for m, _ in self.closure(i)))
 
     def more_days(self, fits: Callable[[Layout], bool]) -> Message | None:
@@ -204,7 +210,7 @@ class _Chooser:
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
         hours = tuple(sorted(self.catalog.modules[m].hours for m in modules
-                             if m not in self.visits and not self.catalog.modules[m].evening))
+                             if m not in self.visits and self._daytime(m)))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
         found = self.packs.get(hours)
@@ -239,6 +245,9 @@ class _Chooser:
             fixed.setdefault(visit.module, ("site-visit", say("reason-site-visit", day=day_message(visit.day))))
         for placement in self.programme.placements:
             fixed.setdefault(placement.module, ("placed", say("reason-placed", where=placement_words(placement))))
+        for phase in self.programme.phases:
+            for module_id in phase.modules:
+                fixed.setdefault(module_id, ("placed", say("reason-in-phase", phase=phase.title)))
         for module_id in self.programme.required:
             fixed.setdefault(module_id, ("required", say("reason-required")))
         for module_id in self.cohort.extra:
@@ -403,7 +412,7 @@ class _Chooser:
                 gains[candidate] = gain
                 if best is not None and gain <= best[0] + EPSILON:  # no better than the best so far: not tried
                     continue
-                over = total + sum(extra.values()) > self.capacity + EPSILON
+                over = total + sum(extra.values()) > self.capacity + self._sessionless_hours(adding) + EPSILON
                 if over or not self.fits_whole([*self.selected, *adding]):
                     self.capacity_skipped[candidate] = over
                     del gains[candidate]

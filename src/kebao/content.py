@@ -21,7 +21,10 @@ from .errors import UnclosedTrainerNote
 Edition = Literal["participant", "trainer"]
 
 TRAINER_NOTE_TITLE = "给培训师"
+# Sections that are trainer material by their name: they must sit inside a trainer note (the catalogue checks).
+TRAINER_SECTIONS = ("教学说明", "教学建议", "teaching notes")
 _OPEN = re.compile(r"^(?P<fence>:{3,})\{trainer-note\}[ \t]*(?P<title>[^\n]*)$")
+_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.+?)[ \t#]*$")
 
 
 def trainer_note_blocks(body: str) -> list[tuple[int, int, str]]:
@@ -41,6 +44,24 @@ def trainer_note_blocks(body: str) -> list[tuple[int, int, str]]:
         blocks.append((index, end, "\n".join(lines[index + 1:end])))
         index = end + 1
     return blocks
+
+
+def open_trainer_sections(body: str) -> list[tuple[int, str]]:
+    """(0-based line, heading) of each heading named like trainer material (教学说明…) outside a trainer note.
+
+    A case's teaching notes are trainer material by structure: they go in ``:::{trainer-note} 教学说明``,
+    which every participant edition drops; a plain ``## 教学说明`` section would reach participants.
+    """
+    inside = {line for first, last, _ in trainer_note_blocks(body) for line in range(first, last + 1)}
+    found = []
+    fenced = False
+    for index, line in enumerate(body.splitlines()):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        match = None if fenced or index in inside else _HEADING.match(line)
+        if match and match["text"].strip().lower() in TRAINER_SECTIONS:
+            found.append((index, match["text"].strip()))
+    return found
 
 
 def for_edition(body: str, edition: Edition, style: Literal["myst", "markdown"] = "markdown") -> str:

@@ -1,4 +1,5 @@
-"""Checks that need the whole catalogue: references between files, prerequisite cycles, audiences, data files.
+"""Checks that need the whole catalogue: references between files, prerequisite cycles, audiences, data files,
+handouts.
 
 :func:`check_catalog` is what ``load_catalog`` runs once every file has been
 read; :func:`check_programme` makes the same checks for one programme, e.g. a
@@ -92,9 +93,18 @@ class _CrossCheck:
         if m.id in m.prerequisites:
             self.problems.append(Problem.from_message(self.c.locate(m, "prerequisites"), "prerequisites",
                                                       say("problem-own-prerequisite")))
+        for index, material in enumerate(m.materials):
+            handout = getattr(material, "handout", None)
+            if handout is not None and handout not in self.c.handouts:
+                file = self.c.handout_file(handout).relative_to(self.c.root).as_posix()
+                self.problems.append(Problem.from_message(
+                    self.c.locate(m, "materials", index, "handout"), f"materials[{index}].handout",
+                    say("problem-handout-missing", material=str(material), file=file),
+                    suggest(handout, self.c.handouts) or say("advice-write-handout", file=file)))
 
     def _case(self, case: Case) -> None:
         self._refs(case, "strands", case.strands, self.c.strands, "strand")
+        self._refs(case, "audiences", case.audiences, self.c.audiences, "audience")
         for index, name in enumerate(case.data):
             pure = PurePosixPath(name)
             if pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name:
@@ -116,6 +126,17 @@ class _CrossCheck:
             self._ref(p, ("placements", i, "module"), placement.module, c.modules, "module")
             if placement.after is not None:
                 self._ref(p, ("placements", i, "after"), placement.after, c.modules, "module")
+        for i, phase in enumerate(p.phases):
+            for j, module in enumerate(phase.modules):
+                if not self._ref(p, ("phases", i, "modules", j), module, c.modules, "module"):
+                    continue
+                self_paced = c.modules[module].delivery == "self-paced"
+                if self_paced != (phase.mode == "self-paced"):
+                    self.problems.append(Problem.from_message(
+                        c.locate(p, "phases", i, "modules", j), f"phases[{i}].modules[{j}]",
+                        say("problem-self-paced-in-class" if self_paced else "problem-class-in-self-paced",
+                            module=module, phase=phase.id),
+                        say("advice-self-paced-phase" if self_paced else "advice-class-phase")))
         for i, pool in enumerate(p.pools):
             for j, module in enumerate(pool.modules):
                 self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")

@@ -119,6 +119,7 @@ def _json(value: Any) -> Any:
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- why a module is in the plan --------------------------------------------------------------------
     "reason-site-visit": ("现场教学，安排在{day}", "site visit on {day}"),
+    "reason-in-phase": ("安排在{phase}阶段", "in the {phase} phase"),
     "reason-placed": ("按指定安排（{where}）", "placed as the programme says ({where})"),
     "reason-required": ("必修", "required"),
     "reason-extra": ("班次{cohort}追加", "added by cohort {cohort}"),
@@ -314,6 +315,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "programme's {place}"),
     "advice-unexclude-prerequisite": ("把它从班次的排除列表中去掉，或不要 {module}", "remove it from the cohort's exclude, "
                                       "or drop '{module}'"),
+    "advice-write-handout": ("在 {file} 中用 Markdown 写出讲义（先写一行“# 标题”，再写正文）；如果课程包不必打印它，就去掉 handout",
+                             "write it as Markdown in {file} (a '# title' line, then the page), or remove 'handout' "
+                             "if the pack need not print it"),
     "advice-did-you-mean": ("是不是 {options}？", "did you mean {options}?"),
     "advice-compose-first": ("先用 kebao.compose.compose 编排计划", "compose the plan with kebao.compose.compose"),
     "advice-place-elsewhere": ("把其中一个安排到另一天", "place one of them on another day"),
@@ -430,6 +434,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "'{field}' is a schema-2 field; write 'schema: 2' at the top of the front matter"),
     "rule-schema-2-field": ("{field} 是第 2 版内容格式的字段：在文件开头写 schema: 2",
                             "'{field}' is a schema-2 field; write 'schema: 2' at the top of the file"),
+    "rule-schema-2-case": ("{field} 是第 2 版内容格式的字段：在 kebao: 下写 schema: 2",
+                           "'{field}' is a schema-2 field; write 'schema: 2' under 'kebao:'"),
+    "rule-handout-not-brought": ("讲义由培训机构印发，不由学员携带：去掉 bring 或 handout",
+                                 "a handout is printed by the office, not brought: remove 'bring' or 'handout'"),
+    "rule-trainer-needs-handout": ("trainer: true 表示仅供培训师的讲义：请写出讲义编号 handout",
+                                   "'trainer: true' marks a handout for trainers only; give the handout's id"),
     "rule-evening-visit": ("现场教学不能是晚间活动：去掉晚间活动的设置", "a site visit cannot be an evening activity; "
                            "remove 'evening: true'"),
     "rule-pool-empty": ("选修来源要列出模块，或按主题选择", "a pool lists 'modules' or selects by 'strands'"),
@@ -462,6 +472,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "或 HK、MO、SG 这样的代码",
                             "'{value}' is not a country code the holidays package knows; write CN (the default: "
                             "mainland China with 调休), none, or an ISO code such as HK, MO or SG"),
+    "rule-phases-or-calendar": ("分阶段的项目不能再用 calendar 或班次的 dates：每个阶段写自己的天数",
+                                "a programme in phases has no calendar or cohort dates: each phase gives its days"),
+    "rule-phase-days": ("天数（{days}）与各阶段天数之和（{total}）不符：可以不写 days",
+                        "days ({days}) differs from the phases' {total} days; leave days out"),
+    "rule-phase-none-teaches": ("至少要有一个面授或线上直播的阶段", "at least one phase must be face-to-face or live "
+                                "online"),
+    "rule-unknown-venue": ("阶段 {phase} 的地点 {venue} 不在 venues 里（已有：{known}）",
+                           "phase '{phase}': venue '{venue}' is not in venues (known: {known})"),
+    "rule-module-in-two-phases": ("模块 {module} 列在两个阶段里：只列一次", "module '{module}' is listed in two "
+                                  "phases; list it once"),
+    "rule-at-work-no-modules": ("返岗实践阶段 {phase} 不上课，不能列模块", "phase '{phase}' is back at work: it has no "
+                                "modules"),
+    "rule-self-paced-has-no-session": ("自主学习（self-paced）的模块不占课时段，不能是晚间活动或现场教学",
+                                       "a self-paced module takes no session: it cannot be an evening activity or a "
+                                       "site visit"),
+    "problem-self-paced-in-class": ("自主学习模块 {module} 不占课时段，不能列在上课的阶段 {phase} 里",
+                                    "self-paced module '{module}' takes no session: it cannot be listed in phase "
+                                    "'{phase}', which teaches in sessions"),
+    "advice-self-paced-phase": ("把它列在 mode: self-paced 的阶段里，或不列（在整个项目期间开放）",
+                                "list it in a phase with mode: self-paced, or in none (open for the whole programme)"),
+    "problem-class-in-self-paced": ("模块 {module} 要上课，不能列在自主学习阶段 {phase} 里",
+                                    "module '{module}' is taught in sessions: it cannot be listed in the self-paced "
+                                    "phase '{phase}'"),
+    "advice-class-phase": ("把它列在面授或线上直播的阶段里，或把模块的 delivery 改为 self-paced",
+                           "list it in a face-to-face or live-online phase, or make the module's delivery self-paced"),
     "rule-pools-need-mix": ("选修来源按主题配比选用：请设置主题配比，或把模块都列为必修模块，排成固定日程",
                             "pools are chosen from by the strand mix: give a 'mix', or list the modules under "
                             "'required' for a fixed agenda"),
@@ -480,6 +515,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "per year"),
     "problem-unknown-ref": ("未知的{kind} {value}", "unknown {kind} '{value}'"),
     "problem-own-prerequisite": ("模块不能是自己的先修模块", "a module cannot be its own prerequisite"),
+    "problem-handout-missing": ("讲义“{material}”缺失：{file} 不存在",
+                                "the handout '{material}' is missing: {file} does not exist"),
     "problem-data-outside": ("“{name}”必须是 cases/ 之内的路径", "'{name}' must be a path inside cases/"),
     "problem-data-missing": ("数据文件 cases/{name} 不存在", "data file 'cases/{name}' does not exist"),
     "problem-not-a-visit": ("模块 {module} 是{format}，不是现场教学", "module '{module}' is a {format}, not a site-visit"),

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -148,6 +149,8 @@ Language = Literal["zh", "en"]
 Format = Literal["lecture", "workshop", "case-study", "site-visit", "live-stream",
                  "practicum", "mentoring", "assessment", "seminar"]
 Slot = Literal["morning", "afternoon", "evening"]
+Delivery = Literal["face-to-face", "live-online", "self-paced"]
+PhaseMode = Literal["face-to-face", "live-online", "self-paced", "at-work"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
@@ -203,7 +206,15 @@ class Audience(Entity):
     max_hours_per_session: Hours = Field(description="most 学时 in one half-day session")
     evenings: StrictBool = False
     weekends: StrictBool = False
+    large_print: StrictBool = Field(default=False, description="packs in large print (schema 2), e.g. for seniors")
     notes: str = ""
+
+    @field_validator("large_print")
+    @classmethod
+    def _newer_field(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.context or {}).get("schema", SCHEMA_VERSION) < 2:
+            raise ContentRule(say("rule-schema-2-field", field="large_print"))
+        return value
 
     @model_validator(mode="after")
     def _session_fits_day(self) -> Audience:
@@ -219,6 +230,29 @@ class Site(Model):
     duration: Literal["half-day", "whole-day"]
 
 
+class Material(Model):
+    """A module's material written as a mapping (schema 2): what learners bring, or a handout the pack prints.
+
+    A material written as plain text is prepared by the trainer or the office (the trainer guide's list).
+    """
+
+    name: Text
+    bring: StrictBool = Field(default=False, description="learners bring it: the handbook's 请携带")
+    handout: Id | None = Field(default=None, description="curricula/handouts/<id>.md, printed in the pack")
+    trainer: StrictBool = Field(default=False, description="a handout for trainers only (rubrics, answer keys)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Material:
+        if self.bring and self.handout is not None:
+            raise ContentRule(say("rule-handout-not-brought"))
+        if self.trainer and self.handout is None:
+            raise ContentRule(say("rule-trainer-needs-handout"))
+        return self
+
+
 class Module(Entity):
     """A reusable unit of teaching; the file stem is its id, the body its session plan."""
 
@@ -230,11 +264,13 @@ class Module(Entity):
     outcomes: list[Text] = Field(min_length=1)
     prerequisites: list[Id] = Field(default_factory=list)
     cases: list[Id] = Field(default_factory=list)
-    materials: list[Text] = Field(default_factory=list)
+    materials: list[Text | Material] = Field(default_factory=list, description="text, or a mapping (schema 2)")
     assessment: Text
     elective: StrictBool = False
     site: Site | None = None
     evening: StrictBool = Field(default=False, description="an evening activity (schema 2): only in 晚上 sessions")
+    delivery: Delivery = Field(default="face-to-face", description="schema 2: face-to-face, live-online or "
+                                                                   "self-paced (counts 学时, takes no session)")
     tags: list[Id] = Field(default_factory=list)
     schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
@@ -247,9 +283,30 @@ class Module(Entity):
             raise ContentRule(say("rule-site-only-visits"))
         if self.evening and self.schema_ < 2:
             raise ContentRule(say("rule-schema-2-front-matter", field="evening"))
+        if self.delivery != "face-to-face" and self.schema_ < 2:
+            raise ContentRule(say("rule-schema-2-front-matter", field="delivery"))
+        if self.delivery == "self-paced" and (self.evening or self.format == "site-visit"):
+            raise ContentRule(say("rule-self-paced-has-no-session"))
         if self.evening and self.format == "site-visit":
             raise ContentRule(say("rule-evening-visit"))
+        if self.schema_ < 2 and any(isinstance(m, Material) for m in self.materials):
+            raise ContentRule(say("rule-schema-2-front-matter", field="materials (bring, handout)"))
         return self
+
+    @property
+    def to_bring(self) -> list[str]:
+        """What learners bring (materials with ``bring: true``)."""
+        return [m.name for m in self.materials if isinstance(m, Material) and m.bring]
+
+    @property
+    def handouts(self) -> list[Material]:
+        """The materials printed in the pack (``handout``), for participants and for trainers."""
+        return [m for m in self.materials if isinstance(m, Material) and m.handout is not None]
+
+    @property
+    def prepared(self) -> list[str]:
+        """What the trainer or the office prepares: every material not brought by learners."""
+        return [str(m) for m in self.materials if not (isinstance(m, Material) and m.bring)]
 
 
 class Case(Entity):
@@ -268,8 +325,20 @@ class Case(Entity):
     data: list[Text] = Field(default_factory=list, description="paths relative to cases/")
     illustrative: StrictBool = Field(description="true when figures are invented for teaching")
     summary: str = ""
+    audiences: list[Id] = Field(default_factory=list, description="schema 2: the audiences it is written for; "
+                                "empty: every audience")
     schema_: Schema = Field(default=1, alias="schema")
     body: str = ""
+
+    @model_validator(mode="after")
+    def _newer_fields(self) -> Case:
+        if self.audiences and self.schema_ < 2:
+            raise ContentRule(say("rule-schema-2-case", field="audiences"))
+        return self
+
+    def suits(self, audience: str) -> bool:
+        """Whether the case is written for ``audience`` (a case without audiences suits every one)."""
+        return not self.audiences or audience in self.audiences
 
 
 class PoolEntry(Model):
@@ -286,11 +355,26 @@ class PoolEntry(Model):
         return self
 
 
+class Meeting(Model):
+    """Where and when learners gather for a site visit (schema 2)."""
+
+    time: TimeOfDay
+    place: Text
+
+
 class SiteVisit(Model):
-    """A site-visit module placed on a given teaching day."""
+    """A site-visit module placed on a given teaching day, and its logistics for the handbook (schema 2)."""
 
     module: Id
     day: TeachingDay = "last"
+    meet: Meeting | None = Field(default=None, description="集合时间和地点 (schema 2)")
+    bring: list[Text] = Field(default_factory=list, description="what learners bring on the day (schema 2)")
+    notes: str = Field(default="", description="dress, safety, meals… for the handbook (schema 2)")
+
+    @property
+    def logistics(self) -> bool:
+        """Whether the visit says anything for the handbook beyond its module and day."""
+        return self.meet is not None or bool(self.bring) or bool(self.notes)
 
 
 class Placement(Model):
@@ -352,6 +436,41 @@ class Event(Model):
         if self.kind not in ("check-in", "opening", "closing") and self.day is None:
             raise ContentRule(say("rule-event-day", kind=Word(EVENTS[self.kind][0], self.kind)))
         return self
+
+
+class Venue(Model):
+    """A place where a programme meets (schema 2): a campus classroom, a base school, a factory, online."""
+
+    id: Id
+    name: Title
+    address: str = ""
+    kind: Literal["classroom", "site", "online"] = "classroom"
+    closed: Annotated[UniqueWeekdays, Field(description="weekdays it is closed: no teaching there then")] = Field(
+        default_factory=list)
+
+
+class Phase(Model):
+    """A stretch of a programme with its own days, mode and venue (schema 2): 集中培训, 基地研修, 线上学习…
+
+    Phases follow each other; ``gap`` calendar days lie between one's last day and the next one's first.
+    Face-to-face and live-online phases have teaching days and sessions; a self-paced phase is a span in
+    which self-paced modules open and fall due; an at-work phase (返岗实践) is a span with no teaching.
+    A phase that lists ``modules`` holds those; the plan's other modules go to the phases that list none.
+    """
+
+    id: Id
+    title: Title
+    days: Annotated[int, Field(ge=1, le=366)]
+    gap: Annotated[int, Field(ge=0, le=366)] = 0
+    mode: PhaseMode = "face-to-face"
+    venue: Id | None = None
+    modules: UniqueIds = Field(default_factory=list, description="the modules taught in this phase (they are "
+                                                                 "in the plan); a phase listing none takes the rest")
+
+    @property
+    def teaches(self) -> bool:
+        """Whether it has teaching days with sessions (face-to-face or live online)."""
+        return self.mode in ("face-to-face", "live-online")
 
 
 class Rhythm(Model):
@@ -421,6 +540,24 @@ class DaySchedule(Model):
         return self
 
 
+class Contact(Model):
+    """Someone learners can call: the class teacher (班主任), the programme lead, logistics, the clinic."""
+
+    role: Text
+    name: Text
+    phone: str = ""
+    note: str = ""
+
+
+class Handbook(Model):
+    """What a programme's handbook says before the timetable (schema 2); Markdown text, each optional."""
+
+    check_in: str = Field(default="", description="报到须知: where and how to check in, accommodation, meals")
+    rules: str = Field(default="", description="学习纪律: the rules of the course")
+    leave: str = Field(default="", description="请假制度: how to ask for leave, what it means for the certificate")
+    bring: list[Text] = Field(default_factory=list, description="what learners bring for the whole course")
+
+
 class Cohort(Model):
     """One group of learners taking a programme; every field here is a pack parameter."""
 
@@ -435,6 +572,7 @@ class Cohort(Model):
     mix: Mix | None = None
     exclude: list[Id] = Field(default_factory=list)
     extra: list[Id] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list, description="班主任 and other contacts for the handbook")
 
     @model_validator(mode="before")
     @classmethod
@@ -461,6 +599,7 @@ class Programme(Entity):
 
     title: Title
     partner: Title
+    organiser: Title | None = Field(default=None, description="主办单位 (schema 2), on the handbook's cover")
     audience: Id
     language: Language = "zh"
     summary: str = ""
@@ -481,9 +620,13 @@ class Programme(Entity):
     events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
     calendar: Rhythm | None = Field(default=None, description="schema 2: meetings every week or fortnight")
+    phases: list[Phase] = Field(default_factory=list, description="schema 2: stretches with their own days, "
+                                                                  "mode and venue, in order")
+    venues: list[Venue] = Field(default_factory=list, description="schema 2: named places (phases refer to them)")
     holiday_calendar: HolidayRegion = Field(default="CN", description="schema 2: CN, none, or a country code")
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
+    handbook: Handbook | None = Field(default=None, description="报到须知, rules, leave (schema 2)")
     cohort: Cohort
     schema_: Schema = Field(default=1, alias="schema")
 
@@ -493,10 +636,15 @@ class Programme(Entity):
             if self.mix is None:
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
-                                                        "holiday_calendar")
+                                                        "holiday_calendar", "phases", "venues", "organiser",
+                                                        "handbook")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
+            if newer is None and self.cohort.contacts:
+                newer = "cohort.contacts"
+            if newer is None and any(visit.logistics for visit in self.site_visits):
+                newer = "site_visits[].meet, bring and notes"
             if newer is not None:
                 raise ContentRule(say("rule-schema-2-field", field=newer))
         if self.day is not None and "session_starts" in self.model_fields_set:
@@ -505,7 +653,40 @@ class Programme(Entity):
             raise ContentRule(say("rule-dated-no-travel"))
         if self.mix is None and self.pools:
             raise ContentRule(say("rule-pools-need-mix"))
+        self._check_phases()
         return self
+
+    def _check_phases(self) -> None:
+        if not self.phases:
+            return
+        if self.calendar is not None or self.cohort.dates:
+            raise ContentRule(say("rule-phases-or-calendar"))
+        if self.days != sum(phase.days for phase in self.phases):
+            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)))
+        if not any(phase.teaches for phase in self.phases):
+            raise ContentRule(say("rule-phase-none-teaches"))
+        venues = [venue.id for venue in self.venues]
+        for phase in self.phases:
+            if phase.venue is not None and phase.venue not in venues:
+                raise ContentRule(say("rule-unknown-venue", phase=phase.id, venue=phase.venue,
+                                      known=tuple(venues)))
+        listed = [module for phase in self.phases for module in phase.modules]
+        twice = next((m for index, m in enumerate(listed) if m in listed[:index]), None)
+        if twice is not None:
+            raise ContentRule(say("rule-module-in-two-phases", module=twice))
+        for phase in self.phases:
+            if phase.modules and phase.mode == "at-work":
+                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _days_from_phases(cls, data: object) -> object:
+        """A programme in phases may leave out ``days``: they are its phases' days."""
+        if isinstance(data, dict) and "days" not in data and isinstance(data.get("phases"), list):
+            days = [phase.get("days") for phase in data["phases"] if isinstance(phase, dict)]
+            if days and all(isinstance(d, int | str) and str(d).isdigit() for d in days):
+                return {**data, "days": sum(int(str(d)) for d in days)}
+        return data
 
     @field_validator("placements")
     @classmethod
@@ -515,6 +696,12 @@ class Programme(Entity):
         if twice is not None:
             raise ContentRule(say("rule-placed-twice", module=twice))
         return placements
+
+    @field_validator("venues", "phases")
+    @classmethod
+    def _ids_once(cls, items: list[Venue] | list[Phase]) -> list[Venue] | list[Phase]:
+        _check_unique([item.id for item in items])
+        return items
 
     @field_validator("events")
     @classmethod

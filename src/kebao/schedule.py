@@ -18,7 +18,10 @@ free slots in time order:
   days (a module goes on a day while the plan's 学时 up to its middle stay within the
   days' share so far), not packed into the first days;
 * strands are interleaved: the next module is preferably of a strand not yet
-  taught that day, then of the strand with most 学时 left, then in plan order.
+  taught that day, then of the strand with most 学时 left, then in plan order;
+* in a programme with phases, a phase's modules go only on that phase's days (spread
+  over them alone), sessions carry the phase's mode and venue, and self-paced modules
+  take no slot: they are listed with the dates their phase opens and closes.
 
 Several strategies are tried in a fixed order, from the tidiest (spread, closing
 modules last) to the most packed (the longest module that fits first, the same
@@ -29,14 +32,18 @@ last resort). Either way a note in :attr:`Timetable.notes` says which module and
 why. A plan that fits in no way is a :class:`PlanError` saying how many 学时 are
 left over.
 """
+# size: one algorithm (slots, strategies, phases) whose helpers share the filler's state; split by phase it
+# would pass that state through every call.
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .calendar import phase_spans
 from .catalog import Catalog
 from .compose import EPSILON, Plan, number
 from .errors import PlanError
@@ -44,7 +51,7 @@ from .labels import SLOTS, Word
 from .layout import Layout, clock, minutes_of, split_part
 from .messages import Message, say
 from .model import Programme
-from .timetable import EventItem, Session, Timetable
+from .timetable import EventItem, Mode, PhaseSpan, SelfPaced, Session, Timetable
 
 
 def schedule(catalog: Catalog, plan: Plan) -> Timetable:
@@ -62,7 +69,8 @@ def schedule(catalog: Catalog, plan: Plan) -> Timetable:
         if failure is None:
             sessions = filler.sessions(pieces)
             return Timetable(plan, layout.days, sessions, tuple(filler.notes(pieces, strategy)),
-                             filler.events(programme, sessions))
+                             filler.events(programme, sessions), filler.self_paced_items(programme),
+                             _spans(programme, plan, layout))
     assert failure is not None
     raise PlanError(failure, [say("advice-some-days"), say("advice-plan-fewer")], plan.language)
 
@@ -104,14 +112,25 @@ class _Filler:
         self.plan = plan
         self.layout = layout
         self.visits = {v.module: v for v in layout.visits}  # site visits and pinned modules, placed already
-        self.teaching = [i for i in plan.items if i.module not in self.visits]
+        self.self_paced = [i for i in plan.items if catalog.modules[i.module].delivery == "self-paced"]
+        online = {i.module for i in plan.items if catalog.modules[i.module].delivery == "live-online"}
+        self.teaching = [i for i in plan.items if i.module not in self.visits and i not in self.self_paced]
         self.index = {item.module: n for n, item in enumerate(self.teaching)}
         self.strand = {item.module: item.strand for item in plan.items}
         self.reason = {item.module: item.reason for item in plan.items}
         self.hours = {item.module: item.hours for item in plan.items}
+        sessionless = {i.module for i in self.self_paced}  # open from the start: nothing waits for them
         self.prerequisites = {item.module: [p for p in catalog.modules[item.module].prerequisites
-                                            if p in self.strand] for item in plan.items}
+                                            if p in self.strand and p not in sessionless] for item in plan.items}
         self.slot_only: dict[str, str] = {}  # placements without a day: this session only
+        self.phase_only = {m: phase.id for phase in programme.phases for m in phase.modules}  # listed: there only
+        self.open_phases = {phase.id for phase in programme.phases if not phase.modules}  # they take the rest
+        self.day_phase = [d.phase for d in layout.days if d.kind == "teaching"]  # by teaching day
+        phases = {phase.id: phase for phase in programme.phases}
+        self.day_mode: list[Mode] = ["live-online" if day is not None and phases[day].mode == "live-online"
+                                     else "face-to-face" for day in self.day_phase]
+        self.day_venue = [phases[day].venue if day is not None else None for day in self.day_phase]
+        self.online = online
         for placement in programme.placements:
             if placement.after in self.strand and placement.module in self.strand \
                     and placement.after not in self.prerequisites[placement.module]:
@@ -151,7 +170,7 @@ class _Filler:
             strand_left[item.strand] = strand_left.get(item.strand, 0.0) + item.hours
         pieces: list[_Piece] = []
         free = [layout.free_hours(d) for d in range(len(layout.teaching))]
-        shares = _shares(sum(h for m, h in remaining.items() if m not in self.evening), free)
+        shares = self._phase_shares({m: h for m, h in remaining.items() if m not in self.evening}, free)
         evening_shares = _shares(sum(h for m, h in remaining.items() if m in self.evening),
                                  [layout.evening_room(d) for d in range(len(layout.teaching))])
         placed = {False: 0.0, True: 0.0}  # 学时 placed so far, by day and evening
@@ -235,6 +254,7 @@ class _Filler:
         capacity = spec.capacity  # a module is split only when it is longer than a whole session
         ready = [m for m in self.index if remaining[m] > EPSILON and m != ongoing
                  and (m in self.evening) != spec.daytime and self.slot_only.get(m, spec.key) == spec.key
+                 and self._in_phase(m, day)
                  and self._ready(m, remaining, day, slot, strategy)]
         day_left = min(room, share)
 
@@ -262,6 +282,27 @@ class _Filler:
                 if part <= room + EPSILON and part / 2 <= share + EPSILON:
                     return module, part
         return None
+
+    def _phase_shares(self, hours: dict[str, float], rooms: list[float]) -> list[float]:
+        """:func:`_shares` phase by phase: each phase's modules spread over its own days."""
+        if not any(self.day_phase):
+            return _shares(sum(hours.values()), rooms)
+        result: list[float] = []
+        before = 0.0
+        for _, group in itertools.groupby(range(len(rooms)), key=lambda d: self.day_phase[d]):
+            days = list(group)
+            total = sum(h for m, h in hours.items() if self._in_phase(m, days[0]))
+            result += [before + share for share in _shares(total, [rooms[d] for d in days])]
+            before += total
+        return result
+
+    def _in_phase(self, module: str, day: int) -> bool:
+        """Whether ``module`` may be taught on teaching day ``day``: in its phase, or in a phase listing none."""
+        phase = self.day_phase[day]
+        if phase is None:
+            return True
+        listed = self.phase_only.get(module)
+        return phase == listed if listed is not None else phase in self.open_phases
 
     def _ready(self, module: str, remaining: dict[str, float], day: int, slot: int, strategy: _Strategy) -> bool:
         for prerequisite in self.prerequisites[module]:
@@ -313,32 +354,70 @@ class _Filler:
             seen[module] = seen.get(module, 0) + 1
             start = base + layout.clock.start(offset)
             end = base + layout.clock.end(offset + hours)
+            mode: Mode = "live-online" if module in self.online else self.day_mode[day]
             sessions.append(Session(layout.teaching[day], layout.slots[slot].key, clock(start), clock(end), module,
                                     self.strand[module], hours, seen[module], parts[module], self.reason[module],
-                                    timezone))
+                                    timezone, self.day_phase[day], mode,
+                                    None if mode == "live-online" else self.day_venue[day]))
         return tuple(sessions)
+
+    def _earlier_end(self, date: dt.date, slot: int, ends: dict[tuple[dt.date, str], int], minutes: int
+                     ) -> tuple[str, int] | None:
+        """(slot key, start) right after the last item of the latest earlier session of ``date`` that holds
+        ``minutes`` more before it ends; None if no earlier session has items or room."""
+        for earlier in range(slot - 1, -1, -1):
+            spec = self.layout.slots[earlier]
+            last = ends.get((date, spec.key))
+            if last is not None:
+                start = last + self.layout.clock.break_minutes
+                return (spec.key, start) if start + minutes <= spec.end else None
+        return None
+
+    def self_paced_items(self, programme: Programme) -> tuple[SelfPaced, ...]:
+        """Each self-paced module between the dates of its phase: the one it is placed in, else the first
+        self-paced phase, else the whole programme."""
+        spans = {span.phase: span for span in _spans(programme, self.plan, self.layout)}
+        first_self_paced = next((span for span in spans.values() if span.mode == "self-paced"), None)
+        days = self.layout.days
+        items = []
+        for item in self.self_paced:
+            span = spans.get(self.phase_only.get(item.module, "")) or first_self_paced
+            opens, due = (span.first, span.last) if span else (days[0].date, days[-1].date)
+            items.append(SelfPaced(item.module, item.strand, item.hours, opens, due, item.reason,
+                                   span.phase if span else None))
+        return tuple(sorted(items, key=lambda i: (i.opens, i.due, i.module)))
 
     def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
         """The layout's events; one at a session's end follows the session's last item (after a break)."""
         kinds = {event.key: event.kind for event in programme.events}
         ends: dict[tuple[dt.date, str], int] = {}
         for session in sessions:
-            key = (session.date, session.slot)
-            ends[key] = max(ends.get(key, 0), minutes_of(session.end))
+            where = (session.date, session.slot)
+            ends[where] = max(ends.get(where, 0), minutes_of(session.end))
         items = []
         layout = self.layout
         for event in layout.events:
             start, end = event.start, event.end
+            key: str = event.slot
             if event.at == "end" and event.day is not None:  # right after the session's teaching, or at its start
                 slot = next(index for index, spec in enumerate(layout.slots) if spec.key == event.slot)
                 lead = layout.margins.get((event.day, slot), (0, 0))[0]
                 follows = ends.get((event.date, event.slot))
                 start = min(start, follows + layout.clock.break_minutes if follows else layout.slots[slot].start + lead)
+                earlier = self._earlier_end(event.date, slot, ends, event.end - event.start)
+                if follows is None and earlier is not None:  # its session is empty: after the day's last item
+                    key, start = earlier
                 end = start + (event.end - event.start)
-                ends[(event.date, event.slot)] = end
-            items.append(EventItem(event.date, event.slot, clock(start), clock(end), event.event, kinds[event.event],
+                ends[(event.date, key)] = end
+            items.append(EventItem(event.date, key, clock(start), clock(end), event.event, kinds[event.event],
                                    event.hours, self.plan.timezone))
         return tuple(sorted(items, key=lambda item: (item.date, item.start)))
+
+
+def _spans(programme: Programme, plan: Plan, layout: Layout) -> tuple[PhaseSpan, ...]:
+    """The programme's phases with their dates (none without phases)."""
+    return tuple(PhaseSpan(phase.id, phase.mode, first, last, phase.venue, phase.teaches)
+                 for phase, first, last in phase_spans(plan.cohort.start, programme.phases))
 
 
 def _shares(total: float, rooms: list[float]) -> list[float]:

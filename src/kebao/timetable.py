@@ -16,6 +16,8 @@ from .labels import WEEKDAYS, Language
 from .messages import Message
 from .plan import Plan, number
 
+Mode = Literal["face-to-face", "live-online"]
+
 FRAME_COLUMNS = ("date", "weekday", "slot", "start", "end", "starts_at", "ends_at", "module", "strand",
                  "hours", "part", "parts", "reason")
 
@@ -37,6 +39,9 @@ class Session:
     parts: int
     reason: Message  # the plan item's (kebao.messages)
     timezone: str
+    phase: str | None = None  # the programme phase it is in (schema 2 phases)
+    mode: Mode = "face-to-face"  # live-online: a session online (the module's delivery, or its phase's mode)
+    venue: str | None = None  # the id of its venue in the programme's venues; None: the cohort's venue
 
     def starts_at(self) -> dt.datetime:
         """The start as a timezone-aware datetime."""
@@ -48,7 +53,43 @@ class Session:
     def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
         return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
                 "end": self.end, "module": self.module, "strand": self.strand, "hours": number(self.hours),
-                "part": self.part, "parts": self.parts, "reason": self.reason.render(language)}
+                "part": self.part, "parts": self.parts, "mode": self.mode, "venue": self.venue, "phase": self.phase,
+                "group": None, "reason": self.reason.render(language)}
+
+
+@dataclass(frozen=True)
+class SelfPaced:
+    """A self-paced module: it counts 学时 and takes no session; learners do it between ``opens`` and ``due``."""
+
+    module: str
+    strand: str
+    hours: float
+    opens: dt.date
+    due: dt.date
+    reason: Message
+    phase: str | None = None
+    kind: Literal["self-paced"] = "self-paced"
+
+    def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
+        return {"kind": self.kind, "module": self.module, "strand": self.strand, "hours": number(self.hours),
+                "opens": self.opens.isoformat(), "due": self.due.isoformat(), "mode": "self-paced",
+                "phase": self.phase, "reason": self.reason.render(language)}
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    """A phase of the programme and its dates; ``teaches`` False for self-paced and at-work phases."""
+
+    phase: str
+    mode: str
+    first: dt.date
+    last: dt.date
+    venue: str | None
+    teaches: bool
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"phase": self.phase, "mode": self.mode, "first": self.first.isoformat(),
+                "last": self.last.isoformat(), "venue": self.venue}
 
 
 @dataclass(frozen=True)
@@ -88,6 +129,8 @@ class Timetable:
     sessions: tuple[Session, ...]  # teaching, in time order
     schedule_notes: tuple[Message, ...] = ()  # why a module is split or a closing module is not last
     events: tuple[EventItem, ...] = ()  # in time order
+    self_paced: tuple[SelfPaced, ...] = ()  # modules without a session, by opening date
+    phases: tuple[PhaseSpan, ...] = ()  # the programme's phases and their dates (schema 2)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -106,8 +149,9 @@ class Timetable:
 
     @property
     def total_hours(self) -> float:
-        """学时 of the sessions, and of the events that count."""
-        return sum(s.hours for s in self.sessions) + sum(e.hours for e in self.events)
+        """学时 of the sessions, the self-paced modules, and the events that count."""
+        return (sum(s.hours for s in self.sessions) + sum(e.hours for e in self.events)
+                + sum(s.hours for s in self.self_paced))
 
     @property
     def provisional(self) -> bool:
@@ -140,8 +184,10 @@ class Timetable:
         data.pop("notes")
         data["timezone"] = self.timezone
         data["calendar"] = [{"date": d.date.isoformat(), "kind": d.kind, "label": d.label,
-                             "teaching_day": d.teaching_number} for d in self.days]
+                             "teaching_day": d.teaching_number, "phase": d.phase} for d in self.days]
         data["items"] = [item.to_json_dict(self.plan.language) for item in self.items]
+        data["self_paced"] = [item.to_json_dict(self.plan.language) for item in self.self_paced]
+        data["phases"] = [span.to_json_dict() for span in self.phases]
         data["strands"] = strands
         data["notes"] = [note.to_json(self.plan.language) for note in self.notes]
         return data

@@ -81,7 +81,7 @@ def module_page(catalog: Catalog, module: Module, programmes: Sequence[Programme
              "## 学习成果\n", bullets(esc(o) for o in module.outcomes),
              "## 考核方式\n", esc(module.assessment) + "\n"]
     if module.materials:
-        parts += ["## 教学材料\n", bullets(esc(m) for m in module.materials)]
+        parts += ["## 教学材料\n", bullets(esc(str(m)) for m in module.materials)]
     parts += ["## 教学方案\n", _include_body(catalog, module)]
     return "\n".join(parts)
 

@@ -16,13 +16,15 @@ import argparse
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from kebao.catalog import Catalog
-    from kebao.timetable import Timetable
+    from kebao.labels import Language
+    from kebao.model import Programme
+    from kebao.timetable import PhaseSpan, Timetable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     """The plan, hours per strand and timetable as aligned text lines, in the plan's language."""
     from kebao.holidaydata import provisional_years
-    from kebao.labels import WEEKDAYS, Language, label, pick, provisional_note
-    from kebao.packs.rows import timetable_rows
+    from kebao.labels import label, provisional_note
     from kebao.plan import span_of
 
     plan = timetable.plan
@@ -106,9 +107,26 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
     lines += [label("plan_note", lang).format(note=note.render(lang)) for note in timetable.notes]
     lines += ["", label("plan_timetable", lang).format(timezone=timetable.timezone)
               + (f" · {label('provisional', lang)}" if provisional else "")]
+    lines += _timetable_lines(catalog, timetable, words, strand_name)
+    return lines
+
+
+def _timetable_lines(catalog: Catalog, timetable: Timetable, words: dict[str, str],
+                     strand_name: Callable[[str], str]) -> list[str]:
+    """The dated timetable (a row where each phase begins) and the self-paced items with their dates."""
+    from kebao.labels import WEEKDAYS, label, pick
+    from kebao.packs.rows import timetable_rows
+
+    plan = timetable.plan
+    lang = plan.language
+    programme = catalog.programmes[plan.programme]
+    lines: list[str] = []
     rows = []
-    items = timetable_rows(catalog, programme, cohort.venue, timetable.items, lang)
+    items = timetable_rows(catalog, programme, plan.cohort.venue, timetable.items, lang)
+    spans = list(timetable.phases)
     for day in timetable.days:
+        while spans and spans[0].first <= day.date:  # a phase begins: its name, dates and venue
+            rows.append(["", "", "", "", "", _phase_line(programme, spans.pop(0), lang), "", ""])
         weekday = pick(WEEKDAYS[day.date.weekday()], lang)
         today = [row for row in items if row.date == day.date]
         if not today:
@@ -116,9 +134,29 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
         for row in today:
             rows.append([row.date.isoformat(), weekday, row.slot, row.start, row.end, row.title,
                          row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else ""])
+    rows += [["", "", "", "", "", _phase_line(programme, span, lang), "", ""] for span in spans]
     lines += table([words[k] for k in ("date", "weekday", "slot", "start", "end", "title", "strand", "hours")], rows,
                    right={7})
+    if timetable.self_paced:
+        lines += ["", label("plan_self_paced", lang)]
+        lines += table([words["module"], words["title"], words["strand"], words["hours"], label("opens", lang),
+                        label("due", lang)],
+                       [[s.module, catalog.modules[s.module].title.in_language(lang), strand_name(s.strand),
+                         f"{s.hours:g}", s.opens.isoformat(), s.due.isoformat()] for s in timetable.self_paced],
+                       right={3})
     return lines
+
+
+def _phase_line(programme: Programme, span: PhaseSpan, language: Language) -> str:
+    """'【基地研修】2026-10-19 至 2026-10-30 · 面授 · 基地学校' for the row where a phase begins."""
+    from kebao.labels import PHASE_MODES, label, pick
+
+    phase = next(p for p in programme.phases if p.id == span.phase)
+    venue = next((v for v in programme.venues if v.id == span.venue), None)
+    where = f" · {pick(PHASE_MODES[span.mode], language)}" + (f" · {venue.name.in_language(language)}" if venue
+                                                              else "")
+    return label("phase_line", language).format(phase=phase.title.in_language(language), first=span.first.isoformat(),
+                                                last=span.last.isoformat(), where=where)
 
 
 def width(text: str) -> int:

@@ -7,7 +7,9 @@ The order of the steps matters and is stated here once:
 2. the notebook's declared parameters are checked (names, types);
 3. the cache key (notebook, parameters, input files, engine, and where each year's holidays come from) is
    compared with the pack's manifest;
-4. the notebook runs with papermill in a fresh (pre-started) kernel, reading the decided pack;
+4. the cases the pack prints run if they have not run since they last changed (:mod:`.caseruns`, shared by
+   every pack under the same packs folder), then the notebook runs with papermill in a fresh (pre-started)
+   kernel, reading the decided pack and the cases' outputs;
 5. the pack-file table's writers run in order (:mod:`.files`): the handbook and the trainer guide
    from the executed notebook, the timetable, sheets and figures, then the manifest, then the zip;
 6. the new folder replaces the old pack atomically; a failure keeps the old pack and records itself
@@ -149,10 +151,12 @@ def pack_inputs(ctx: PackContext) -> dict[str, Path]:
     if catalog.holidays is not None:  # the dates of every pack may depend on it
         files.append(root / paths.HOLIDAYS)
     for module_id in ctx.plan.modules:
-        for case_id in catalog.modules[module_id].cases:
-            case = catalog.cases[case_id]
-            files.append(catalog.locate(case).file)
-            files.extend(root / paths.CASES / name for name in case.data)
+        for material in catalog.modules[module_id].handouts:
+            files.append(catalog.handout_file(str(material.handout)))
+    for case_id in ctx.cases:
+        case = catalog.cases[case_id]
+        files.append(catalog.locate(case).file)
+        files.extend(root / paths.CASES / name for name in case.data)
     resolved = root.resolve()
     return {path.resolve().relative_to(resolved).as_posix(): path for path in sorted(set(files))}
 
@@ -227,7 +231,7 @@ def _build_pack(decided: DecidedPack, *, kernel: Any, started: float) -> PackOut
 def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = None) -> PackOutcome:
     """Steps 4–6 for a decided pack: run its notebook in ``kernel`` (a KernelPool), write, publish."""
     from ..notebooks.run import execute_notebook
-    from .bundle import publish_pack
+    from .bundle import content_date, publish_pack
     from .files import PackBuild, stray_files, write_pack
 
     started = time.perf_counter() if started is None else started
@@ -237,12 +241,18 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
               "inputs": decided.inputs, "cache_key": decided.key, "repository": Path(request.root)}
 
     def build(folder: Path) -> None:
+        from .caseruns import ensure_runs
+
         work = folder / ".work"  # the notebook's files: kept under _failed if the build fails, never published
         work.mkdir()
-        parameters = {**decided.parameters, "decided": str(save_decided(ctx, work / "decided.pickle").resolve())}
+        runs = ensure_runs(ctx.catalog, ctx.cases, Path(request.out), f"{__version__}+{engine_digest()}", work,
+                           kernel=kernel, timeout=request.timeout, cwd=Path(request.root))
+        shown = replace(ctx, case_runs=runs)
+        parameters = {**decided.parameters, "decided": str(save_decided(shown, work / "decided.pickle").resolve())}
         nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
                               cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
-        write_pack(PackBuild(ctx, nb, folder, record))
+        date = content_date(Path(request.root), [*decided.inputs.values(), request.notebook_path])
+        write_pack(PackBuild(ctx, nb, folder, record, date))
         shutil.rmtree(work)
         stray = stray_files(folder, ctx.address)
         if stray:

@@ -7,7 +7,10 @@ what the failed run produced (its notebooks and an ``error.txt``) is kept under
 
 Everything that can vary without the content changing (tool versions, git
 commit) lives only in ``manifest.json``; every other file of a pack is a pure function of its
-inputs, and :func:`make_zip` stores them with fixed dates and permissions.
+inputs. Files carry the date their content last changed (:func:`content_date`: the newest commit
+of the pack's inputs, or the newest modification of an input not committed), not the time of the
+build, so a rebuild is byte-identical; :func:`make_zip` stores the files under one top folder with
+that date and fixed permissions.
 
 Which files a pack has, and in which order they are written (the manifest and
 the zip last), is the pack-file table's business (:mod:`kebao.packs.files`);
@@ -16,8 +19,10 @@ these functions take the names it gives.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -36,7 +41,7 @@ from ..guard import owner_alive
 from ..paths import FAILED, PackAddress
 
 MANIFEST = "manifest.json"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 _DRIVE = re.compile(r"^[A-Za-z]:")
 TOOLS = ("kebao", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas", "matplotlib",
          "openpyxl", "icalendar", "weasyprint", "pydantic")
@@ -100,18 +105,58 @@ def git_commit(repository: Path) -> str | None:
     return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
+def content_date(repository: Path, inputs: Iterable[Path]) -> dt.datetime:
+    """When the pack's content last changed, in UTC: what its files are dated, instead of the build's clock.
+
+    The newest commit that touched one of ``inputs`` in the git checkout ``repository``; an input that is
+    not committed as it is (changed, or not in git) counts with its modification time; without git, every
+    input counts with its modification time. So packs built from the same commit carry the same date on
+    any machine, and a draft carries the time of its latest edit. ``SOURCE_DATE_EPOCH`` (the reproducible-
+    builds convention) overrides it.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
+    files = sorted({Path(path).resolve() for path in inputs})
+    committed: list[float] = []
+    drafts = files
+    try:
+        top = subprocess.run(["git", "-C", str(repository), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=10)
+        if top.returncode == 0 and files:
+            root = Path(top.stdout.strip()).resolve()
+            inside = [path for path in files if path.is_relative_to(root)]
+            names = [path.relative_to(root).as_posix() for path in inside]
+            status = subprocess.run(["git", "-C", str(root), "status", "--porcelain=v1", "-z",
+                                     "--untracked-files=all", "--", *names], capture_output=True, text=True,
+                                    timeout=30)
+            dirty = {root / entry[3:] for entry in status.stdout.split("\0") if len(entry) > 3}
+            clean = [name for path, name in zip(inside, names, strict=True) if path not in dirty]
+            if clean and status.returncode == 0:
+                log = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *clean],
+                                     capture_output=True, text=True, timeout=30)
+                if log.returncode == 0 and log.stdout.strip().isdigit():
+                    committed.append(float(log.stdout.strip()))
+                    drafts = [path for path in files if path not in inside or path in dirty]
+    except (OSError, subprocess.SubprocessError):
+        drafts = files
+    stamps = committed + [path.stat().st_mtime for path in drafts if path.exists()]
+    newest = max(stamps, default=0.0)
+    return dt.datetime.fromtimestamp(max(int(newest), 315532800), dt.UTC)  # not before 1980 (zip dates)
+
+
 def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[str, Path],
                    outputs: Mapping[str, str], versions: Mapping[str, str] | None = None, *,
-                   cache_key: str | None = None, repository: Path | None = None) -> Path:
+                   cache_key: str | None = None, repository: Path | None = None,
+                   date: dt.datetime | None = None) -> Path:
     """Write ``folder/manifest.json`` describing the pack and return its path.
 
     It records the parameters, the sha256 and size of every input (keyed by
     the names given) and of every output (``outputs``: file name -> who it is
     for, from the pack-file table), tool versions (:func:`tool_versions` when
     None), the git commit of ``repository`` (the current directory when None;
-    null without git) and the cache key. No time stamp: the same inputs, code
-    and tools give the same manifest, so the whole pack, zip included, is
-    byte-identical on a rebuild.
+    null without git), the cache key and the content's ``date`` (:func:`content_date`).
+    No build time: the same inputs, code and tools give the same manifest, so the
+    whole pack, zip included, is byte-identical on a rebuild.
     """
     folder = Path(folder)
     manifest = folder / MANIFEST
@@ -132,6 +177,7 @@ def write_manifest(folder: Path, parameters: Mapping[str, Any], inputs: Mapping[
         "outputs": recorded_outputs,
         "versions": dict(versions) if versions is not None else tool_versions(),
         "git_commit": git_commit(repository if repository is not None else Path.cwd()),
+        "content_date": date.isoformat() if date is not None else None,
     }
     manifest.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
@@ -149,18 +195,21 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 # -- zip ------------------------------------------------------------------------
 
 
-def make_zip(folder: Path, zip_path: Path, names: Iterable[str]) -> Path:
+def make_zip(folder: Path, zip_path: Path, names: Iterable[str], *, top: str = "",
+             date: tuple[int, int, int, int, int, int] = ZIP_DATE) -> Path:
     """Zip the files ``names`` of ``folder`` deterministically: same files, same bytes.
 
-    Entries are sorted, dated 1980-01-01, mode 0644, deflated, with UTF-8
-    (NFC) names; unsafe names and symbolic links are refused.
+    Entries are sorted, under the folder ``top`` (so that two packs unzipped in one place stay apart),
+    dated ``date`` (the content's, local time as zip stores it), mode 0644, deflated, with UTF-8 (NFC) names
+    (the zip's UTF-8 flag is set for every non-ASCII name); unsafe names and symbolic links are refused.
     """
     folder, zip_path = Path(folder), Path(zip_path)
-    files = sorted((unicodedata.normalize("NFC", name), pack_path(folder, name)) for name in names)
+    prefix = f"{check_entry_name(top)}/" if top else ""
+    files = sorted((unicodedata.normalize("NFC", prefix + name), pack_path(folder, name)) for name in names)
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path, "w") as archive:
         for name, path in files:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(name, date_time=date)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, whatever system builds it
             info.external_attr = 0o100644 << 16  # regular file, rw-r--r--

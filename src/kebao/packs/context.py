@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class PackContext:
     language: Language
     edition: Edition
     requested: Cohort  # as asked for (the notebook's `cohort` parameter); ``cohort`` is it filled in
+    case_runs: Mapping[str, str] = field(default_factory=dict)  # case id -> its executed notebook (caseruns.py)
 
     @property
     def title(self) -> str:
@@ -51,6 +52,21 @@ class PackContext:
     def cohort_label(self) -> str:
         end = self.timetable.days[-1].date if self.timetable.days else self.cohort.start
         return f"{self.cohort.id} · {self.cohort.start.isoformat()} – {end.isoformat()} · {self.cohort.venue}"
+
+    @property
+    def cases(self) -> list[str]:
+        """The cases the pack prints: those of its planned modules written for its audience, in order of use."""
+        seen: list[str] = []
+        for module_id in self.plan.modules:
+            for case_id in self.catalog.modules[module_id].cases:
+                if case_id not in seen and self.catalog.cases[case_id].suits(self.programme.audience):
+                    seen.append(case_id)
+        return seen
+
+    @property
+    def large_print(self) -> bool:
+        """Whether the pack is set in large print (the audience says so, e.g. seniors)."""
+        return self.catalog.audiences[self.programme.audience].large_print
 
     @property
     def provisional_note(self) -> str:

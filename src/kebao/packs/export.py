@@ -4,7 +4,8 @@ One notebook run and one nbconvert conversion serve both editions: our
 template (``templates/nbconvert/kebao-pack``, nbconvert's ``basic`` body with
 inputs hidden) puts outputs tagged ``trainer`` (see ``page.TRAINER_TAG``)
 between markers, and the participant handbook drops what lies between them.
-We wrap the body in a page with our own CSS, so the HTML loads nothing from the
+We wrap each edition's body in a page with its cover, its contents (with page
+numbers in the PDF) and our own CSS, so the HTML loads nothing from the
 network. weasyprint makes the PDF from the same HTML (see docs/architecture.md).
 """
 
@@ -86,20 +87,57 @@ def edition(body: str, name: str) -> str:
     return _TRAINER_MARKS.sub("", _TRAINER_ONLY.sub("", body) if name == "participant" else body)
 
 
-def page_html(body: str, edition: str, title: str, subtitle: str, language: Language, provisional: str = "") -> str:
-    """A body wrapped in the edition's self-contained page: header, inline CSS, footer (images are inline).
+def page_html(body: str, edition: str, title: str, cover: str, header: str, language: Language,
+              large_print: bool = False) -> str:
+    """A body wrapped in the edition's self-contained page: cover, contents, inline CSS, footer (images inline).
 
-    ``provisional`` is the 暂定 note of a plan on a year without the official holiday arrangement, shown in
-    the header.
+    ``cover`` is the edition's cover (HTML, :func:`kebao.packs.frontmatter.cover`); ``header`` runs at the top
+    of every printed page after it; ``large_print`` sets the page for readers who need large type (seniors).
+    The contents list the body's sections and the pages they start on (in the PDF).
     """
     name = label("handbook" if edition == "participant" else "trainer_guide", language)
-    note = f'<div class="provisional">{html.escape(provisional)}</div>' if provisional else ""
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if language == "zh" else "en"}">\n<head>\n'
-            f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)} · {html.escape(name)}</title>\n<style>\n{_css()}</style>\n</head>\n"
-            f'<body>\n<header class="pack"><div class="edition">{html.escape(name)}</div>'
-            f"<div>{html.escape(subtitle)}</div>{note}</header>\n{body}\n"
-            f'<footer class="pack">kebao 课包 · {html.escape(title)}</footer>\n</body>\n</html>\n')
+    body, contents = _contents(body, language)
+    lang = "zh-CN" if language == "zh" else "en"
+    large = ' class="large-print"' if large_print else ""
+    style = _css() + _running(header, large_print)
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"{large}>\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)} · {html.escape(name)}</title>\n<style>\n{style}</style>\n</head>\n"
+            f"<body>\n{cover}{contents}{body}\n"
+            f'<footer class="pack">kebao 课包 · {html.escape(title)} · {html.escape(name)}</footer>\n'
+            "</body>\n</html>\n")
+
+
+_SECTION = re.compile(r"<h([12])([^>]*)>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _contents(body: str, language: Language) -> tuple[str, str]:
+    """The body with numbered ids on its h1 and h2 headings, and the contents that link to them.
+
+    In the PDF each entry ends in the page its section starts on (``target-counter`` in pack.css).
+    """
+    entries: list[tuple[str, str, str]] = []
+
+    def number(match: re.Match[str]) -> str:
+        anchor = f"s{len(entries) + 1}"
+        entries.append((match[1], anchor, html.unescape(_TAG.sub("", match[3])).strip()))
+        return f'<h{match[1]} id="{anchor}"{match[2]}>{match[3]}</h{match[1]}>'
+
+    body = _SECTION.sub(number, body)
+    items = "".join(f'<li class="level-{level}"><a href="#{anchor}">{html.escape(text)}</a></li>\n'
+                    for level, anchor, text in entries)
+    return body, (f'<nav class="contents">\n<h1 class="contents-title">{html.escape(label("contents", language))}'
+                  f"</h1>\n<ul>\n{items}</ul>\n</nav>\n")
+
+
+def _running(header: str, large_print: bool) -> str:
+    """The printed pages' running header (none on the cover) and page numbers, larger in large print."""
+    text = header.replace("\\", "\\\\").replace('"', '\\"')
+    size, colour = ("12pt", "#000") if large_print else ("9pt", "#555")
+    return (f'@page {{ @top-right {{ content: "{text}"; font-size: {size}; color: {colour}; }}\n'
+            f"        @bottom-center {{ font-size: {size}; color: {colour}; }} }}\n"
+            "@page :first { @top-right { content: none; } @bottom-center { content: none; } }\n")
 
 
 def write_pdf(page: str, path: Path) -> Path:

@@ -6,6 +6,12 @@ pack without it is refused, and the labels key of its download on the site
 (empty: not offered on its own; every file is in the zip). Adding a file to
 every pack is one row here plus one writer function ``(build, path) -> None``.
 
+File names carry the programme, the cohort and what the file is, in Chinese
+(``xpcc-cadres-xpcc-2026-12-学员手册.pdf``), so downloads from several packs
+stay apart in one folder; the zip holds them under one top folder,
+``<programme>-<cohort>/``. Other code names a file by its ``key``
+(``handbook.pdf``: :func:`name_of`), which never changes.
+
 Everything else reads this table: :mod:`.build` runs the writers in order and
 refuses a pack that lacks a required file or holds a file no row describes; the
 manifest records each file with its edition; the zip holds exactly these files;
@@ -21,6 +27,7 @@ zip come last because they cover the files before them.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -49,7 +56,15 @@ class PackBuild:
     notebook: NotebookNode
     folder: Path
     record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, repository
+    date: dt.datetime = writers.FIXED_TIME  # when the content last changed (bundle.content_date): files carry it
     _pages: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def local_date(self) -> dt.datetime:
+        """The content's date in the programme's time zone (what zip entries and workbooks show)."""
+        import zoneinfo
+
+        return self.date.astimezone(zoneinfo.ZoneInfo(self.ctx.timetable.timezone))
 
     @cached_property
     def timetable(self) -> list[TimetableRow]:
@@ -68,11 +83,21 @@ class PackBuild:
         return export.render_body(self.notebook)
 
     def page(self, edition: str) -> str:
-        """The self-contained HTML page of one edition (made once, for its HTML and its PDF)."""
+        """The self-contained HTML page of one edition (made once, for its HTML and its PDF).
+
+        The participant's running header names the programme; the trainer's adds the cohort code.
+        """
         if edition not in self._pages:
+            from ..labels import label
+            from .frontmatter import cover
+
             ctx = self.ctx
+            header = (ctx.title if edition == "participant"
+                      else f"{label('trainer_guide', ctx.language)} · {ctx.title} · {ctx.cohort.id}")
+            if ctx.provisional_note:  # 暂定 on every printed page, not only on the cover
+                header = f"{label('provisional', ctx.language)} · {header}"
             self._pages[edition] = export.page_html(export.edition(self.body, edition), edition, ctx.title,
-                                                    ctx.cohort_label, ctx.language, ctx.provisional_note)
+                                                    cover(ctx, edition), header, ctx.language, ctx.large_print)
         return self._pages[edition]
 
 
@@ -88,6 +113,7 @@ class PackFile:
     reader: Reader  # who it is for
     required: bool = True  # a pack without it is refused
     download: str = ""  # labels key of its download on the programme page; "" = only in the zip
+    key: str = ""  # what other code calls it (name_of); default: the name
 
     def file_name(self, address: PackAddress) -> str:
         return self.name.format(programme=address.programme, cohort=address.cohort)
@@ -111,13 +137,16 @@ def _edition_pdf(edition: str) -> Writer:
 def _timetable_ics(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
     writers.write_timetable_ics(build.timetable, path, f"{ctx.title} {ctx.cohort.id}", ctx.timetable.timezone,
-                                f"{ctx.programme.id}-{ctx.cohort.id}")
+                                f"{ctx.programme.id}-{ctx.cohort.id}", build.date)
 
 
 def _timetable_xlsx(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
-    writers.write_timetable_xlsx(build.timetable, path, ctx.title, ctx.cohort_label, ctx.language,
-                                 ctx.provisional_note)
+    from .frontmatter import date_range
+
+    subtitle = f"{date_range(ctx)} · {ctx.cohort.venue}"  # no cohort code: learners read this sheet
+    writers.write_timetable_xlsx(build.timetable, path, ctx.title, subtitle, ctx.language, ctx.provisional_note,
+                                 build.local_date)
 
 
 def _timetable_csv(build: PackBuild, path: Path) -> None:
@@ -126,12 +155,13 @@ def _timetable_csv(build: PackBuild, path: Path) -> None:
 
 def _attendance_xlsx(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
-    writers.write_attendance_xlsx(build.timetable, path, ctx.title, ctx.cohort.size, ctx.language)
+    writers.write_attendance_xlsx(build.timetable, path, ctx.title, ctx.cohort.size, ctx.language, build.local_date)
 
 
 def _assessment_xlsx(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
-    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language)
+    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language,
+                                  ctx.cohort.size, build.local_date)
 
 
 def _credits_csv(build: PackBuild, path: Path) -> None:
@@ -162,39 +192,55 @@ def _manifest(build: PackBuild, path: Path) -> None:
     present = _present(build)
     record = build.record
     write_manifest(build.folder, record["parameters"], record["inputs"], present, cache_key=record["cache_key"],
-                   repository=record["repository"])
+                   repository=record["repository"], date=build.date)
 
 
 def _zip(build: PackBuild, path: Path) -> None:
-    """The zip of every file written before it (it comes last)."""
-    make_zip(build.folder, path, list(_present(build)))
+    """The zip of every file written before it (it comes last), under one folder, dated as the content."""
+    address = build.ctx.address
+    make_zip(build.folder, path, list(_present(build)), top=f"{address.programme}-{address.cohort}",
+             date=writers.zip_date(build.local_date))
 
 
 # -- the table --------------------------------------------------------------------------------------------
 
+_PACK = "{programme}-{cohort}-"  # every file a trainer handles says which pack it is from
+
 PACK_FILES: tuple[PackFile, ...] = (
-    PackFile("handbook.html", _edition_html("participant"), "participant"),
-    PackFile("handbook.pdf", _edition_pdf("participant"), "participant", download="download_handbook_pdf"),
-    PackFile("trainer-guide.html", _edition_html("trainer"), "trainer"),
-    PackFile("trainer-guide.pdf", _edition_pdf("trainer"), "trainer", download="download_trainer_guide_pdf"),
-    PackFile("timetable.ics", _timetable_ics, "participant", download="download_timetable_ics"),
-    PackFile("timetable.xlsx", _timetable_xlsx, "participant", download="download_timetable_xlsx"),
-    PackFile("timetable.csv", _timetable_csv, "participant"),
-    PackFile("attendance.xlsx", _attendance_xlsx, "office"),
-    PackFile("assessment.xlsx", _assessment_xlsx, "trainer"),
-    PackFile("credits.csv", _credits_csv, "office"),
-    PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "participant"),
+    PackFile(_PACK + "学员手册.html", _edition_html("participant"), "participant", key="handbook.html"),
+    PackFile(_PACK + "学员手册.pdf", _edition_pdf("participant"), "participant", download="download_handbook_pdf",
+             key="handbook.pdf"),
+    PackFile(_PACK + "培训师指南.html", _edition_html("trainer"), "trainer", key="trainer-guide.html"),
+    PackFile(_PACK + "培训师指南.pdf", _edition_pdf("trainer"), "trainer", download="download_trainer_guide_pdf",
+             key="trainer-guide.pdf"),
+    PackFile(_PACK + "课表.ics", _timetable_ics, "participant", download="download_timetable_ics",
+             key="timetable.ics"),
+    PackFile(_PACK + "课表.xlsx", _timetable_xlsx, "participant", download="download_timetable_xlsx",
+             key="timetable.xlsx"),
+    PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv"),
+    PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx"),
+    PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx"),
+    PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv"),
+    PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "trainer"),
     PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),
-    PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "participant",
+    PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "trainer",
              required=False),
     PackFile("manifest.json", _manifest, "office"),
-    PackFile(ZIP_NAME, _zip, "trainer", download="download_zip"),
+    PackFile(ZIP_NAME, _zip, "trainer", download="download_zip", key="zip"),
 )
 
 
 def table(address: PackAddress) -> list[tuple[str, PackFile]]:
     """Every row of :data:`PACK_FILES` with its file name for this pack, in writing order."""
     return [(row.file_name(address), row) for row in PACK_FILES]
+
+
+def name_of(address: PackAddress, key: str) -> str:
+    """The file name in this pack of the row called ``key`` (``handbook.pdf``, ``figures/timetable.png``…)."""
+    for name, row in table(address):
+        if (row.key or row.name) == key:
+            return name
+    raise KeyError(f"no pack file is called {key!r}; see kebao.packs.files.PACK_FILES")
 
 
 def downloads(address: PackAddress) -> list[tuple[str, str]]:

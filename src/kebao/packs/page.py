@@ -1,25 +1,29 @@
-"""What the course-pack notebook shows: headings, tables, figures, module pages and case readings.
+"""What the course-pack notebook shows of the plan: headings, tables, figures, module pages and case readings.
 
 Each function takes a PackContext and returns something a notebook displays
 (Markdown text, a DataFrame, a matplotlib Figure, PNG bytes); the notebook
 itself holds no decisions and writes no files (the pack's files are written
 from the decided pack and the executed notebook: :mod:`kebao.packs.files`).
+The handbook's other sections (报到须知, 作息时间, contacts…) are
+:mod:`.frontmatter`'s. What only trainers read (target 学时, outcome coverage,
+module ids, trainer notes) the notebook displays tagged :data:`TRAINER_TAG`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .. import charts
-from ..compose import number
 from ..content import for_edition
-from ..credits import credits_for
 from ..labels import FORMATS, label, pick
+from ..plan import number
 from ..sanitize import escape_markdown as _t
 from ..timetable import Session
 from .context import PackContext
-from .rows import credit_rows, timetable_rows
+from .frontmatter import NEW_PAGE, day_text, handouts, module_materials
+from .rows import credit_rows, slot_label, timetable_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -37,9 +41,14 @@ def _l(ctx: PackContext, key: str) -> str:
     return label(key, ctx.language)
 
 
-def heading(ctx: PackContext, section: str) -> str:
-    """A section heading in the pack's language (sections: strands, timetable, coverage, modules, cases, credits)."""
-    return f"# {_l(ctx, 'section_' + section)}"
+def title(ctx: PackContext, section: str) -> str:
+    """A section's name in the pack's language (sections: strands, timetable, coverage, modules, cases, credits…)."""
+    return _l(ctx, "section_" + section)
+
+
+def heading(ctx: PackContext, section: str, new_page: bool = False) -> str:
+    """A section heading (Markdown), optionally starting a new printed page."""
+    return (NEW_PAGE if new_page else "") + f"# {title(ctx, section)}"
 
 
 def html_table(frame: pandas.DataFrame, kind: str = "") -> str:
@@ -58,26 +67,8 @@ def credit_table(ctx: PackContext) -> pandas.DataFrame:
                         columns=[_l(ctx, c) for c in ("title", "strand", "hours", "credits")])
 
 
-def overview(ctx: PackContext) -> str:
-    """The pack's cover: programme, partner, audience, dates, venue, hours and credits."""
-    p, c, lang = ctx.programme, ctx.cohort, ctx.language
-    audience = ctx.catalog.audiences[p.audience].name.in_language(lang)
-    hours = ctx.timetable.total_hours
-    rows = [(_l(ctx, "partner"), _t(p.partner.in_language(lang))), (_l(ctx, "audience"), _t(audience)),
-            (_l(ctx, "cohort"), _t(ctx.cohort_label)), (_l(ctx, "size"), str(c.size)),
-            (_l(ctx, "hours"), f"{number(hours)}"),
-            (_l(ctx, "credits"), f"{credits_for(hours, p.hours_per_credit)}")]
-    facts = "\n".join(f"- **{k}**：{v}" for k, v in rows)
-    summary = f"\n{_t(p.summary.strip())}\n" if p.summary.strip() else ""
-    outcomes = ""
-    if p.outcomes:
-        outcomes = f"\n**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(
-            f"{n}. {_t(o.text)}" for n, o in enumerate(p.outcomes, start=1)) + "\n"
-    return f"# {_t(ctx.title)}\n{summary}\n{facts}\n{outcomes}"
-
-
 def strand_table(ctx: PackContext) -> pandas.DataFrame:
-    """Target vs planned 学时 per strand."""
+    """Target vs planned 学时 per strand (the trainer guide's: participants read the planned 学时 in the overview)."""
     import pandas as pd
 
     rows = [{_l(ctx, "strand"): ctx.catalog.strands[s.id].name.in_language(ctx.language),
@@ -87,12 +78,13 @@ def strand_table(ctx: PackContext) -> pandas.DataFrame:
 
 
 def timetable_table(ctx: PackContext) -> pandas.DataFrame:
-    """The timetable as trainers read it."""
+    """The timetable as learners read it: day, session, time, what, 学时, where (the year is on the cover)."""
     import pandas as pd
 
     rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
-    columns = ("date", "weekday", "slot", "start", "end", "title", "strand", "hours", "location")
-    return pd.DataFrame([[r.date.isoformat(), r.weekday, r.slot, r.start, r.end, r.title, r.strand_label,
+    columns = ("date", "weekday", "slot", "when", "title", "hours", "location")
+    return pd.DataFrame([[f"{r.date.month}月{r.date.day}日" if ctx.language == "zh" else f"{r.date:%d %b}",
+                          r.weekday, r.slot, f"{r.start}—{r.end}", r.title,
                           number(r.hours) if r.module or r.hours else "", r.location] for r in rows],
                         columns=[_l(ctx, c) for c in columns])
 
@@ -136,44 +128,92 @@ def _weekday(index: int) -> tuple[str, str]:
 
 
 def module_page(ctx: PackContext, module_id: str) -> tuple[str, str | None]:
-    """A module's page for participants, and its trainer notes (None when it has none or in the participant edition)."""
+    """A module's page for participants, and the trainer's part (None in the participant edition).
+
+    The page: strand, format, 学时, when it is on, outcomes, assessment, what to bring and its handouts, and
+    the session plan without trainer notes. The trainer's part: the module id, what to prepare, trainer notes.
+    """
     module = ctx.catalog.modules[module_id]
     lang = ctx.language
+    when = "、".join(dict.fromkeys(f"{day_text(ctx, s.date)} {slot_label(s.slot, lang)}"
+                                   for s in ctx.timetable.sessions if s.module == module_id))
+    bring, prepare = module_materials(ctx, module, handouts(ctx))
     head = (f"## {_t(module.title.in_language(lang))}\n\n"
             f"{_t(ctx.catalog.strands[module.strand].name.in_language(lang))} · "
             f"{pick(FORMATS[module.format], lang)} · {number(ctx.plan.item(module_id).hours)} {_l(ctx, 'hours')}\n\n"
-            f"**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(f"- {_t(o)}" for o in module.outcomes) + "\n\n"
-            f"**{_l(ctx, 'assessment')}**：{_t(module.assessment)}\n")
+            + (f"**{_l(ctx, 'when')}**：{when}\n\n" if when else "")
+            + f"**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(f"- {_t(o)}" for o in module.outcomes) + "\n\n"
+            f"**{_l(ctx, 'assessment')}**：{_t(module.assessment)}\n" + (f"\n{bring}\n" if bring else ""))
     body = _plain_markdown(_drop_title(for_edition(module.body, "participant")))
-    notes = _trainer_notes(module.body) if ctx.edition == "trainer" else None
-    return head + "\n" + _demote(body), notes
+    if ctx.edition != "trainer":
+        return head + "\n" + _demote(body), None
+    trainer = [f"**{_l(ctx, 'module_id')}**：`{module.id}`", prepare, _trainer_notes(module.body) or ""]
+    return head + "\n" + _demote(body), "\n\n".join(part for part in trainer if part) + "\n"
 
 
-def case_readings(ctx: PackContext) -> list[tuple[str, str | None]]:
-    """The cases the planned modules use, as readings (code cells left out), with trainer notes apart."""
-    seen: list[str] = []
-    for module_id in ctx.plan.modules:
-        for case_id in ctx.catalog.modules[module_id].cases:
-            if case_id not in seen:
-                seen.append(case_id)
+@dataclass(frozen=True)
+class Reading:
+    """A case as the pack prints it: Markdown text and the outputs of its code between, then trainer notes.
+
+    ``parts`` are ``("markdown", text)`` or ``("output", {"data": …, "metadata": …})`` (a display bundle, see
+    :func:`kebao.packs.caseruns.outputs`); ``notes`` is None in the participant edition or without notes.
+    """
+
+    case: str
+    parts: tuple[tuple[str, Any], ...]
+    notes: str | None
+
+
+def case_readings(ctx: PackContext) -> list[Reading]:
+    """The cases the pack prints (see PackContext.cases) with their evidence: text, then each code cell's outputs.
+
+    A case's code is never shown; its outputs come from its run (``ctx.case_runs``). A case with code but no
+    run (a notebook run on its own, outside ``kebao pack``) is printed without its outputs.
+    """
+    from .caseruns import outputs
+
     readings = []
-    for case_id in seen:
+    for case_id in ctx.cases:
         case = ctx.catalog.cases[case_id]
-        text = _CODE_CELL.sub("", case.body)
-        body = _plain_markdown(_drop_title(for_edition(text, "participant")))
-        notes = _trainer_notes(text) if ctx.edition == "trainer" else None
-        readings.append((f"## {_t(case.title.in_language(ctx.language))}\n\n" + _demote(body), notes))
+        chunks = _CODE_CELL.split(case.body)
+        run = ctx.case_runs.get(case_id)
+        shown = outputs(run) if run else []
+        if run and len(shown) != len(chunks) - 1:
+            from ..errors import PackError
+
+            raise PackError(f"the run of case '{case_id}' has {len(shown)} code cells, its file {len(chunks) - 1}",
+                            f"delete {run}; the next `kebao pack` runs the case again")
+        parts: list[tuple[str, Any]] = []
+        for index, chunk in enumerate(chunks):
+            text = _plain_markdown(for_edition(_drop_title(chunk) if index == 0 else chunk, "participant"))
+            if index == 0:
+                text = f"## {_t(case.title.in_language(ctx.language))}\n\n" + _demote(text)
+            else:
+                text = _demote(text)
+            if text.strip():
+                parts.append(("markdown", text))
+            if index < len(shown):
+                parts.extend(("output", bundle) for bundle in shown[index])
+        notes = _trainer_notes(case.body) if ctx.edition == "trainer" else None
+        readings.append(Reading(case_id, tuple(parts), notes))
     return readings
 
 
 def _trainer_notes(body: str) -> str | None:
-    from ..content import trainer_note_blocks
+    """The body's trainer notes as Markdown headed "给培训师" (a note's title, e.g. 教学说明, heads its part).
 
-    blocks = [inner for _, _, inner in trainer_note_blocks(body)]
-    if not blocks:
-        return None
-    return "> **给培训师**\n>\n" + "\n>\n".join(
-        "\n".join(f"> {line}" if line.strip() else ">" for line in inner.splitlines()) for inner in blocks) + "\n"
+    Plain Markdown, not a quote (tables inside quotes are not rendered): the pack's template boxes every
+    trainer-only output.
+    """
+    from ..content import TRAINER_NOTE_TITLE, trainer_note_blocks
+
+    lines = body.splitlines()
+    parts = []
+    for first, _last, inner in trainer_note_blocks(body):
+        title = lines[first].split("}", 1)[1].strip()
+        heading = f"{TRAINER_NOTE_TITLE}：{title}" if title else TRAINER_NOTE_TITLE
+        parts.append(f"**{heading}**\n\n{_plain_markdown(inner).strip()}\n")
+    return "\n".join(parts) if parts else None
 
 
 def _drop_title(body: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FIXED_TIME = dt.datetime(2000, 1, 1)  # written into files where a format insists on a timestamp
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # a file's date when none is given (packs: their content's)
 
 
 def csv_text(value: object) -> str:
@@ -75,15 +77,42 @@ def write_credits_csv(rows: Sequence[CreditRow], path: Path, language: Language)
 
 
 # -- Excel --------------------------------------------------------------------------------------------
+#
+# Workbooks are printed. LibreOffice and Excel show a wrapped cell one line high unless the row says how high
+# it is, so every row's height is fitted to its longest wrapped text (:func:`row_height`); every sheet has a
+# print area, repeats its title rows on each page, fits the page width and numbers its pages.
+
+FONT = "Noto Sans CJK SC"
+_LINE = 1.5  # points of line height per point of font size (Noto Sans CJK's ascent and descent, with room)
+_PAD = 1.5  # column-width units lost to a cell's margins
 
 
-def _workbook() -> Workbook:
+def text_units(text: str) -> float:
+    """The width of ``text`` in column-width units (one '0' of the default font) at 10 pt: a hanzi takes two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def lines_needed(text: str, width: float, size: float = 10) -> int:
+    """How many lines ``text`` wraps to in a cell ``width`` units wide, in a ``size``-point font."""
+    usable = max(width - _PAD, 1.0) * 10 / size
+    return sum(max(1, math.ceil(text_units(line) / usable)) for line in text.split("\n"))
+
+
+def row_height(texts: Sequence[tuple[str, float, float]], minimum: float = 0) -> float:
+    """Points for a row whose cells hold ``(text, width, font size)``: its tallest wrapped cell, never cut."""
+    tallest = max((lines_needed(text, width, size) * size * _LINE + 4 for text, width, size in texts if text),
+                  default=0)
+    return max(float(math.ceil(tallest)), minimum)
+
+
+def _workbook(stamp: dt.datetime) -> Workbook:
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.properties.creator = "kebao"
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
+    utc = stamp.astimezone(dt.UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
+    workbook.properties.created = utc
+    workbook.properties.modified = utc
     return workbook
 
 
@@ -101,94 +130,134 @@ def _set(ws: Worksheet, row: int, column: int, value: object, **style: Any) -> N
         setattr(cell, name, setting)
 
 
+SIZES = {"title": 14, "subtitle": 10, "warning": 10, "header": 10, "cell": 10}
+
+
 def _styles() -> dict[str, Any]:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="808080")
+    wrap = Alignment(vertical="top", wrap_text=True)
     return {
-        "title": {"font": Font(name="Noto Sans CJK SC", bold=True, size=14)},
-        "subtitle": {"font": Font(name="Noto Sans CJK SC", size=10, color="444444")},
-        "warning": {"font": Font(name="Noto Sans CJK SC", size=10, bold=True, color="B91C1C")},
-        "header": {"font": Font(name="Noto Sans CJK SC", bold=True, color="FFFFFF"),
+        "title": {"font": Font(name=FONT, bold=True, size=SIZES["title"]), "alignment": wrap},
+        "subtitle": {"font": Font(name=FONT, size=SIZES["subtitle"], color="444444"), "alignment": wrap},
+        "warning": {"font": Font(name=FONT, size=SIZES["warning"], bold=True, color="B91C1C"), "alignment": wrap},
+        "header": {"font": Font(name=FONT, bold=True, color="FFFFFF", size=SIZES["header"]),
                    "fill": PatternFill("solid", fgColor="1E3A8A"),
                    "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
                    "border": Border(left=thin, right=thin, top=thin, bottom=thin)},
-        "cell": {"font": Font(name="Noto Sans CJK SC", size=10),
-                 "alignment": Alignment(vertical="top", wrap_text=True),
+        "cell": {"font": Font(name=FONT, size=SIZES["cell"]), "alignment": wrap,
                  "border": Border(left=thin, right=thin, top=thin, bottom=thin)},
     }
 
 
 def _table(ws: Worksheet, title: str, subtitle: str, header: Sequence[str], rows: Sequence[Sequence[object]],
-           widths: Sequence[float]) -> None:
-    """A printable table: title, subtitle, repeated header row, borders, A4 landscape fitted to width."""
+           widths: Sequence[float], *, note: str = "", landscape: bool = True, repeat: str = "4:4",
+           row_minimum: float = 0) -> int:
+    """A printable table: title, subtitle and ``note`` across the page, header, bordered rows fitted to their text.
+
+    Rows 1–3 hold the title, subtitle and note (merged across the table), row 4 the header, rows from 5 the
+    data; ``repeat`` names the rows printed again on every page. Returns the last row.
+    """
     from openpyxl.utils import get_column_letter
 
     styles = _styles()
-    _set(ws, 1, 1, title, **styles["title"])
-    _set(ws, 2, 1, subtitle, **styles["subtitle"])
+    last_column = get_column_letter(len(widths))
+    full = sum(widths)
+    for line, text, kind in ((1, title, "title"), (2, subtitle, "subtitle"), (3, note, "warning")):
+        if text:
+            _set(ws, line, 1, text, **styles[kind])
+            ws.merge_cells(f"A{line}:{last_column}{line}")
+            ws.row_dimensions[line].height = row_height([(text, full, SIZES[kind])])
     for column, text in enumerate(header, start=1):
         _set(ws, 4, column, text, **styles["header"])
+    ws.row_dimensions[4].height = row_height([(text, widths[i], SIZES["header"]) for i, text in enumerate(header)])
     for row_index, row in enumerate(rows, start=5):
         for column, value in enumerate(row, start=1):
             _set(ws, row_index, column, value, **styles["cell"])
+        ws.row_dimensions[row_index].height = row_height(
+            [(_shown(value), widths[i], SIZES["cell"]) for i, value in enumerate(row)], row_minimum)
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    last = 4 + len(rows)
     ws.freeze_panes = "A5"
-    ws.print_title_rows = "4:4"
-    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = repeat
+    ws.print_area = f"A1:{last_column}{max(last, 4)}"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "&P / &N"
+    return last
 
 
-def _save(workbook: Workbook, path: Path) -> Path:
-    """Save with fixed timestamps (openpyxl's own save stamps 'now' into the file and the zip)."""
+def _shown(value: object) -> str:
+    """A cell's value as it is displayed (4.0 shows as 4)."""
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _save(workbook: Workbook, path: Path, stamp: dt.datetime) -> Path:
+    """Save dated ``stamp`` (openpyxl's own save stamps 'now' into the file and the zip)."""
     from openpyxl.writer.excel import ExcelWriter
 
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
-    path.write_bytes(normalise_zip(raw.getvalue()))
+    path.write_bytes(normalise_zip(raw.getvalue(), stamp))
     return path
 
 
-def normalise_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry timestamps and permissions, so equal content gives equal bytes."""
+def normalise_zip(data: bytes, stamp: dt.datetime = FIXED_TIME) -> bytes:
+    """The same zip with its entries dated ``stamp`` (its wall-clock time: zip dates have no time zone) and
+    fixed permissions: equal content gives equal bytes."""
     out = io.BytesIO()
+    when = zip_date(stamp)
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry = zipfile.ZipInfo(info.filename, date_time=when)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()
 
 
+SHEET_COLUMNS = ("date", "weekday", "slot", "start", "end", "title", "strand", "hours", "format", "location",
+                 "calendar")  # the printed timetable: no module ids (the CSV keeps them for the office)
+
+
+def zip_date(stamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """``stamp``'s wall-clock time as a zip entry's date (never before 1980, the earliest a zip can say)."""
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second) if stamp.year >= 1980 \
+        else (1980, 1, 1, 0, 0, 0)
+
+
 def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, subtitle: str,
-                         language: Language, note: str = "") -> Path:
+                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME) -> Path:
     """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle."""
-    workbook = _workbook()
+    workbook = _workbook(stamp)
     ws = workbook.active
     assert ws is not None
     ws.title = label("timetable", language)
-    _table(ws, title, subtitle, [label(c, language) for c in TIMETABLE_COLUMNS],
-           [_timetable_values(r, language) for r in rows], (11, 7, 6, 6, 6, 34, 10, 5, 10, 22, 22, 10))
-    if note:
-        _set(ws, 3, 1, note, **_styles()["warning"])
-    total_row = len(rows) + 5
-    _set(ws, total_row, 7, label("total", language), **_styles()["header"])
-    _set(ws, total_row, 8, sum(r.hours for r in rows), **_styles()["cell"])
-    return _save(workbook, path)
+    values = [[v for column, v in zip(TIMETABLE_COLUMNS, _timetable_values(r, language), strict=True)
+               if column in SHEET_COLUMNS] for r in rows]
+    last = _table(ws, title, subtitle, [label(c, language) for c in SHEET_COLUMNS], values,
+                  (11, 7, 6, 6, 6, 30, 10, 5, 10, 26, 10), note=note)
+    _set(ws, last + 1, 7, label("total", language), **_styles()["header"])
+    _set(ws, last + 1, 8, sum(r.hours for r in rows), **_styles()["cell"])
+    ws.print_area = f"A1:K{last + 1}"
+    return _save(workbook, path, stamp)
 
 
 def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
-                          language: Language) -> Path:
-    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant."""
-    workbook = _workbook()
+                          language: Language, stamp: dt.datetime = FIXED_TIME) -> Path:
+    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant.
+
+    The programme and the session stand above the table on every printed page.
+    """
+    workbook = _workbook(stamp)
     first = workbook.active
     assert first is not None
     workbook.remove(first)
@@ -197,27 +266,35 @@ def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, 
         ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot}"[:31])
         subtitle = f"{row.date.isoformat()} {row.weekday} {row.slot} {row.start}–{row.end} · {row.title}"
         _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,
-               [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16))
-        for line in range(5, size + 5):
-            ws.row_dimensions[line].height = 24
-        ws.page_setup.orientation = "portrait"
-    return _save(workbook, path)
+               [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16),
+               landscape=False, repeat="1:4", row_minimum=24)
+    return _save(workbook, path, stamp)
 
 
 def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[OutcomeRow], path: Path, title: str,
-                          language: Language) -> Path:
-    """The assessment rubric (one block per module) and the pre/post questionnaires."""
-    workbook = _workbook()
-    rubric = workbook.active
-    assert rubric is not None
-    rubric.title = label("rubric", language)
+                          language: Language, size: int = 30, stamp: dt.datetime = FIXED_TIME) -> Path:
+    """The score sheet (a row per learner, a column per module), the rubric, and the pre/post questionnaires.
+
+    Without a roster the score sheet has ``size`` numbered rows, one per learner of the cohort.
+    """
+    workbook = _workbook(stamp)
+    scores = workbook.active
+    assert scores is not None
+    scores.title = label("score_sheet", language)
+    modules = [credit.title for credit in credits]
+    header = [label(c, language) for c in ("number", "name", "organisation")] + modules + [
+        label(c, language) for c in ("overall", "completed", "remarks")]
+    _table(scores, f"{title} · {label('score_sheet', language)}", label("score_note", language), header,
+           [[n] + [""] * (len(header) - 1) for n in range(1, size + 1)],
+           (5, 10, 16, *([8] * len(modules)), 7, 7, 12), repeat="1:4", row_minimum=22)
+    rubric = workbook.create_sheet(label("rubric", language))
     levels = [label(c, language) for c in ("excellent", "good", "pass", "fail")]
-    header = [label(c, language) for c in ("title", "criterion", "assessment")] + levels + [label("score", language)]
+    columns = [label(c, language) for c in ("title", "criterion", "assessment")] + levels
     lines: list[list[object]] = []
     for credit in credits:
         for outcome in credit.outcomes:
-            lines.append([credit.title, outcome, credit.assessment, "", "", "", "", ""])
-    _table(rubric, f"{title} · {label('rubric', language)}", "", header, lines, (26, 40, 30, 8, 8, 8, 8, 8))
+            lines.append([credit.title, outcome, credit.assessment, "", "", "", ""])
+    _table(rubric, f"{title} · {label('rubric', language)}", "", columns, lines, (24, 44, 34, 8, 8, 8, 8))
     statements = [o.text for o in outcomes] or [o for c in credits for o in c.outcomes]
     scale = "1 2 3 4 5"
     for key in ("pre_survey", "post_survey"):
@@ -226,15 +303,15 @@ def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[Outco
                 else "Rate each statement from 1 (not at all) to 5 (fully)")
         _table(ws, f"{title} · {label(key, language)}", note,
                [label("number", language), label("statement", language), scale],
-               [[n, text, ""] for n, text in enumerate(statements, start=1)], (6, 70, 14))
-    return _save(workbook, path)
+               [[n, text, ""] for n, text in enumerate(statements, start=1)], (6, 70, 14), landscape=False)
+    return _save(workbook, path, stamp)
 
 
 # -- Calendar -----------------------------------------------------------------------------------------
 
 
 def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name: str, timezone: str,
-                        uid_prefix: str) -> Path:
+                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME) -> Path:
     """RFC 5545 calendar: one time-zoned event per session, with location and description."""
     import zoneinfo
 
@@ -247,7 +324,7 @@ def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", calendar_name)
     calendar.add("x-wr-timezone", timezone)
-    stamp = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    stamp = stamp.astimezone(dt.UTC)  # DTSTAMP: the content's date
     for index, row in enumerate(rows, start=1):
         event = Event()
         event.add("uid", f"{uid_prefix}-{index:03d}-{row.date.isoformat()}-{row.start.replace(':', '')}@kebao")

@@ -13,6 +13,8 @@ from pathlib import Path
 from .. import paths
 from ..catalog import Catalog
 from ..packs.build import PackOutcome, PackRequest, build_pack
+from ..packs.files import name_of
+from ..paths import PackAddress
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,12 @@ class StudioPack:
 
     @property
     def handbook(self) -> Path:
-        return self.outcome.folder / "handbook.html"
+        return self.outcome.folder / name_of(PackAddress(self.outcome.programme, self.outcome.cohort), "handbook.html")
 
     @property
     def trainer_guide(self) -> Path:
-        return self.outcome.folder / "trainer-guide.html"
+        return self.outcome.folder / name_of(PackAddress(self.outcome.programme, self.outcome.cohort),
+                                             "trainer-guide.html")
 
 
 def generate_pack(root: Path, programme_id: str, *, out: Path | None = None, notebook: Path | None = None,
