@@ -17,15 +17,16 @@
 
     An argument after the directive name is added to the title
     (``:::{trainer-note} 参考答案`` -> "给培训师：参考答案").
-  - sections named like teaching notes (``## 教学说明``, :data:`TRAINER_SECTIONS`)
-    are trainer material by their place in a case, and the public site drops them;
+  - a case's teaching notes are a trainer note too (``:::{trainer-note} 教学说明``);
+    a plain ``## 教学说明`` section is refused when the catalogue is loaded
+    (:func:`kebao.content.open_trainer_sections`), so it never reaches a page;
   - ``{only} trainer`` blocks (the trainer edition sets the tag ``trainer``):
     generated programme pages put the trainer's downloads in one. Sphinx
     decides ``only`` when it writes a page, after it has collected the files
     to copy; deciding it while reading keeps those files out of the public site.
 * Case pages fold their code: every code cell of a page under ``cases/`` shows
   its outputs, and its source behind a "显示代码" toggle (myst-nb's
-  ``hide-input``, the prompt from ``nb_code_prompt_show``), unless the cell is
+  ``hide-input``, the words from :mod:`kebao.labels`), unless the cell is
   already hidden or removed by its tags.
 * An offline check: when the HTML build finishes, every page is searched for
   scripts, stylesheets or images loaded from the internet (``src``/``href`` with
@@ -69,6 +70,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import process_only_nodes
 
 from .content import TRAINER_NOTE_TITLE
+from .labels import Language, label
 from .paths import CASES, SITE_EDITIONS
 
 logger = sphinx_logging.getLogger(__name__)
@@ -77,8 +79,11 @@ _IS_CJK = re.compile(f"[{_CJK}]")
 _BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.doctest_block)
 TRAINER_TAG = "trainer"  # the tag the trainer edition sets, for ``{only} trainer`` blocks
-# Headings of sections that are trainer material by their name (a case's teaching notes): not on the public site.
-TRAINER_SECTIONS = ("教学说明", "教学建议", "teaching notes")
+
+
+def site_language(config: Config) -> Language:
+    """The language of the site's own words (kebao.labels): Chinese unless Sphinx's ``language`` is not."""
+    return "en" if str(config.language or "zh").lower().startswith("en") else "zh"
 
 
 def is_trainer_edition(config: Config) -> bool:
@@ -131,18 +136,12 @@ class JoinChineseLines(SphinxTransform):
                 text.parent.replace(text, nodes.Text(joined))
 
 
-class KeepEditionContent(SphinxTransform):
-    """The public site drops teaching-note sections; ``{only}`` blocks are decided now, while the page is read."""
+class DecideOnlyWhileReading(SphinxTransform):
+    """``{only}`` blocks decided while the page is read, so the public site never collects their downloads."""
 
     default_priority = 210
 
     def apply(self, **kwargs: Any) -> None:
-        if not is_trainer_edition(self.config):
-            for section in list(self.document.findall(nodes.section)):
-                title = section[0] if section.children and isinstance(section[0], nodes.title) else None
-                if title is not None and section.parent is not None and \
-                        title.astext().strip().lower() in TRAINER_SECTIONS:
-                    section.parent.remove(section)
         process_only_nodes(self.document, self.app.builder.tags)
 
 
@@ -160,8 +159,8 @@ class FoldCaseCode(SphinxPostTransform):
                 continue
             if cell.children[0].get("nb_element") == "cell_code_source":
                 cell["hide_mode"] = "input"
-                cell["prompt_show"] = self.config.nb_code_prompt_show
-                cell["prompt_hide"] = self.config.nb_code_prompt_hide
+                cell["prompt_show"] = label("site_show_code", site_language(self.config))
+                cell["prompt_hide"] = label("site_hide_code", site_language(self.config))
 
 
 def join_chinese_lines(text: str, before: str = "", after: str = "") -> str:
@@ -277,7 +276,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("trainer-note", TrainerNote)
     _allow_parallel_read(app)
     app.add_transform(JoinChineseLines)
-    app.add_transform(KeepEditionContent)
+    app.add_transform(DecideOnlyWhileReading)
     app.add_post_transform(FoldCaseCode)
     search.setup(app)
     app.connect("builder-inited", _check_jieba)

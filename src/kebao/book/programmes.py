@@ -23,13 +23,13 @@ from ..holidaydata import provisional_years
 from ..labels import FORMATS, label, provisional_note
 from ..model import Programme
 from ..packs.context import PackContext
-from ..packs.files import downloads, table
+from ..packs.files import downloads
+from ..packs.files import table as pack_table
 from ..packs.rows import timetable_rows
 from ..paths import PackAddress
 from ..plan import span_of
 from .markdown import download, esc, fields, grid, join_lines, number, table
 from .pages import NOTICE, module_link, programme_link, strand_name
-
 
 PUBLIC_READERS = ("participant", "office")  # readers (packs/files.py) whose files the public site offers
 
@@ -64,7 +64,7 @@ def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles
     if not (root / zip_name).is_file():
         raise BookError(f"no course pack for programme '{programme}' (cohort '{cohort}'): {zip_name} is missing",
                         "run `kebao pack --all` first, or `kebao book` without --no-packs, which builds packs")
-    readers = {name: row.reader for name, row in table(address)}
+    readers = {name: row.reader for name, row in pack_table(address)}
     present = tuple(Download(f"{folder}/{name}", key, readers[name] in PUBLIC_READERS)
                     for name, key in downloads(address) if (root / folder / name).is_file())
     return PackFiles(folder, zip_name, present)
@@ -136,11 +136,14 @@ def _downloads(ctx: PackContext, pack: PackFiles) -> str:
     def links(items: Sequence[Download]) -> list[str]:
         return [f"- {download(_link_text(item), item.path)}" for item in items]
 
-    public = [f"```{{admonition}} 下载：{ctx.cohort.id}\n:class: tip kebao-downloads\n",
-              *(links(pack.offered(public=True)) or ["- 本项目没有给学员的下载文件。"]), "```\n"]
-    trainer = ["````{only} trainer", f"```{{admonition}} 培训师下载：{ctx.cohort.id}\n:class: tip kebao-downloads\n",
-               *links(pack.offered(public=False)),
-               f"\n为其他班次生成课包：`kebao pack {ctx.programme.id} --cohort 班次.yml`。\n```", "````\n"]
+    cohort = esc(ctx.cohort.id)
+    command = f"`kebao pack {ctx.programme.id} --cohort 班次.yml`"
+    public = [f"```{{admonition}} {label('site_downloads', 'zh').format(cohort=cohort)}\n:class: tip kebao-downloads\n",
+              *(links(pack.offered(public=True)) or [f"- {label('site_no_downloads', 'zh')}"]), "```\n"]
+    trainer = ["````{only} trainer",
+               f"```{{admonition}} {label('site_trainer_downloads', 'zh').format(cohort=cohort)}\n"
+               ":class: tip kebao-downloads\n", *links(pack.offered(public=False)),
+               "\n" + label("site_other_cohorts", "zh").format(command=command) + "\n```", "````\n"]
     return "\n".join(public) + "\n" + "\n".join(trainer)
 
 
