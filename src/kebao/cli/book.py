@@ -11,7 +11,7 @@ The public site (the default) leaves out trainer notes, the teaching notes of
 cases and the trainer's downloads (trainer guide, whole pack); put it on any
 web host. --edition trainer builds the site with all of it into
 _build/trainer/html, for an intranet or a password-protected host
-(docs/hosting.md).
+(docs/site.md).
 """
 
 from __future__ import annotations
