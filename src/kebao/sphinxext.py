@@ -20,6 +20,8 @@
   - a case's teaching notes are a trainer note too (``:::{trainer-note} 教学说明``);
     a plain ``## 教学说明`` section is refused when the catalogue is loaded
     (:func:`kebao.content.open_trainer_sections`), so it never reaches a page;
+  - page sources (``_sources``, which hold trainer notes as written): the
+    public site copies none (``html_copy_source``);
   - ``{only} trainer`` blocks (the trainer edition sets the tag ``trainer``):
     generated programme pages put the trainer's downloads in one. Sphinx
     decides ``only`` when it writes a page, after it has collected the files
@@ -249,11 +251,14 @@ def _allow_parallel_read(app: Sphinx) -> None:
 
 
 def _set_edition(app: Sphinx, config: Config) -> None:
-    """The trainer edition sets the tag ``trainer``; the public one makes sure it is not set."""
+    """The trainer edition sets the tag ``trainer``; the public one makes sure it is not set, and copies no
+    page sources into ``_sources`` (a case's source holds its trainer notes as written)."""
     if is_trainer_edition(config):
         app.tags.add(TRAINER_TAG)
-    elif app.tags.has(TRAINER_TAG):
+        return
+    if app.tags.has(TRAINER_TAG):
         app.tags.remove(TRAINER_TAG)
+    config.html_copy_source = False
 
 
 def _inline_scripts_once(app: Sphinx) -> None:
