@@ -120,7 +120,8 @@ def test_the_public_site_holds_no_trainer_material(built_site: BuiltSite, traine
     leaks = [f"{name}: {text}" for name, content in public.items() for text in built_site.trainer_texts
              if text in content]
     assert leaks == [], "trainer material on the public site:\n" + "\n".join(leaks[:20])
-    assert not [name for name, content in public.items() if name.endswith(".html") and "trainer-note" in content]
+    assert not [name for name, content in public.items()
+                if name.endswith(".html") and 'class="dropdown trainer-note' in content]
     trainer = "\n".join(content for name, content in site_texts(trainer_site.html).items() if name.endswith(".html"))
     assert [text for text in trainer_site.trainer_texts if text not in trainer] == []
 
@@ -163,12 +164,13 @@ def test_case_code_is_folded_and_its_outputs_shown(built_site: BuiltSite) -> Non
     for case_id in built_site.cases:
         text = (built_site.html / "cases" / f"{case_id}.html").read_text(encoding="utf-8")
         sources = len(re.findall(r'<div class="cell_input docutils container">', text))
-        folded = re.findall(r'<details class="hide above-input">\s*<summary[^>]*>\s*<span class="collapsed">([^<]*)'
-                            r'</span>\s*<span class="expanded">([^<]*)</span>\s*</summary>\s*'
-                            r'<div class="cell_input docutils container">', text)
+        folded = re.findall(r'<details class="[^"]*\bhide above-input">\s*<summary[^>]*>(.*?)</summary>\s*'
+                            r'<div class="cell_input docutils container">', text, re.S)
         assert len(folded) == sources, f"case {case_id}: {sources - len(folded)} code cell(s) not folded"
-        assert set(folded) <= {("显示代码", "隐藏代码")}, folded
-        assert '<details class="hide below-input">' not in text, f"case {case_id}: an output is folded"
+        prompts = {tuple(re.findall(r'<p class="(collapsed|expanded)[^"]*">([^<]*)</p>', summary))
+                   for summary in folded}
+        assert prompts <= {(("collapsed", "显示代码"), ("expanded", "隐藏代码"))}, prompts
+        assert "below-input" not in text, f"case {case_id}: an output is folded"
         if sources:
             assert "cell_output" in text
 

@@ -160,7 +160,7 @@ def test_case_pages_fold_code_and_show_outputs(built_site: BuiltSite, server: st
         page.open(f"{server}/cases/{case_id}.html", f"/cases/{case_id}.html")
         page.wait_for("document.querySelectorAll('.cell_output img').length", f"the charts of {case_id}")
         shown = page.evaluate("""(() => {
-            const visible = (e) => e.getClientRects().length > 0 && e.offsetHeight > 0;
+            const visible = (e) => e.checkVisibility();  // false inside a closed <details>
             const cells = [...document.querySelectorAll('.cell_input')];
             const outputs = [...document.querySelectorAll('.cell_output img, .cell_output table')];
             return {cells: cells.length, codeShown: cells.filter(visible).length,
@@ -174,7 +174,7 @@ def test_case_pages_fold_code_and_show_outputs(built_site: BuiltSite, server: st
     page.screenshot("case")
     page.evaluate("document.querySelector('details.above-input summary').click()")
     page.pump(0.3)
-    assert page.evaluate("document.querySelector('details.above-input .cell_input').offsetHeight > 0")
+    assert page.evaluate("document.querySelector('details.above-input .cell_input').checkVisibility()")
     assert failed_requests(page.events[start:], server) == []
     assert console_problems(page.events[start:]) == []
 
