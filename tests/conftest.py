@@ -3,9 +3,10 @@
 Lanes (markers, registered in pyproject.toml): ``slow`` builds the real site or
 packs, or takes over a second; ``kernel`` starts a Jupyter kernel (papermill,
 nbclient, kebao's kernel pool, or ``kebao book|check|pack`` in a subprocess);
-``browser`` drives headless Chromium or JupyterLab; ``database`` is reserved for
-the records layer. ``make test-fast`` runs the tests with none of them (the pure
-lane, seconds); ``make test`` runs everything.
+``browser`` drives headless Chromium or JupyterLab; ``database`` uses the records
+database, on SQLite and on a throw-away PostgreSQL cluster (tests/database.py).
+``make test-fast`` runs the tests with none of them (the pure lane, seconds);
+``make test`` runs everything.
 
 Fixtures:
 
@@ -14,6 +15,8 @@ Fixtures:
   in a copy of the repository's content in a temporary folder (tests/book_site.py);
 * ``trainer_site`` (session): the trainer site (``--edition trainer``) built
   after it in the same copy;
+* ``postgres`` (session): a throw-away PostgreSQL cluster (tests/database.py);
+* ``database_url``: an empty records database, once on SQLite and once on PostgreSQL (parametrised);
 * ``screenshots`` (session): the folder browser tests save screenshots in, a
   temporary one named at the end of the run.
 
@@ -48,6 +51,7 @@ from typing import Any
 import pytest
 
 from .book_site import BuiltSite, build_site, copy_content
+from .database import Cluster
 from .paths import FIXTURES, REPO
 
 # -- fixtures ---------------------------------------------------------------------------------------------------
@@ -71,6 +75,25 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 def trainer_site(built_site: BuiltSite) -> BuiltSite:
     """The trainer site (``kebao book --edition trainer``) of the same copy, after the public one."""
     return build_site(built_site.root, edition="trainer")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throw-away PostgreSQL cluster in a temporary folder, stopped and deleted at the end of the session."""
+    cluster = Cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty records database's address: SQLite in a temporary folder, or a new database in ``postgres``."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'records' / 'kebao.sqlite'}"
+    cluster: Cluster = request.getfixturevalue("postgres")
+    return cluster.new_database()
 
 
 _SCREENSHOTS = pytest.StashKey[Path]()

@@ -251,3 +251,47 @@ def test_events_and_evening_activities_keep_every_rule(spec: cf.Spec, opening: i
         for before, after in zip(today, today[1:], strict=False):
             assert before.end <= after.start
     assert all(events["opening"].date <= s.date <= events["closing"].date for s in sessions)
+
+
+# -- site visits: any session, travel there and back ----------------------------------------------------
+
+
+def test_a_half_day_visit_can_take_the_afternoon_of_day_1_after_the_opening() -> None:
+    modules = [cf.module("v", "skills", 3, duration="half-day"), *[cf.module(f"s{n}", "skills", 3) for n in range(3)]]
+    _, timetable = plan(modules, mix={"skills": 100}, days=2, total_hours=12, required=["v"],
+                        site_visits=[{"module": "v", "day": 1, "slot": "afternoon"}],
+                        events=[{"kind": "opening", "minutes": 30}])
+    first_day = [item for item in lines(timetable) if item[0] == "2026-09-14"]
+    assert first_day[0][4] == "opening" and first_day[-1][1:] == ("afternoon", "14:00", "16:35", "v")
+    assert first_day[1][1] == "morning" and first_day[1][4].startswith("s"), "teaching before the visit"
+
+
+def test_travel_is_on_the_timetable_before_and_after_the_visit() -> None:
+    modules = [cf.module("v", "skills", 2, duration="half-day"), *[cf.module(f"s{n}", "skills", 3) for n in range(3)]]
+    catalog, timetable = plan(modules, mix={"skills": 100}, days=2, total_hours=11, required=["v"], day=DAY,
+                              site_visits=[{"module": "v", "day": 2, "slot": "morning", "travel": 25}])
+    morning = [item for item in lines(timetable) if item[0] == "2026-09-15" and item[1] == "morning"]
+    assert morning == [("2026-09-15", "morning", "08:30", "08:55", "travel-to-v"),
+                       ("2026-09-15", "morning", "09:05", "10:45", "v"),
+                       ("2026-09-15", "morning", "10:55", "11:20", "travel-back-v")]
+    from kebao.packs.rows import timetable_rows
+
+    programme = catalog.programmes["p"]
+    titles = [row.title for row in timetable_rows(catalog, programme, "教室", timetable.items, "zh")]
+    assert "乘车前往现场教学点" in titles and "乘车返回" in titles
+
+
+def test_a_visit_too_long_for_its_session_with_travel_fails_before_anything_runs() -> None:
+    modules = [cf.module("v", "skills", 4, duration="half-day"), *[cf.module(f"s{n}", "skills", 4) for n in range(2)]]
+    plan(modules, mix={"skills": 100}, days=2, total_hours=12, required=["v"], day=DAY,
+         site_visits=[{"module": "v", "day": 1, "slot": "morning"}])  # 4 学时 fill the morning without travel
+    with pytest.raises(PlanError, match="'v'"):
+        plan(modules, mix={"skills": 100}, days=2, total_hours=12, required=["v"], day=DAY,
+             site_visits=[{"module": "v", "day": 1, "slot": "morning", "travel": 20}])
+
+
+def test_visit_slot_and_travel_are_schema_2_fields() -> None:
+    modules = [cf.module("v", "skills", 3, duration="half-day"), cf.module("s", "skills", 3)]
+    with pytest.raises(ValueError, match="'site_visits\\[\\].slot, travel, meet, bring and notes' is a schema-2"):
+        plan(modules, schema=1, mix={"skills": 100}, days=1, required=["v"],
+             site_visits=[{"module": "v", "day": 1, "travel": 20}])

@@ -222,7 +222,8 @@ def test_plan_json_form() -> None:
     assert data["strands"] == [{"id": "skills", "name": "技能", "target_hours": 4, "hours": 4}]
     reason = ("chosen for strand Skills: it still lacked 4 学时; of 1 candidate(s) that suit the audience, it was "
               "the only one that fitted")
-    assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen", "reason": reason,
+    assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen", "group": None,
+                                "reason": reason,
                                 "why": {"code": "reason-chosen", "text": reason, "params": {
                                     "strand": {"zh": "技能", "en": "Skills"}, "strand_id": "skills", "lacked": 4,
                                     "candidates": 1, "basis": {"code": "basis-only", "params": {}}}}}]

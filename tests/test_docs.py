@@ -328,7 +328,14 @@ def subcommand_options(name: str) -> set[str]:
 
     parser = argparse.ArgumentParser()
     importlib.import_module(f"kebao.cli.{COMMANDS[name][0]}").add_arguments(parser)
-    return {option for action in parser._actions for option in action.option_strings}
+    parsers, options = [parser], set()
+    while parsers:  # with the options of its actions' own subcommands (kebao records roster … --update)
+        current = parsers.pop()
+        for action in current._actions:
+            options |= set(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += list(action.choices.values())
+    return options
 
 
 def option_problems(where: str, text: str) -> list[str]:

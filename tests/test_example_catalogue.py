@@ -86,7 +86,7 @@ def candidates(c: Catalog) -> set[str]:
     used: set[str] = set()
     for p in c.programmes.values():
         used |= {*p.required, *(v.module for v in p.site_visits), *(m for pool in p.pools for m in pool.modules),
-                 *(m for phase in p.phases for m in phase.modules)}
+                 *(m for phase in p.phases for m in phase.modules), *p.grouped}
         for pool in p.pools:
             for module in c.modules.values():
                 if (module.strand in pool.strands and (not pool.formats or module.format in pool.formats)

@@ -115,7 +115,7 @@ def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot
     margins: Margins = {}
     placed: list[EventSlot] = []
     keys = [spec.key for spec in layout.slots]
-    for event in programme.events:
+    for event in programme.timetable_events:
         date, day = _event_day(programme, event, layout)
         key = event.slot or _default_slot(event, day, layout)
         if key not in keys:
@@ -139,7 +139,7 @@ def _place_events(programme: Programme, layout: Layout) -> tuple[tuple[EventSlot
                             slot=Word(*SLOTS[key]), date=date.isoformat()),
                         [say("advice-event-at-edge", start=clock(spec.start + lead), end=clock(spec.end - tail))])
         else:
-            at = "end" if event.kind == "closing" else "start"
+            at = event.at or ("end" if event.kind == "closing" else "start")
             begin = spec.end - tail - event.minutes if at == "end" else spec.start + lead
         if day is not None and at != "time":
             lead, tail = (lead + event.minutes, tail) if at == "start" else (lead, tail + event.minutes)
@@ -197,8 +197,10 @@ def _place_modules(catalog: Catalog, programme: Programme, audience: Audience,
         module = catalog.modules[visit.module]
         day = _teaching_day(programme, visit.module, visit.day, len(layout.teaching))
         whole = module.site is not None and module.site.duration == "whole-day"
+        keys = [spec.key for spec in layout.slots]
+        half = [(keys.index(visit.slot),)] if visit.slot in keys else [(0,), (1,)]
         placements.append(_reserve(programme, audience, layout, taken, module.id, module.hours, day,
-                                   [(0, 1)] if whole else [(0,), (1,)], str(visit.day), "site-visit", 0.0,
+                                   [(0, 1)] if whole else half, str(visit.day), "site-visit", 0.0,
                                    say("length-whole-day" if whole else "length-half-day")))
     for pin in programme.placements:
         if not pin.pinned:

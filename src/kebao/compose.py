@@ -43,7 +43,7 @@ from .errors import PlanError, did_you_mean
 from .labels import SLOTS, WEEKDAY_WORDS, Word
 from .layout import EPSILON, Layout
 from .messages import Message, say
-from .model import Cohort, Module, Placement, Programme
+from .model import Cohort, Module, Placement, Programme, Split
 from .plan import Plan, PlanItem, ReasonKind, StrandHours, number, strand_label
 
 __all__ = ["EPSILON", "Plan", "PlanItem", "ReasonKind", "StrandHours", "compose", "did_you_mean", "number",
@@ -74,7 +74,7 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
         raise error.in_language(language) from None
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
                 chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
-                tuple(chooser.notes()), chooser.layout.counted_hours)
+                tuple(chooser.notes()), chooser.layout.counted_hours, tuple(chooser.parallel()))
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:
@@ -196,7 +196,7 @@ class _Chooser:
         """Site visits, placed, required and extra modules with their prerequisites (unchecked: see :meth:`fix`)."""
         ids = [*(v.module for v in self.programme.site_visits), *(p.module for p in self.programme.placements),
                *(m for phase in self.programme.phases for m in phase.modules), *self.programme.required,
-               *self.cohort.extra]
+               *(m for split in self.programme.splits for m in split.groups[0].modules), *self.cohort.extra]
         return list(dict.fromkeys(m for i in ids if i in self.catalog.modules for m, _ in self.closure(i)))
 
     def more_days(self, fits: Callable[[Layout], bool]) -> Message | None:
@@ -243,6 +243,11 @@ class _Chooser:
         fixed: dict[str, tuple[ReasonKind, Message]] = {}
         for visit in self.programme.site_visits:
             fixed.setdefault(visit.module, ("site-visit", say("reason-site-visit", day=day_message(visit.day))))
+        for split in self.programme.splits:  # a group's reason first, though the split may be placed
+            self.check_split(split)
+            for module_id in split.groups[0].modules:
+                fixed.setdefault(module_id, ("placed", say("reason-in-group", split=split.title,
+                                                           group=split.groups[0].title)))
         for placement in self.programme.placements:
             fixed.setdefault(placement.module, ("placed", say("reason-placed", where=placement_words(placement))))
         for phase in self.programme.phases:
@@ -447,9 +452,31 @@ class _Chooser:
     # -- results --------------------------------------------------------------
 
     def items(self) -> list[PlanItem]:
-        modules = self.catalog.modules
-        return [PlanItem(m, modules[m].strand, modules[m].hours, kind, reason)
+        modules, grouped = self.catalog.modules, self.programme.grouped
+        return [PlanItem(m, modules[m].strand, modules[m].hours, kind, reason,
+                         grouped[m][1].id if m in grouped else None)
                 for m, (kind, reason) in self.selected.items()]
+
+    def parallel(self) -> list[PlanItem]:
+        """The modules of each split's other groups (taught side by side with the first group's)."""
+        modules = self.catalog.modules
+        return [PlanItem(m, modules[m].strand, modules[m].hours, "placed",
+                         say("reason-in-group", split=split.title, group=group.title), group.id)
+                for split in self.programme.splits for group in split.groups[1:] for m in group.modules]
+
+    def check_split(self, split: Split) -> None:
+        """Every group of ``split`` has the same 学时 (a learner is in one), and may take its modules."""
+        hours = {group.id: sum(self.catalog.modules[m].hours for m in group.modules) for group in split.groups}
+        if len(set(hours.values())) > 1:
+            raise PlanError(say("error-split-hours", programme=self.programme.id, split=split.id,
+                                hours=", ".join(f"{g} {number(h)}" for g, h in hours.items())),
+                            [say("advice-split-hours")])
+        for group in split.groups[1:]:
+            for module_id in group.modules:
+                why = self.barred(self.catalog.modules[module_id])
+                if why:
+                    raise PlanError(say("error-fixed-barred", kind=say("kind-placed"), module=module_id, why=why),
+                                    [say("advice-unexclude", place=_PLACES["placed"])])
 
     def strand_hours(self) -> list[StrandHours]:
         planned = self._hours(self.selected)

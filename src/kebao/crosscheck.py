@@ -137,6 +137,10 @@ class _CrossCheck:
                         say("problem-self-paced-in-class" if self_paced else "problem-class-in-self-paced",
                             module=module, phase=phase.id),
                         say("advice-self-paced-phase" if self_paced else "advice-class-phase")))
+        for i, split in enumerate(p.splits):
+            for j, group in enumerate(split.groups):
+                for k, module in enumerate(group.modules):
+                    self._ref(p, ("splits", i, "groups", j, "modules", k), module, c.modules, "module")
         for i, pool in enumerate(p.pools):
             for j, module in enumerate(pool.modules):
                 self._ref(p, ("pools", i, "modules", j), module, c.modules, "module")

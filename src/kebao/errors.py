@@ -18,7 +18,9 @@ Library code raises; only the CLI prints and chooses the exit code.
     ├── PackError                 a course pack could not be built or published (kebao.packs)
     ├── ResourceError             the machine refused: disk full, read-only or missing folder, permission
     │                             denied, a missing tool, an output folder busy with another run (exit code 3)
-    └── BookError                 the site cannot be generated or built (kebao.book; exit code 2)
+    ├── BookError                 the site cannot be generated or built (kebao.book; exit code 2)
+    └── RecordsError              a roster or records request refused: bad rows (``file:row:column`` each in
+                                  ``details``), changes to learners not asked for, an unknown cohort (exit code 2)
 
 Errors travel between processes (batch workers): every one pickles with its fields.
 
@@ -328,6 +330,12 @@ class ResourceError(KebaoError):
 
 class BookError(KebaoError):
     """The site cannot be generated or built: a missing pack, a failed case, a Sphinx warning…"""
+
+    exit_code = 2
+
+
+class RecordsError(KebaoError):
+    """A records request refused (kebao.records); nothing was written. ``details`` holds one line per problem."""
 
     exit_code = 2
 

@@ -120,6 +120,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- why a module is in the plan --------------------------------------------------------------------
     "reason-site-visit": ("现场教学，安排在{day}", "site visit on {day}"),
     "reason-in-phase": ("安排在{phase}阶段", "in the {phase} phase"),
+    "reason-in-group": ("{split}：{group}", "{split}: {group}"),
     "reason-placed": ("按指定安排（{where}）", "placed as the programme says ({where})"),
     "reason-required": ("必修", "required"),
     "reason-extra": ("班次{cohort}追加", "added by cohort {cohort}"),
@@ -178,6 +179,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "（{teaching} 个教学日，每天最多 {per_day} 学时）",
                                "programme '{programme}' needs {needed} 学时 but its {days} day(s) from {start} hold "
                                "at most {capacity} ({teaching} teaching day(s), {per_day} 学时 a day at most)"),
+    "error-split-hours": ("项目 {programme} 的分组 {split} 各组学时不同（{hours}）：每位学员只在一个组",
+                          "programme '{programme}': the groups of split '{split}' differ in 学时 ({hours}); each "
+                          "learner is in one group"),
     "error-fixed-too-many": ("项目 {programme} 的必修、现场教学、追加模块及其先修共 {fixed} 学时，超过项目的 {target} 学时",
                              "programme '{programme}': required modules, site visits, extra modules and their "
                              "prerequisites take {fixed} 学时, more than the {target} 学时 of the programme"),
@@ -318,6 +322,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "advice-write-handout": ("在 {file} 中用 Markdown 写出讲义（先写一行“# 标题”，再写正文）；如果课程包不必打印它，就去掉 handout",
                              "write it as Markdown in {file} (a '# title' line, then the page), or remove 'handout' "
                              "if the pack need not print it"),
+    "advice-split-hours": ("让各组的学时相同（调整模块，或给学时少的组加一个模块）",
+                           "give every group the same 学时 (change modules, or add one to the shorter groups)"),
     "advice-did-you-mean": ("是不是 {options}？", "did you mean {options}?"),
     "advice-compose-first": ("先用 kebao.compose.compose 编排计划", "compose the plan with kebao.compose.compose"),
     "advice-place-elsewhere": ("把其中一个安排到另一天", "place one of them on another day"),
@@ -472,6 +478,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "或 HK、MO、SG 这样的代码",
                             "'{value}' is not a country code the holidays package knows; write CN (the default: "
                             "mainland China with 调休), none, or an ISO code such as HK, MO or SG"),
+    "rule-module-in-group-and-elsewhere": ("模块 {module} 在分组 {group} 中，不能再列入其他分组、必修、现场教学或阶段",
+                                           "module '{module}' is in group '{group}': it cannot also be in another "
+                                           "group, required, a site visit or in a phase"),
+    "rule-group-placed": ("模块 {module} 的组与第一组 {first} 同时上课：只能给第一组的模块指定安排",
+                          "module '{module}' is taught beside the first group '{first}': place the first group's "
+                          "modules, the others follow them"),
     "rule-phases-or-calendar": ("分阶段的项目不能再用 calendar 或班次的 dates：每个阶段写自己的天数",
                                 "a programme in phases has no calendar or cohort dates: each phase gives its days"),
     "rule-phase-days": ("天数（{days}）与各阶段天数之和（{total}）不符：可以不写 days",
@@ -480,6 +492,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "online"),
     "rule-unknown-venue": ("阶段 {phase} 的地点 {venue} 不在 venues 里（已有：{known}）",
                            "phase '{phase}': venue '{venue}' is not in venues (known: {known})"),
+    "rule-unknown-group-venue": ("分组 {group} 的地点 {venue} 不在 venues 里（已有：{known}）",
+                                 "group '{group}': venue '{venue}' is not in venues (known: {known})"),
     "rule-module-in-two-phases": ("模块 {module} 列在两个阶段里：只列一次", "module '{module}' is listed in two "
                                   "phases; list it once"),
     "rule-at-work-no-modules": ("返岗实践阶段 {phase} 不上课，不能列模块", "phase '{phase}' is back at work: it has no "

@@ -367,6 +367,10 @@ class SiteVisit(Model):
 
     module: Id
     day: TeachingDay = "last"
+    slot: Literal["morning", "afternoon"] | None = Field(default=None, description="schema 2: the session of a "
+                                                                                   "half-day visit")
+    travel: Annotated[int, Field(ge=0, le=240, description="schema 2: minutes of travel each way, on the "
+                                                           "timetable before and after the visit")] = 0
     meet: Meeting | None = Field(default=None, description="集合时间和地点 (schema 2)")
     bring: list[Text] = Field(default_factory=list, description="what learners bring on the day (schema 2)")
     notes: str = Field(default="", description="dress, safety, meals… for the handbook (schema 2)")
@@ -375,6 +379,23 @@ class SiteVisit(Model):
     def logistics(self) -> bool:
         """Whether the visit says anything for the handbook beyond its module and day."""
         return self.meet is not None or bool(self.bring) or bool(self.notes)
+
+    @property
+    def newer(self) -> bool:
+        """Whether it uses a schema-2 field."""
+        return self.logistics or self.slot is not None or self.travel > 0
+
+    def travel_events(self) -> list[dict[str, object]]:
+        """The travel there and back as events at the start and end of the visit's session(s) (none without
+        ``travel``); a half-day visit without a ``slot`` goes in the morning."""
+        if not self.travel:
+            return []
+        slot = self.slot or "morning"
+        back = self.slot or "afternoon"  # a whole-day visit comes back at the end of the afternoon
+        return [{"id": f"travel-to-{self.module}", "kind": "travel", "minutes": self.travel, "day": self.day,
+                 "slot": slot, "at": "start", "title": {"zh": "乘车前往现场教学点", "en": "Travel to the site visit"}},
+                {"id": f"travel-back-{self.module}", "kind": "travel", "minutes": self.travel, "day": self.day,
+                 "slot": back, "at": "end", "title": {"zh": "乘车返回", "en": "Travel back"}}]
 
 
 class Placement(Model):
@@ -426,6 +447,9 @@ class Event(Model):
     day: Literal["arrival"] | TeachingDay | None = None
     slot: Slot | None = None
     time: TimeOfDay | None = None
+    at: Literal["start", "end"] | None = Field(default=None, description="at the session's start or end "
+                                                                           "(default: the closing at the end, "
+                                                                           "others at the start)")
 
     @property
     def key(self) -> str:
@@ -594,6 +618,33 @@ class Cohort(Model):
         return self
 
 
+class Group(Model):
+    """One group of a split: its own modules (and venue) while the other groups take theirs side by side."""
+
+    id: Id
+    title: Title
+    venue: Id | None = None
+    modules: Annotated[UniqueIds, Field(min_length=1)]
+
+
+class Split(Model):
+    """Where a cohort works in groups side by side (schema 2): shadowing by role, elective tracks.
+
+    Each learner is in one group; the groups' sessions run at the same times (the first group's modules are
+    placed like required modules, the others take the same sessions), and then the cohort rejoins.
+    """
+
+    id: Id
+    title: Title
+    groups: Annotated[list[Group], Field(min_length=2)]
+
+    @field_validator("groups")
+    @classmethod
+    def _groups_once(cls, groups: list[Group]) -> list[Group]:
+        _check_unique([group.id for group in groups])
+        return groups
+
+
 class Programme(Entity):
     """A customised course recipe: who, how long, which strands in what proportion."""
 
@@ -620,6 +671,8 @@ class Programme(Entity):
     events: list[Event] = Field(default_factory=list)
     travel: Travel = Field(default_factory=Travel)
     calendar: Rhythm | None = Field(default=None, description="schema 2: meetings every week or fortnight")
+    splits: list[Split] = Field(default_factory=list, description="schema 2: where the cohort works in groups "
+                                                                  "side by side")
     phases: list[Phase] = Field(default_factory=list, description="schema 2: stretches with their own days, "
                                                                   "mode and venue, in order")
     venues: list[Venue] = Field(default_factory=list, description="schema 2: named places (phases refer to them)")
@@ -636,15 +689,16 @@ class Programme(Entity):
             if self.mix is None:
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
-                                                        "holiday_calendar", "phases", "venues", "organiser",
+                                                        "holiday_calendar", "phases", "venues", "splits",
+                                                        "organiser",
                                                         "handbook")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
             if newer is None and self.cohort.contacts:
                 newer = "cohort.contacts"
-            if newer is None and any(visit.logistics for visit in self.site_visits):
-                newer = "site_visits[].meet, bring and notes"
+            if newer is None and any(visit.newer for visit in self.site_visits):
+                newer = "site_visits[].slot, travel, meet, bring and notes"
             if newer is not None:
                 raise ContentRule(say("rule-schema-2-field", field=newer))
         if self.day is not None and "session_starts" in self.model_fields_set:
@@ -654,7 +708,34 @@ class Programme(Entity):
         if self.mix is None and self.pools:
             raise ContentRule(say("rule-pools-need-mix"))
         self._check_phases()
+        self._check_splits()
         return self
+
+    def _check_splits(self) -> None:
+        _check_unique([split.id for split in self.splits])
+        venues = [venue.id for venue in self.venues]
+        elsewhere = {*self.required, *(v.module for v in self.site_visits),
+                     *(m for phase in self.phases for m in phase.modules)}
+        seen: list[str] = []
+        for split in self.splits:
+            placed = {p.module for p in self.placements} - set(split.groups[0].modules)
+            for group in split.groups:
+                pinned = next((m for m in group.modules if m in placed), None)
+                if pinned is not None:  # the first group's placements place the split; the others follow
+                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id))
+                if group.venue is not None and group.venue not in venues:
+                    raise ContentRule(say("rule-unknown-group-venue", group=f"{split.id}.{group.id}",
+                                          venue=group.venue, known=tuple(venues)))
+                for module in group.modules:
+                    if module in seen or module in elsewhere:
+                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id))
+                    seen.append(module)
+
+    @property
+    def grouped(self) -> dict[str, tuple[Split, Group]]:
+        """Each module of a split's groups: its split and group."""
+        return {module: (split, group) for split in self.splits for group in split.groups
+                for module in group.modules}
 
     def _check_phases(self) -> None:
         if not self.phases:
@@ -677,6 +758,12 @@ class Programme(Entity):
         for phase in self.phases:
             if phase.modules and phase.mode == "at-work":
                 raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+
+    @property
+    def timetable_events(self) -> list[Event]:
+        """The events on the timetable: the programme's, and each site visit's travel there and back."""
+        return [*self.events, *(Event.model_validate(event) for visit in self.site_visits
+                                for event in visit.travel_events())]
 
     @model_validator(mode="before")
     @classmethod

@@ -38,6 +38,8 @@ SPHINX_HTML = Path("_build/.html-sphinx")  # Sphinx's own incremental output, co
 DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
 TRAINER_SITE = Path("_build/trainer")  # the trainer site's own html/, .html-sphinx/ and .doctrees/ (site_folders)
 JUPYTER_CACHE = Path("_build/.jupyter_cache")  # executed cases (jupyter-cache), shared by both sites
+RECORDS = Path("records")  # learner records (personal data): git-ignored, never published (docs/records.md)
+RECORDS_DATABASE = RECORDS / "kebao.sqlite"  # the default records database, unless --database or KEBAO_DATABASE_URL
 
 SiteEdition = Literal["public", "trainer"]
 SITE_EDITIONS: tuple[SiteEdition, ...] = ("public", "trainer")

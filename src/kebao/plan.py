@@ -29,6 +29,7 @@ class PlanItem:
     hours: float
     kind: ReasonKind
     reason: Message  # why it is in (kebao.messages), said where it is shown
+    group: str | None = None  # the group of a split it is taught to (model.Split), None: the whole cohort
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Plan:
     layout: Layout = field(compare=False, repr=False)  # the days compose planned for; schedule fills them
     notes: tuple[Message, ...] = ()
     event_hours: float = 0.0  # 学时 that events count (an event counts only when the programme says so)
+    parallel: tuple[PlanItem, ...] = ()  # modules of a split's other groups, beside their first group's
 
     @property
     def total_hours(self) -> float:
@@ -77,16 +79,22 @@ class Plan:
 
     @property
     def modules(self) -> tuple[str, ...]:
-        return tuple(item.module for item in self.items)
+        """Every module taught (the other groups' of a split too)."""
+        return tuple(item.module for item in self.taught)
 
     @property
     def provisional(self) -> bool:
         """True when a day of the plan has no official holiday arrangement yet (暂定; see kebao.holidaydata)."""
         return any(day.provisional for day in self.layout.days)
 
+    @property
+    def taught(self) -> tuple[PlanItem, ...]:
+        """Every module taught: the plan's items (one learner's 学时) and the other groups' beside them."""
+        return (*self.items, *self.parallel)
+
     def item(self, module: str) -> PlanItem:
-        """The plan's item for ``module``; KeyError if it is not in the plan."""
-        for item in self.items:
+        """The plan's item for ``module`` (a parallel group's too); KeyError if it is not in the plan."""
+        for item in self.taught:
             if item.module == module:
                 return item
         raise KeyError(module)
@@ -102,8 +110,8 @@ class Plan:
             "provisional": self.provisional,
             "provisional_note": provisional_note(provisional_years(self.layout.days), self.language),
             "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
-                         "reason": i.reason.render(self.language), "why": i.reason.to_json(self.language)}
-                        for i in self.items],
+                         "group": i.group, "reason": i.reason.render(self.language),
+                         "why": i.reason.to_json(self.language)} for i in self.taught],
             "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),
                          "hours": number(s.hours)} for s in self.strands],
             "notes": [note.to_json(self.language) for note in self.notes],

@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .calendar import phase_spans
@@ -67,7 +67,7 @@ def schedule(catalog: Catalog, plan: Plan) -> Timetable:
     for strategy in _strategies(bool(filler.closing)):
         pieces, failure = filler.run(strategy)
         if failure is None:
-            sessions = filler.sessions(pieces)
+            sessions = side_by_side(catalog, plan, filler.sessions(pieces))
             return Timetable(plan, layout.days, sessions, tuple(filler.notes(pieces, strategy)),
                              filler.events(programme, sessions), filler.self_paced_items(programme),
                              _spans(programme, plan, layout))
@@ -389,7 +389,7 @@ class _Filler:
 
     def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
         """The layout's events; one at a session's end follows the session's last item (after a break)."""
-        kinds = {event.key: event.kind for event in programme.events}
+        kinds = {event.key: event.kind for event in programme.timetable_events}
         ends: dict[tuple[dt.date, str], int] = {}
         for session in sessions:
             where = (session.date, session.slot)
@@ -412,6 +412,45 @@ class _Filler:
             items.append(EventItem(event.date, key, clock(start), clock(end), event.event, kinds[event.event],
                                    event.hours, self.plan.timezone))
         return tuple(sorted(items, key=lambda item: (item.date, item.start)))
+
+
+def side_by_side(catalog: Catalog, plan: Plan, sessions: tuple[Session, ...]) -> tuple[Session, ...]:
+    """The sessions with each split's other groups beside its first group: in the same sessions, at the same
+    times, their modules in order (one cut across two sessions becomes parts); each at its group's venue."""
+    programme = catalog.programmes[plan.programme]
+    if not programme.splits:
+        return sessions
+    grouped = programme.grouped
+    shown = [replace(s, group=grouped[s.module][1].id, venue=grouped[s.module][1].venue or s.venue)
+             if s.module in grouped else s for s in sessions]
+    clock_ = plan.layout.clock
+    for split in programme.splits:
+        lead = [s for s in shown if s.module in split.groups[0].modules]
+        for group in split.groups[1:]:
+            left = [(m, catalog.modules[m].hours) for m in group.modules]
+            pieces: list[tuple[Session, str, float, float]] = []  # (lead session, module, offset, hours)
+            for session in lead:
+                offset = 0.0
+                while offset < session.hours - EPSILON and left:
+                    module, hours = left[0]
+                    taken = min(hours, session.hours - offset)
+                    pieces.append((session, module, offset, taken))
+                    offset += taken
+                    left[0] = (module, hours - taken)
+                    if left[0][1] < EPSILON:
+                        left.pop(0)
+            parts = {m: sum(1 for p in pieces if p[1] == m) for m in group.modules}
+            seen: dict[str, int] = {}
+            for session, module, offset, hours in pieces:
+                seen[module] = seen.get(module, 0) + 1
+                begin = minutes_of(session.start)
+                shown.append(replace(session, start=clock(begin + clock_.start(offset)),
+                                     end=clock(begin + clock_.end(offset + hours)), module=module,
+                                     strand=catalog.modules[module].strand, hours=hours, part=seen[module],
+                                     parts=parts[module], reason=plan.item(module).reason,
+                                     venue=group.venue or session.venue, group=group.id))
+    order = {group.id: index for split in programme.splits for index, group in enumerate(split.groups)}
+    return tuple(sorted(shown, key=lambda s: (s.date, s.start, order.get(s.group or "", -1))))
 
 
 def _spans(programme: Programme, plan: Plan, layout: Layout) -> tuple[PhaseSpan, ...]:

@@ -42,6 +42,7 @@ class Session:
     phase: str | None = None  # the programme phase it is in (schema 2 phases)
     mode: Mode = "face-to-face"  # live-online: a session online (the module's delivery, or its phase's mode)
     venue: str | None = None  # the id of its venue in the programme's venues; None: the cohort's venue
+    group: str | None = None  # the group of a split it is taught to (side by side with the others); None: all
 
     def starts_at(self) -> dt.datetime:
         """The start as a timezone-aware datetime."""
@@ -54,7 +55,7 @@ class Session:
         return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
                 "end": self.end, "module": self.module, "strand": self.strand, "hours": number(self.hours),
                 "part": self.part, "parts": self.parts, "mode": self.mode, "venue": self.venue, "phase": self.phase,
-                "group": None, "reason": self.reason.render(language)}
+                "group": self.group, "reason": self.reason.render(language)}
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,10 @@ class Timetable:
 
     @property
     def total_hours(self) -> float:
-        """学时 of the sessions, the self-paced modules, and the events that count."""
-        return (sum(s.hours for s in self.sessions) + sum(e.hours for e in self.events)
+        """One learner's 学时: the sessions (of one group where the cohort splits), the self-paced modules, and
+        the events that count."""
+        beside = {item.module for item in self.plan.parallel}
+        return (sum(s.hours for s in self.sessions if s.module not in beside) + sum(e.hours for e in self.events)
                 + sum(s.hours for s in self.self_paced))
 
     @property

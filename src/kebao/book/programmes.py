@@ -25,7 +25,7 @@ from ..model import Programme
 from ..packs.context import PackContext
 from ..packs.files import downloads
 from ..packs.files import table as pack_table
-from ..packs.rows import timetable_rows
+from ..packs.rows import self_paced_rows, timetable_rows
 from ..paths import PackAddress
 from ..plan import span_of
 from .markdown import download, esc, fields, grid, join_lines, number, table
@@ -171,12 +171,13 @@ def _reason(ctx: PackContext, item: PlanItem) -> str:
 def _modules(ctx: PackContext) -> str:
     rows = [(str(n), module_link(ctx.catalog, item.module), esc(ctx.catalog.strands[item.strand].name.zh),
              esc(FORMATS[ctx.catalog.modules[item.module].format][0]), number(item.hours), _reason(ctx, item))
-            for n, item in enumerate(ctx.plan.items, start=1)]
+            for n, item in enumerate(ctx.plan.taught, start=1)]
     return grid(("序号", "模块", "主题", "形式", "学时", "编排理由"), rows, "kebao-modules")
 
 
 def _timetable(ctx: PackContext) -> str:
-    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, "zh")
+    sessions = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, "zh",
+                              phases=ctx.timetable.phases)
     by_date: dict[str, list[Sequence[str]]] = {}
     for row in sessions:
         title = module_link(ctx.catalog, row.module) + _part(row.title) if row.module else f"**{esc(row.title)}**"
@@ -186,13 +187,20 @@ def _timetable(ctx: PackContext) -> str:
     rows: list[Sequence[str]] = []
     for day in ctx.timetable.days:
         date = day.date.isoformat()
-        label = f"{date}（{'一二三四五六日'[day.date.weekday()]}）"
+        shown_date = f"{date}（{'一二三四五六日'[day.date.weekday()]}）"
         if date not in by_date:
-            rows.append((label, "", "", esc(day.label), "", "", ""))
+            rows.append((shown_date, "", "", esc(day.label), "", "", ""))
             continue
         for index, cells in enumerate(by_date[date]):
-            rows.append((label if index == 0 else "", *cells))
-    return grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
+            rows.append((shown_date if index == 0 else "", *cells))
+    shown = grid(("日期", "时段", "时间", "课程模块", "主题", "学时", "地点"), rows, "kebao-timetable")
+    self_paced = [(module_link(ctx.catalog, r.module), esc(r.strand_label), number(r.hours), r.opens.isoformat(),
+                   r.due.isoformat()) for r in self_paced_rows(ctx.catalog, ctx.programme, ctx.timetable.self_paced,
+                                                               "zh")]
+    if self_paced:
+        shown += (f"\n\n**{esc(label('section_self_paced', 'zh'))}**\n\n"
+                  + grid(("课程模块", "主题", "学时", "开放", "截止"), self_paced, "kebao-self-paced"))
+    return shown
 
 
 def _part(title: str) -> str:

@@ -93,11 +93,11 @@ def render(catalog: Catalog, timetable: Timetable) -> list[str]:
         found = catalog.strands.get(strand)
         return found.name.in_language(lang) if found else strand
 
-    lines.append(label("plan_summary", lang).format(modules=len(plan.items), hours=f"{plan.total_hours:g}",
+    lines.append(label("plan_summary", lang).format(modules=len(plan.taught), hours=f"{plan.total_hours:g}",
                                                     target=f"{plan.target_hours:.4g}"))
     lines += table(["#", words["module"], words["title"], words["strand"], words["hours"], words["reason"]],
                    [[str(n), i.module, catalog.modules[i.module].title.in_language(lang), strand_name(i.strand),
-                     f"{i.hours:g}", i.reason.render(lang)] for n, i in enumerate(plan.items, 1)], right={0, 4})
+                     f"{i.hours:g}", i.reason.render(lang)] for n, i in enumerate(plan.taught, 1)], right={0, 4})
     lines += ["", label("section_strands", lang)]
     rows = [[f"{strand_name(s.id)} ({s.id})", f"{s.target_hours:.4g}", f"{s.hours:g}", f"{s.error:+.4g}"]
             for s in plan.strands]
@@ -122,7 +122,7 @@ def _timetable_lines(catalog: Catalog, timetable: Timetable, words: dict[str, st
     programme = catalog.programmes[plan.programme]
     lines: list[str] = []
     rows = []
-    items = timetable_rows(catalog, programme, plan.cohort.venue, timetable.items, lang)
+    items = timetable_rows(catalog, programme, plan.cohort.venue, timetable.items, lang, phases=timetable.phases)
     spans = list(timetable.phases)
     for day in timetable.days:
         while spans and spans[0].first <= day.date:  # a phase begins: its name, dates and venue

@@ -40,7 +40,7 @@ from . import export, writers
 from .bundle import make_zip, write_manifest
 from .context import PackContext
 from .page import FIGURE_KEY
-from .rows import CreditRow, TimetableRow, credit_rows, outcome_rows, timetable_rows
+from .rows import CreditRow, SelfPacedRow, TimetableRow, credit_rows, outcome_rows, self_paced_rows, timetable_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbformat import NotebookNode
@@ -70,11 +70,17 @@ class PackBuild:
     def timetable(self) -> list[TimetableRow]:
         ctx = self.ctx
         return timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language,
-                              provisional={day.date for day in ctx.timetable.days if day.provisional})
+                              provisional={day.date for day in ctx.timetable.days if day.provisional},
+                              phases=ctx.timetable.phases)
+
+    @cached_property
+    def self_paced(self) -> list[SelfPacedRow]:
+        ctx = self.ctx
+        return self_paced_rows(ctx.catalog, ctx.programme, ctx.timetable.self_paced, ctx.language)
 
     @cached_property
     def credits(self) -> list[CreditRow]:
-        planned = [(item.module, item.hours) for item in self.ctx.plan.items]
+        planned = [(item.module, item.hours) for item in self.ctx.plan.taught]
         return credit_rows(self.ctx.catalog, self.ctx.programme, planned, self.ctx.language)
 
     @cached_property
@@ -137,7 +143,7 @@ def _edition_pdf(edition: str) -> Writer:
 def _timetable_ics(build: PackBuild, path: Path) -> None:
     ctx = build.ctx
     writers.write_timetable_ics(build.timetable, path, f"{ctx.title} {ctx.cohort.id}", ctx.timetable.timezone,
-                                f"{ctx.programme.id}-{ctx.cohort.id}", build.date)
+                                f"{ctx.programme.id}-{ctx.cohort.id}", build.date, build.self_paced, ctx.language)
 
 
 def _timetable_xlsx(build: PackBuild, path: Path) -> None:
@@ -146,7 +152,7 @@ def _timetable_xlsx(build: PackBuild, path: Path) -> None:
 
     subtitle = f"{date_range(ctx)} · {ctx.cohort.venue}"  # no cohort code: learners read this sheet
     writers.write_timetable_xlsx(build.timetable, path, ctx.title, subtitle, ctx.language, ctx.provisional_note,
-                                 build.local_date)
+                                 build.local_date, build.self_paced)
 
 
 def _timetable_csv(build: PackBuild, path: Path) -> None:

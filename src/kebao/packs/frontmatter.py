@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..credits import credits_for
-from ..labels import SLOTS, WEEKDAYS, label, pick
+from ..labels import PHASE_MODES, SLOTS, WEEKDAYS, label, pick
 from ..model import Material, Module
 from ..plan import number
 from ..sanitize import escape_markdown as _t
@@ -99,7 +99,22 @@ def overview(ctx: PackContext) -> str:
     if p.outcomes:
         outcomes = f"\n\n**{_l(ctx, 'outcomes')}**\n\n" + "\n".join(
             f"{n}. {_t(o.text)}" for n, o in enumerate(p.outcomes, start=1))
-    return f"# {_l(ctx, 'section_overview')}\n\n{summary}{facts}{outcomes}\n"
+    return f"# {_l(ctx, 'section_overview')}\n\n{summary}{facts}{_phases(ctx)}{outcomes}\n"
+
+
+def _phases(ctx: PackContext) -> str:
+    """培训阶段: each phase's dates, how it is delivered and where ('' for a programme without phases)."""
+    from .rows import phase_title, place
+
+    lines = []
+    for n, span in enumerate(ctx.timetable.phases, start=1):
+        first, last = (day_text(ctx, d, weekday=False) for d in (span.first, span.last))
+        when = first if first == last else f"{first}—{last}"
+        where = place(ctx.programme, "", span.venue, ctx.language) if span.teaches and span.mode != "live-online" \
+            else ""
+        parts = [when, pick(PHASE_MODES[span.mode], ctx.language), *([_t(where)] if where else [])]
+        lines.append(f"{n}. **{_t(phase_title(ctx.programme, span.phase, ctx.language))}**：" + " · ".join(parts))
+    return f"\n\n**{_l(ctx, 'section_phases')}**\n\n" + "\n".join(lines) if lines else ""
 
 
 def check_in(ctx: PackContext) -> str | None:

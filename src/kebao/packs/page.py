@@ -11,6 +11,7 @@ module ids, trainer notes) the notebook displays tagged :data:`TRAINER_TAG`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from ..sanitize import escape_markdown as _t
 from ..timetable import Session
 from .context import PackContext
 from .frontmatter import NEW_PAGE, day_text, handouts, module_materials
-from .rows import credit_rows, slot_label, timetable_rows
+from .rows import credit_rows, self_paced_rows, slot_label, timetable_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -61,7 +62,7 @@ def credit_table(ctx: PackContext) -> pandas.DataFrame:
     """Module, 学时 and 学分 as the credit record lists them."""
     import pandas as pd
 
-    planned = [(item.module, item.hours) for item in ctx.plan.items]
+    planned = [(item.module, item.hours) for item in ctx.plan.taught]
     rows = credit_rows(ctx.catalog, ctx.programme, planned, ctx.language)
     return pd.DataFrame([[r.title, r.strand_label, number(r.hours), f"{r.credits}"] for r in rows],
                         columns=[_l(ctx, c) for c in ("title", "strand", "hours", "credits")])
@@ -81,12 +82,28 @@ def timetable_table(ctx: PackContext) -> pandas.DataFrame:
     """The timetable as learners read it: day, session, time, what, 学时, where (the year is on the cover)."""
     import pandas as pd
 
-    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
+    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language,
+                          phases=ctx.timetable.phases)
     columns = ("date", "weekday", "slot", "when", "title", "hours", "location")
     return pd.DataFrame([[f"{r.date.month}月{r.date.day}日" if ctx.language == "zh" else f"{r.date:%d %b}",
                           r.weekday, r.slot, f"{r.start}—{r.end}", r.title,
                           number(r.hours) if r.module or r.hours else "", r.location] for r in rows],
                         columns=[_l(ctx, c) for c in columns])
+
+
+def self_paced_table(ctx: PackContext) -> pandas.DataFrame | None:
+    """The self-paced modules (线上自学): what, 学时, when it opens and falls due (None when there are none)."""
+    import pandas as pd
+
+    rows = self_paced_rows(ctx.catalog, ctx.programme, ctx.timetable.self_paced, ctx.language)
+    if not rows:
+        return None
+
+    def day(date: dt.date) -> str:
+        return f"{date.month}月{date.day}日" if ctx.language == "zh" else f"{date:%d %b}"
+
+    return pd.DataFrame([[r.title, r.strand_label, number(r.hours), day(r.opens), day(r.due)] for r in rows],
+                        columns=[_l(ctx, c) for c in ("title", "strand", "hours", "opens", "due")])
 
 
 def hours_figure(ctx: PackContext) -> Figure:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..labels import Language, label
-from .rows import CreditRow, OutcomeRow, TimetableRow
+from .rows import CreditRow, OutcomeRow, SelfPacedRow, TimetableRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.workbook import Workbook
@@ -70,10 +70,16 @@ def write_timetable_csv(rows: Sequence[TimetableRow], path: Path, language: Lang
 
 
 def write_credits_csv(rows: Sequence[CreditRow], path: Path, language: Language) -> Path:
+    """A line per module, then the total one learner earns (another group's modules are taken instead)."""
+    from decimal import Decimal
+
     header = [label(c, language) for c in ("module", "title", "strand", "hours", "credits", "outcomes",
                                            "assessment")]
-    return _write_csv(path, header, [[r.module, r.title, r.strand_label, r.hours, f"{r.credits}",
-                                      "；".join(r.outcomes), r.assessment] for r in rows])
+    counted = [r for r in rows if not r.beside]
+    total = ["", label("credits_total", language), "", f"{sum(r.hours for r in counted):g}",
+             f"{sum((r.credits for r in counted), Decimal('0.00'))}", "", ""]
+    return _write_csv(path, header, [*([r.module, r.title, r.strand_label, r.hours, f"{r.credits}",
+                                        "；".join(r.outcomes), r.assessment] for r in rows), total])
 
 
 # -- Excel --------------------------------------------------------------------------------------------
@@ -235,8 +241,12 @@ def zip_date(stamp: dt.datetime) -> tuple[int, int, int, int, int, int]:
 
 
 def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, subtitle: str,
-                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME) -> Path:
-    """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle."""
+                         language: Language, note: str = "", stamp: dt.datetime = FIXED_TIME,
+                         self_paced: Sequence[SelfPacedRow] = ()) -> Path:
+    """The timetable; ``note`` (e.g. the 暂定 note of a provisional calendar) goes under the subtitle.
+
+    Self-paced modules (no session) get a sheet of their own: what, 学时, when it opens and falls due.
+    """
     workbook = _workbook(stamp)
     ws = workbook.active
     assert ws is not None
@@ -246,14 +256,21 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
     last = _table(ws, title, subtitle, [label(c, language) for c in SHEET_COLUMNS], values,
                   (11, 7, 6, 6, 6, 30, 10, 5, 10, 26, 10), note=note)
     _set(ws, last + 1, 7, label("total", language), **_styles()["header"])
-    _set(ws, last + 1, 8, sum(r.hours for r in rows), **_styles()["cell"])
+    _set(ws, last + 1, 8, sum(r.hours for r in rows if not r.beside), **_styles()["cell"])  # one learner's
     ws.print_area = f"A1:K{last + 1}"
+    if self_paced:
+        sheet = workbook.create_sheet(label("sheet_self_paced", language))
+        _table(sheet, title, label("section_self_paced", language),
+               [label(c, language) for c in ("title", "strand", "hours", "opens", "due", "phase")],
+               [[r.title, r.strand_label, r.hours, r.opens.isoformat(), r.due.isoformat(), r.phase]
+                for r in self_paced], (34, 12, 6, 12, 12, 16))
     return _save(workbook, path, stamp)
 
 
 def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
                           language: Language, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant.
+    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant; where
+    the cohort works in groups, one per group's session, named after the group.
 
     The programme and the session stand above the table on every printed page.
     """
@@ -263,8 +280,10 @@ def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, 
     workbook.remove(first)
     header = [label(c, language) for c in ("number", "name", "organisation", "sign_in", "sign_out", "remarks")]
     for index, row in enumerate((row for row in rows if row.signed), start=1):
-        ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot}"[:31])
+        ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot} {row.group}".strip()[:31])
         subtitle = f"{row.date.isoformat()} {row.weekday} {row.slot} {row.start}–{row.end} · {row.title}"
+        if row.group:  # a group's own sheet: where it meets
+            subtitle += f" · {row.location}"
         _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,
                [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16),
                landscape=False, repeat="1:4", row_minimum=24)
@@ -311,8 +330,12 @@ def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[Outco
 
 
 def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name: str, timezone: str,
-                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """RFC 5545 calendar: one time-zoned event per session, with location and description."""
+                        uid_prefix: str, stamp: dt.datetime = FIXED_TIME, self_paced: Sequence[SelfPacedRow] = (),
+                        language: Language = "zh") -> Path:
+    """RFC 5545 calendar: one time-zoned event per session, with location and description.
+
+    A self-paced module is an all-day, free (TRANSPARENT) event from the day it opens to the day it is due.
+    """
     import zoneinfo
 
     from icalendar import Calendar, Event
@@ -337,6 +360,19 @@ def write_timetable_ics(rows: Sequence[TimetableRow], path: Path, calendar_name:
         if row.provisional:  # the date may still change when the year's holiday arrangement is published
             event.add("status", "TENTATIVE")
         event.add("categories", [row.strand_label])
+        calendar.add_component(event)
+    for index, item in enumerate(self_paced, start=1):
+        event = Event()
+        event.add("uid", f"{uid_prefix}-self-{index:03d}-{item.module}@kebao")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.opens)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"{label('sheet_self_paced', language)}：{item.title}" if language == "zh"
+                  else f"{label('sheet_self_paced', language)}: {item.title}")
+        event.add("description", f"{label('due', language)} {item.due.isoformat()} · {item.strand_label} · "
+                                 f"{item.hours:g} 学时")
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [item.strand_label])
         calendar.add_component(event)
     calendar.add_missing_timezones()
     path.write_bytes(calendar.to_ical())

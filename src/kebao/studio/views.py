@@ -20,10 +20,10 @@ from ..compose import Plan
 from ..credits import credits_for
 from ..errors import ContentError, KebaoError, PlanError, Problem
 from ..holidaydata import provisional_years
-from ..labels import REASON_KINDS, WEEKDAYS, provisional_note
+from ..labels import REASON_KINDS, WEEKDAYS, label, provisional_note
 from ..messages import Message
 from ..model import Programme
-from ..packs.rows import timetable_rows
+from ..packs.rows import self_paced_rows, timetable_rows
 from ..plan import span_of
 from ..timetable import Timetable
 from .state import Preview, field_label
@@ -163,7 +163,7 @@ def hours_table_html(plan: Plan) -> str:
 
 def modules_html(catalog: Catalog, plan: Plan) -> str:
     rows = []
-    for number, item in enumerate(plan.items, 1):
+    for number, item in enumerate(plan.taught, 1):
         module = catalog.modules[item.module]
         strand = catalog.strands.get(item.strand)
         rows.append([number, module.title.zh, item.module, strand.name.zh if strand else item.strand,
@@ -173,17 +173,26 @@ def modules_html(catalog: Catalog, plan: Plan) -> str:
 
 def timetable_html(catalog: Catalog, timetable: Timetable) -> str:
     programme = catalog.programmes[timetable.plan.programme]
-    items = timetable_rows(catalog, programme, timetable.plan.cohort.venue, timetable.items, "zh")
+    items = timetable_rows(catalog, programme, timetable.plan.cohort.venue, timetable.items, "zh",
+                           phases=timetable.phases)
     rows: list[list[object]] = []
     for day in timetable.days:
         weekday = WEEKDAYS[day.date.weekday()][0]
         today = [row for row in items if row.date == day.date]
         if not today:
-            rows.append([day.date.isoformat(), weekday, "", "", day.label, "", ""])
+            rows.append([day.date.isoformat(), weekday, "", "", day.label, "", "", ""])
         for row in today:
             rows.append([row.date.isoformat(), weekday, row.slot, f"{row.start}–{row.end}", row.title,
-                         row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else ""])
-    return table(["日期", "星期", "时段", "时间", "课程模块", "主题", "学时"], rows, frozenset({6}))
+                         row.strand_label or row.format_label, f"{row.hours:g}" if row.module or row.hours else "",
+                         row.location])
+    shown = table(["日期", "星期", "时段", "时间", "课程模块", "主题", "学时", "地点"], rows, frozenset({6}))
+    self_paced = self_paced_rows(catalog, programme, timetable.self_paced, "zh")
+    if self_paced:
+        shown += f"<h4>{_e(label('section_self_paced', 'zh'))}</h4>" + table(
+            ["课程模块", "主题", "学时", "开放", "截止"],
+            [[r.title, r.strand_label, f"{r.hours:g}", r.opens.isoformat(), r.due.isoformat()] for r in self_paced],
+            frozenset({2}))
+    return shown
 
 
 def link(path: Path, base: Path, text: str) -> str:

@@ -1,0 +1,14 @@
+"""Learner records (issue 17): the one package that touches the records database; nothing else does.
+
+Parts, from the bottom up:
+
+* ``models.py``: the tables (SQLAlchemy 2): settings, cohorts, learners, imports (the audit trail);
+* ``migrations/``: Alembic's environment and one file per schema version, run by ``open_database``;
+* ``database.py``: where the database is (SQLite under ``records/`` or PostgreSQL by URL), opening it
+  (``upgrade head``), transactions;
+* ``identity.py``: phones, ID-card numbers (checked, masked, digested; never stored as written), gender;
+* ``roster.py``: a roster file (XLSX or CSV) read and checked row by row;
+* ``store.py``: rosters into the database (one transaction, changes refused unless asked for) and out.
+
+docs/records.md is the guide for the office's IT person: where the data is, what is stored, masking.
+"""

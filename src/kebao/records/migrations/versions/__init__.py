@@ -1,0 +1,1 @@
+"""One migration per file, in order (``down_revision`` links them)."""
