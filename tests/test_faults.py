@@ -20,10 +20,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from .paths import FIXTURES, REPO
+from .processes import end_all, survivors
 
 NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 PROGRAMMES = ("nev-class", "nev-class-b", "nev-class-c", "nev-class-d")
@@ -44,26 +44,6 @@ def kebao_pack(root: Path, out: Path, marker: str, *args: str) -> subprocess.Pop
                "--notebook", str(NOTEBOOK), *args]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "KEBAO_TEST_RUN": marker, "PYTHONPATH": os.pathsep.join(sys.path)})
-
-
-def survivors(marker: str) -> list[str]:
-    found = []
-    for process in psutil.process_iter(["pid", "cmdline"]):
-        try:
-            if process.environ().get("KEBAO_TEST_RUN") == marker and process.status() != psutil.STATUS_ZOMBIE:
-                found.append(f"{process.pid}: {' '.join(process.info['cmdline'] or [])[:160]}")
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found
-
-
-def end_all(marker: str) -> None:
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get("KEBAO_TEST_RUN") == marker:
-                process.kill()
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
 
 
 def state(out: Path) -> dict[str, tuple[int, int]]:

@@ -15,10 +15,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from kebao.catalog import load_catalog
+from kebao.packs.files import name_of
+from kebao.paths import PackAddress
 
 from .browser import Page, browser_tab
 from .paths import FIXTURES, REPO
@@ -79,10 +82,11 @@ def test_scripts_planted_in_a_pack_never_run(tmp_path: Path, screenshots: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     folder = out / "nev-class" / "2026-11"
     with browser_tab(tmp_path / "profile", ("Page", "Runtime"), screenshots) as page:
-        for name in ("handbook.html", "trainer-guide.html"):
+        address = PackAddress("nev-class", "2026-11")
+        for name in (name_of(address, "handbook.html"), name_of(address, "trainer-guide.html")):
             html = (folder / name).read_text(encoding="utf-8")
             assert "&lt;script&gt;window.__pwned" in html  # the title and the venue shown as text
-            assert_nothing_ran(page, (folder / name).as_uri(), name)
+            assert_nothing_ran(page, (folder / name).as_uri(), quote(name))
         page.screenshot("injection-pack")
 
 

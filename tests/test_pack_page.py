@@ -161,8 +161,9 @@ def test_a_pack_prints_only_the_cases_written_for_its_audience() -> None:
 def editions(ctx: PackContext, tmp_path: Path) -> tuple[str, str]:
     """Both editions' pages of ``ctx`` around a body with a trainer-only output, without running the notebook."""
     build = PackBuild(ctx, new_notebook(), tmp_path, {})
-    build.__dict__["body"] = ("<h1>课程表</h1><p>表</p><!--kebao:trainer--><div class=\"trainer-only\">"
-                              "<h1>学时分布</h1><p>目标学时</p></div><!--/kebao:trainer--><h2>模块 A</h2>")
+    build.__dict__["body"] = export.Body("<h1>课程表</h1><p>表</p><!--kebao:trainer:t--><div class=\"trainer-only\">"
+                                         "<h1>学时分布</h1><p>目标学时</p></div><!--/kebao:trainer:t--><h2>模块 A</h2>",
+                                         "t")
     return build.page("participant"), build.page("trainer")
 
 

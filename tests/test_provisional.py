@@ -30,7 +30,7 @@ from kebao.cli import main
 from kebao.errors import PlanError
 from kebao.labels import label, provisional_note
 from kebao.packs import build as pack_build
-from kebao.packs import files
+from kebao.packs import export, files
 from kebao.packs.build import PackOutcome, PackRequest, build_pack, decide_pack
 from kebao.packs.context import PackContext, decide
 from kebao.packs.files import name_of
@@ -111,7 +111,7 @@ def test_official_packs_say_so_and_are_not_tentative(catalog_root: Path, tmp_pat
 
 def test_the_handbook_and_trainer_guide_say_it_on_the_cover_and_every_page(spring: PackContext, tmp_path: Path) -> None:
     build = files.PackBuild(spring, new_notebook(), tmp_path, {})
-    build.__dict__["body"] = "<p>正文</p>"  # the notebook's body, without running it
+    build.__dict__["body"] = export.Body("<p>正文</p>", "t")  # the notebook's body, without running it
     for edition in ("participant", "trainer"):
         page = build.page(edition)
         cover = page[page.index('<section class="cover">'):page.index("</section>")]
@@ -119,7 +119,7 @@ def test_the_handbook_and_trainer_guide_say_it_on_the_cover_and_every_page(sprin
         assert '@top-right { content: "暂定 · ' in page  # the running header of every printed page
     plain = files.PackBuild(dataclasses.replace(spring, timetable=dataclasses.replace(spring.timetable, days=())),
                             new_notebook(), tmp_path, {})
-    plain.__dict__["body"] = "<p>正文</p>"
+    plain.__dict__["body"] = export.Body("<p>正文</p>", "t")
     assert "暂定" not in plain.page("participant")
 
 

@@ -110,17 +110,18 @@ def _svg_as_image(match: re.Match[str]) -> str:
     return f'<img alt="" src="data:image/svg+xml;base64,{data}">'
 
 
-def clean_html(fragment: str) -> str:
+def clean_html(fragment: str, *, comments: bool = True) -> str:
     """``fragment`` with only allowed tags, attributes, CSS properties and URLs (see the module docstring).
 
-    Comments are kept (the packs' trainer markers are comments; a comment runs nothing).
+    Comments are kept unless ``comments`` is False (the packs' trainer markers are comments, drawn around
+    outputs sanitised without theirs: :func:`kebao.packs.export.seal_output`; a comment runs nothing).
     """
     import nh3
 
     tags, attributes = _allowed()
     return str(nh3.clean(_SVG.sub(_svg_as_image, fragment), tags=set(tags),
                          clean_content_tags=set(DROPPED_WITH_CONTENT - tags), attributes=attributes,
-                         attribute_filter=_filter, strip_comments=False, link_rel=None,
+                         attribute_filter=_filter, strip_comments=not comments, link_rel=None,
                          url_schemes=set(URL_SCHEMES), filter_style_properties=set(STYLE_PROPERTIES)))
 
 

@@ -11,7 +11,7 @@ from .. import paths
 from ..errors import BookError
 from ..paths import SiteEdition
 from .generate import Generated, generate
-from .site import SiteResult, build_site
+from .site import SiteResult, build_site, site_lock
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..packs.context import PackContext
@@ -56,9 +56,10 @@ def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report |
     if packs:
         say("building course packs (unchanged packs are skipped)…")
         decided = build_packs(root, workers=max(jobs, paths.JOBS))
-    generated = generate(root, catalog, decided=decided)
-    changed = len(generated.report.written) + len(generated.report.removed)
-    say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
-        f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
-    site = build_site(root, jobs=jobs, status=status, warning=warning, edition=edition)
+    with site_lock(root, on_wait=say):  # the pages are Sphinx's input: written and read under one lock
+        generated = generate(root, catalog, decided=decided)
+        changed = len(generated.report.written) + len(generated.report.removed)
+        say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
+            f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
+        site = build_site(root, jobs=jobs, status=status, warning=warning, edition=edition)
     return BookResult(tuple(decided), generated, site)

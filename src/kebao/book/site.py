@@ -35,6 +35,8 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -100,10 +102,23 @@ def sphinx_config(root: Path) -> dict[str, object]:
     return dict(config)
 
 
+def site_lock(root: Path, on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[Path]:
+    """The lock of ``root``'s ``_build`` (kebao.guard): held from generating the pages to publishing the site.
+
+    The generated pages are the build's input, so a second run must not rewrite them while the first one's
+    Sphinx reads them; ``on_wait`` hears once that another run holds it.
+    """
+    return folder_lock(root / paths.HTML.parent, on_wait=on_wait)
+
+
 def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
                warning: TextIO | None = None, edition: SiteEdition = "public") -> SiteResult:
     """Build ``root``'s site (an edition: see the module docstring) into its folder (``_build/html`` for the
-    public one); BookError listing every warning if there is any."""
+    public one); BookError listing every warning if there is any.
+
+    It holds the site's lock (:func:`site_lock`: one for both editions, which share the executed cases);
+    callers that generate pages first take it before that.
+    """
     from sphinx.util.console import color_terminal, nocolor
 
     started = time.perf_counter()
@@ -116,7 +131,7 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     if warning is None or not warning.isatty() or not color_terminal():
         nocolor()
     folders = site_folders(edition)
-    with folder_lock(root / paths.HTML.parent):  # one writer for both sites: they share the cache (kebao.guard)
+    with site_lock(root):  # one writer per _build (kebao.guard); already ours when the pages were generated under it
         sweep_leftovers(root / folders.html)  # what a killed build left
         return _build(root, config, folders, jobs, status, tee, started)
 

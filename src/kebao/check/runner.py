@@ -94,8 +94,8 @@ class _Run:
         decided: dict[str, PackContext] = {}  # each pack decided once, for the packs and the book
         self.run("packs", lambda: check_packs(root, jobs=jobs, timeout=timeout, progress=self.progress("packs"),
                                               packs=paths.PACKS, decided=decided), needs_catalog=True)
-        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=paths.PACKS, decided=decided),
-                 needs_catalog=True)
+        self.run("book", lambda: check_book(root, self._catalog(), jobs=jobs, packs=paths.PACKS, decided=decided,
+                                            on_wait=self.say), needs_catalog=True)
         book = self.results.get("book")
         if book is not None and book.status != "passed" and "links" not in self.options.skip:
             why = "the book did not build" if book.status == "failed" else f"the book was skipped ({book.detail})"
@@ -104,6 +104,8 @@ class _Run:
         return [self.results[kind] for kind in KINDS]
 
     def run(self, kind: str, check: Callable[[], CheckResult], needs_catalog: bool = False) -> None:
+        from ..errors import ResourceError
+
         if kind in self.results:  # already decided (skipped for a reason of its own)
             return
         if kind in self.options.skip:
@@ -116,6 +118,8 @@ class _Run:
         started = time.perf_counter()
         try:
             self.results[kind] = check()
+        except ResourceError:  # the machine refused (a missing font, a full disk): no check can say more
+            raise
         except Exception as error:  # a bug or a broken tool must not hide the other checks' results
             text = short_text("".join(traceback.format_exception(error)), 40)
             self.results[kind] = CheckResult(kind, "failed", time.perf_counter() - started,

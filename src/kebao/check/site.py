@@ -72,17 +72,24 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
 
 
 def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: Path = paths.PACKS,
-               decided: Mapping[str, PackContext] | None = None) -> CheckResult:
-    """Generate the pages and build the site into ``_build/html``, warnings as errors; an item per problem."""
+               decided: Mapping[str, PackContext] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> CheckResult:
+    """Generate the pages and build the site into ``_build/html``, warnings as errors; an item per problem.
+
+    Both under the site's lock (``on_wait`` hears when another run holds it), as ``kebao book`` does.
+    """
     from ..book.generate import generate
-    from ..book.site import build_site
-    from ..errors import KebaoError
+    from ..book.site import build_site, site_lock
+    from ..errors import KebaoError, ResourceError
 
     started = time.perf_counter()
     log = io.StringIO()
     try:
-        generate(root, catalog, packs, decided)
-        site = build_site(root, jobs=jobs, status=None, warning=log)
+        with site_lock(root, on_wait=on_wait):
+            generate(root, catalog, packs, decided)
+            site = build_site(root, jobs=jobs, status=None, warning=log)
+    except ResourceError:  # the machine refused (a full disk…): kebao check stops with it (exit code 3)
+        raise
     except KebaoError as error:
         prefix = str(root) + "/"
         items = []

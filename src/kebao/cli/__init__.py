@@ -3,6 +3,9 @@
 Exit codes: 0 success, 1 internal error or failed build, 2 invalid input (content or usage), 3 the machine
 refused (disk full, read-only or missing folder, permission denied, missing tool, output folder busy with
 --no-wait; docs/troubleshooting.md), 130 interrupted (Ctrl-C).
+
+Run as the program (``kebao …``, ``python -m kebao …``), the commands that start processes (``pack``,
+``book``, ``check``) first start the run's reaper (:mod:`kebao.reaper`): nothing they start outlives them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 # name -> (module under kebao.cli, one-line help); each module has add_arguments(parser) and run(args).
+OWN_PROCESSES = ("pack", "book", "check")  # commands whose processes end with them (kebao.reaper)
 COMMANDS = {
     "validate": ("validate", "check every strand, audience, module, case and programme"),
     "new": ("new", "start a new module, case or programme from a commented template"),
@@ -48,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help()
         return 2
+    if argv is None and args.command in OWN_PROCESSES:  # this process is the run (not a caller's function call)
+        from kebao import reaper
+
+        reaper.start()
     try:
         return int(args.run(args))
     except KebaoError as error:

@@ -40,6 +40,7 @@ from ..guard import folder_lock
 from ..holidaydata import require_official, sources
 from ..model import Cohort
 from ..notebooks.parameters import check_parameters
+from ..system import require_pack_tools
 from .bundle import sweep_packs
 from .cache import cache_key, is_fresh
 from .context import PackContext, decide, save_decided
@@ -219,6 +220,7 @@ def _build_pack(decided: DecidedPack, *, kernel: Any, started: float) -> PackOut
     request = decided.request
     if not request.force and decided.fresh():
         return decided.outcome("fresh", time.perf_counter() - started)
+    require_pack_tools()  # pango and a Chinese font, before a kernel starts (ResourceError, exit code 3)
     if kernel is not None:
         return build_decided(decided, kernel=kernel, started=started)
     from ..notebooks.kernels import KernelPool
@@ -307,6 +309,7 @@ def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequen
     if progress is not None:
         progress(done, len(ids))
     if stale:
+        require_pack_tools()  # pango and a Chinese font, before any worker starts (ResourceError, exit code 3)
         # Longest first, so that no worker is left with a big pack at the end while the others idle.
         stale.sort(key=lambda decided: -len(decided.ctx.timetable.sessions))
 

@@ -4,6 +4,13 @@ One notebook run and one nbconvert conversion serve both editions: our
 template (``templates/nbconvert/kebao-pack``, nbconvert's ``basic`` body with
 inputs hidden) puts outputs tagged ``trainer`` (see ``page.TRAINER_TAG``)
 between markers, and the participant handbook drops what lies between them.
+
+The markers cannot be forged by content. Every output is sanitised on its own
+as the template writes it (:func:`seal_output`: comments removed, tags closed),
+so an author's ``<!--/kebao:trainer-->`` in a module body or trainer note, or an
+unclosed comment, never reaches the page; and the template's markers carry a
+random token drawn for each conversion (:class:`Body`), so only they are read
+as markers, even where a marker's text survives as an attribute's value.
 We wrap each edition's body in a page with its cover, its contents (with page
 numbers in the PDF) and our own CSS, so the HTML loads nothing from the
 network. weasyprint makes the PDF from the same HTML (see docs/architecture.md).
@@ -13,6 +20,8 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,8 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nbformat import NotebookNode
 
 _HEADING_ID = re.compile(r'(<h[1-6])\s+id="[^"]*"')
-_TRAINER_ONLY = re.compile(r"<!--kebao:trainer-->.*?<!--/kebao:trainer-->", re.DOTALL)
-_TRAINER_MARKS = re.compile(r"<!--/?kebao:trainer-->")
+_SELF_CLOSED_LINK = re.compile(r"(<a\b[^<>]*?)\s*/>")
 REMOVE_TAG = "remove"  # cells for people reading the notebook itself, never in a pack
 # Our nbconvert template; it marks outputs tagged "trainer", the value of page.TRAINER_TAG.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
@@ -46,6 +54,7 @@ def _exporter() -> Any:
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.template_name = "kebao-pack"
     config.HTMLExporter.anchor_link_text = ""
+    config.HTMLExporter.filters = {"kebao_seal": seal_output}
     return HTMLExporter(config=config)  # type: ignore[no-untyped-call]
 
 
@@ -73,18 +82,55 @@ def _clean(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def render_body(nb: NotebookNode) -> str:
+def seal_output(fragment: str) -> str:
+    """One output's HTML, sanitised on its own with its comments removed (the template's ``kebao_seal`` filter).
+
+    Whatever an output holds (a forged marker, an unclosed comment or tag) ends with the output. nbconvert
+    writes headings' anchors as ``<a class="anchor-link" … />``, which HTML parses as an open ``<a>`` that
+    wraps everything after it: they are closed first.
+    """
+    from ..sanitize import clean_html
+
+    return clean_html(_SELF_CLOSED_LINK.sub(r"\1></a>", fragment), comments=False)
+
+
+@dataclass(frozen=True)
+class Body:
+    """Both editions' body: ``html`` with trainer-only outputs between the markers of ``token``."""
+
+    html: str
+    token: str
+
+    @property
+    def marks(self) -> tuple[str, str]:
+        return f"<!--kebao:trainer:{self.token}-->", f"<!--/kebao:trainer:{self.token}-->"
+
+
+def render_body(nb: NotebookNode) -> Body:
     """The notebook's outputs as sanitised HTML, trainer-only outputs between markers (see :func:`edition`)."""
     from ..sanitize import clean_html
 
-    body, _ = _exporter().from_notebook_node(_clean(nb))
+    token = secrets.token_hex(16)  # drawn per conversion: nothing the content holds can name it
+    body, _ = _exporter().from_notebook_node(_clean(nb), resources={"kebao_token": token})
     # Raw HTML in module bodies and notebook outputs passes the allow-list (no scripts, no event handlers).
-    return clean_html(_HEADING_ID.sub(r"\1", body))  # module pages repeat headings (教学流程): ids would clash
+    html_ = clean_html(_HEADING_ID.sub(r"\1", body))  # module pages repeat headings (教学流程): ids would clash
+    return Body(html_, token)
 
 
-def edition(body: str, name: str) -> str:
-    """The body for one edition: the participant handbook without the trainer-only outputs."""
-    return _TRAINER_MARKS.sub("", _TRAINER_ONLY.sub("", body) if name == "participant" else body)
+def edition(body: Body, name: str) -> str:
+    """The body for one edition: the participant handbook without the trainer-only outputs; no markers left."""
+    start, end = body.marks
+    parts = body.html.split(start)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        trainer, found, rest = part.partition(end)
+        if not found:  # cannot happen with our template; refuse to guess where trainer material ends
+            from ..errors import PackError
+
+            raise PackError("the converted notebook has a trainer-only output without its end marker",
+                            "report this as a bug of kebao's pack template")
+        kept.append(rest if name == "participant" else trainer + rest)
+    return "".join(kept)
 
 
 def page_html(body: str, edition: str, title: str, cover: str, header: str, language: Language,

@@ -84,7 +84,7 @@ class PackBuild:
         return credit_rows(self.ctx.catalog, self.ctx.programme, planned, self.ctx.language)
 
     @cached_property
-    def body(self) -> str:
+    def body(self) -> export.Body:
         """The notebook's outputs as HTML, trainer-only outputs marked (one conversion for both editions)."""
         return export.render_body(self.notebook)
 
