@@ -9,6 +9,7 @@ writes into the copy and never into the checkout.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from kebao.content import trainer_note_blocks
 from .paths import REPO
 
 SITE_CONTENT = ("curricula", "cases", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
+_HANZI = re.compile(r"[\u4e00-\u9fff]+")
 _NOT_CONTENT = shutil.ignore_patterns("generated", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache")
 
 
@@ -41,6 +43,8 @@ class BuiltSite:
     modules: tuple[str, ...]
     cases: tuple[str, ...]
     module_with_trainer_note: str
+    trainer_texts: tuple[str, ...]  # a distinctive run of hanzi from every trainer note of a module or case
+    edition: str = "public"
 
 
 def run_book(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -61,10 +65,23 @@ def copy_content(root: Path, source: Path = REPO) -> Path:
     return root
 
 
-def build_site(root: Path) -> BuiltSite:
-    """``kebao book --quiet`` on ``root`` (a copy made by :func:`copy_content`); fails the test if it fails."""
+def trainer_texts(bodies: list[str]) -> tuple[str, ...]:
+    """The longest run of hanzi (at least 8) of each trainer note in ``bodies``: text that, shown anywhere, can
+    only have come from a trainer note (the site joins Chinese lines, and a run of hanzi crosses no markup)."""
+    found = set()
+    for body in bodies:
+        for _first, _last, inner in trainer_note_blocks(body):
+            runs = sorted(_HANZI.findall(inner), key=len)
+            if runs and len(runs[-1]) >= 8:
+                found.add(runs[-1])
+    return tuple(sorted(found))
+
+
+def build_site(root: Path, edition: str = "public") -> BuiltSite:
+    """``kebao book --quiet`` on ``root`` (a copy made by :func:`copy_content`), the public site or, with
+    ``edition="trainer"``, the trainer site (``--edition trainer``); fails the test if it fails."""
     catalog = load_catalog(root)
-    result = run_book(root, "--quiet")
+    result = run_book(root, "--quiet", *(("--edition", "trainer", "--no-packs") if edition == "trainer" else ()))
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"kebao book failed:\n{output[-20000:]}"
     programmes = []
@@ -74,5 +91,7 @@ def build_site(root: Path) -> BuiltSite:
                                     f"build/packs/{programme.id}/{cohort}/{programme.id}-{cohort}.zip"))
     noted = sorted(m.id for m in catalog.modules.values() if trainer_note_blocks(m.body))
     assert noted, "no module has a trainer note to check"
-    return BuiltSite(root, root / "_build" / "html", output, result.stdout, tuple(programmes),
-                     tuple(sorted(catalog.modules)), tuple(sorted(catalog.cases)), noted[0])
+    texts = trainer_texts([m.body for m in catalog.modules.values()] + [c.body for c in catalog.cases.values()])
+    html = root / "_build" / ("trainer/html" if edition == "trainer" else "html")
+    return BuiltSite(root, html, output, result.stdout, tuple(programmes), tuple(sorted(catalog.modules)),
+                     tuple(sorted(catalog.cases)), noted[0], texts, edition)

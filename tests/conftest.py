@@ -13,6 +13,8 @@ Fixtures:
 * ``catalog_root``: a private copy of the tiny catalogue in tests/fixtures/catalog;
 * ``built_site`` (session): the repository's site, built once by ``kebao book``
   in a copy of the repository's content in a temporary folder (tests/book_site.py);
+* ``trainer_site`` (session): the trainer site (``--edition trainer``) built
+  after it in the same copy;
 * ``postgres`` (session): a throw-away PostgreSQL cluster (tests/database.py);
 * ``database_url``: an empty records database, once on SQLite and once on PostgreSQL (parametrised);
 * ``screenshots`` (session): the folder browser tests save screenshots in, a
@@ -67,6 +69,12 @@ def catalog_root(tmp_path: Path) -> Path:
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The repository's site (packs, generated pages, every case executed), built once per session in a copy."""
     return build_site(copy_content(tmp_path_factory.mktemp("site") / "repo"))
+
+
+@pytest.fixture(scope="session")
+def trainer_site(built_site: BuiltSite) -> BuiltSite:
+    """The trainer site (``kebao book --edition trainer``) of the same copy, after the public one."""
+    return build_site(built_site.root, edition="trainer")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,8 @@ from kebao.book.markdown import doc, esc, join_lines
 from kebao.book.offline import external_resources
 from kebao.book.programmes import find_pack
 from kebao.catalog import load_catalog
+from kebao.packs.files import name_of
+from kebao.paths import PackAddress
 from kebao.sphinxext import join_chinese_lines
 
 from .book_site import BuiltSite, run_book
@@ -60,19 +62,68 @@ def test_the_build_is_warning_free_and_prints_the_index(built_site: BuiltSite) -
     assert "book/index.html" in (built_site.html / "index.html").read_text(encoding="utf-8")
 
 
+def offered(page: Path) -> dict[str, Path]:
+    """File name -> the file behind each download link of a built page."""
+    found = {}
+    for href, attrs in links(page):
+        if "download" in attrs.get("class", ""):
+            target = Path(unquote(urljoin(page.as_uri(), href).removeprefix("file://")))
+            found[target.name] = target
+    return found
+
+
 @pytest.mark.slow
 @pytest.mark.kernel
-def test_every_programme_page_links_its_pack(built_site: BuiltSite) -> None:
+def test_every_programme_page_offers_its_pack_to_whom_it_is_for(built_site: BuiltSite,
+                                                                trainer_site: BuiltSite) -> None:
+    """The public page offers the participants' files and no trainer's; the trainer site offers them all."""
     for programme in built_site.programmes:
-        page = built_site.html / "book" / "generated" / "programmes" / f"{programme.id}.html"
-        text = page.read_text(encoding="utf-8")
-        assert programme.title in text
-        zips = [href for href, attrs in links(page) if href.endswith(".zip") and "download" in attrs.get("class", "")]
-        assert zips, f"{page} has no download link to a zip"
-        target = Path(unquote(urljoin(page.as_uri(), zips[0]).removeprefix("file://")))
-        assert target.is_file() and "_downloads" in target.parts, f"{zips[0]} on {page} leads nowhere"
-        assert target.read_bytes() == (built_site.root / programme.zip).read_bytes()
-        assert 'src="' + f"../../../_images/{programme.id}-hours.png" in text or f"{programme.id}-hours.png" in text
+        pack = find_pack(built_site.root, Path("build/packs"), programme.id, Path(programme.zip).parent.name)
+        assert pack.offered(public=True) and pack.offered(public=False), pack  # something on each side to check
+        page = Path("book", "generated", "programmes", f"{programme.id}.html")
+        public, trainer = offered(built_site.html / page), offered(trainer_site.html / page)
+        assert programme.title in (built_site.html / page).read_text(encoding="utf-8")
+        for item in pack.downloads:
+            name = Path(item.path).name
+            for site, links_of in ((trainer_site, trainer), *(((built_site, public),) if item.public else ())):
+                assert name in links_of, f"{site.edition} {page} does not offer {name}"
+                target = links_of[name]
+                assert target.is_file() and "_downloads" in target.parts, f"{name} on {site.edition} {page}"
+                assert target.read_bytes() == (built_site.root / item.path).read_bytes()
+            if not item.public:
+                assert name not in public, f"the public {page} offers the trainer's {name}"
+        assert f"{programme.id}-hours.png" in (built_site.html / page).read_text(encoding="utf-8")
+    shipped = [path.name for path in built_site.html.rglob("*") if path.is_file()]
+    assert not [name for name in shipped if "培训师指南" in name or name.endswith(".zip")], "trainer files shipped"
+    assert [name for name in trainer_site.html.rglob("*培训师指南.pdf")], "the trainer site has no trainer guide"
+
+
+def site_texts(html: Path) -> dict[str, str]:
+    """Every text file of a built site (pages, scripts, sources, search index) as text, hanzi unescaped."""
+    texts = {}
+    for path in html.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".js", ".txt", ".json", ".md", ".ipynb", ".py", ".csv"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.name == "searchindex.js":  # JSON with \uXXXX escapes
+                text = json.dumps(json.loads(text[text.index("(") + 1:text.rindex(")")]), ensure_ascii=False)
+            texts[path.relative_to(html).as_posix()] = text
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_the_public_site_holds_no_trainer_material(built_site: BuiltSite, trainer_site: BuiltSite) -> None:
+    """No trainer note or teaching note of any module or case is in any file of the public site; all are in the
+    trainer site."""
+    assert len(built_site.trainer_texts) >= 10, built_site.trainer_texts  # modules' and cases' notes to look for
+    public = site_texts(built_site.html)
+    leaks = [f"{name}: {text}" for name, content in public.items() for text in built_site.trainer_texts
+             if text in content]
+    assert leaks == [], "trainer material on the public site:\n" + "\n".join(leaks[:20])
+    assert not [name for name, content in public.items()
+                if name.endswith(".html") and 'class="dropdown trainer-note' in content]
+    trainer = "\n".join(content for name, content in site_texts(trainer_site.html).items() if name.endswith(".html"))
+    assert [text for text in trainer_site.trainer_texts if text not in trainer] == []
 
 
 @pytest.mark.slow
@@ -108,8 +159,36 @@ def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
 
 @pytest.mark.slow
 @pytest.mark.kernel
-def test_trainer_notes_are_folded(built_site: BuiltSite) -> None:
-    page = built_site.html / "book" / "generated" / "modules" / f"{built_site.module_with_trainer_note}.html"
+def test_case_code_is_folded_and_its_outputs_shown(built_site: BuiltSite) -> None:
+    """Each code cell of a case page has its source behind a "显示代码" toggle; outputs are not folded."""
+    for case_id in built_site.cases:
+        text = (built_site.html / "cases" / f"{case_id}.html").read_text(encoding="utf-8")
+        sources = len(re.findall(r'<div class="cell_input docutils container">', text))
+        folded = re.findall(r'<details class="[^"]*\bhide above-input">\s*<summary[^>]*>(.*?)</summary>\s*'
+                            r'<div class="cell_input docutils container">', text, re.S)
+        assert len(folded) == sources, f"case {case_id}: {sources - len(folded)} code cell(s) not folded"
+        prompts = {tuple(re.findall(r'<p class="(collapsed|expanded)[^"]*">([^<]*)</p>', summary))
+                   for summary in folded}
+        assert prompts <= {(("collapsed", "显示代码"), ("expanded", "隐藏代码"))}, prompts
+        assert "below-input" not in text, f"case {case_id}: an output is folded"
+        if sources:
+            assert "cell_output" in text
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_every_inline_script_is_written_once(built_site: BuiltSite, trainer_site: BuiltSite) -> None:
+    """sphinx-thebe's `const THEBE_JS_URL` twice on a page is a SyntaxError (Sphinx 7.4 wrote it twice)."""
+    pages = [*built_site.html.rglob("*.html"), *trainer_site.html.rglob("*.html")]
+    assert any("const THEBE_JS_URL" in page.read_text(encoding="utf-8") for page in pages)
+    twice = [page for page in pages if page.read_text(encoding="utf-8").count("const THEBE_JS_URL") > 1]
+    assert twice == []
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_trainer_notes_are_folded_on_the_trainer_site(trainer_site: BuiltSite) -> None:
+    page = trainer_site.html / "book" / "generated" / "modules" / f"{trainer_site.module_with_trainer_note}.html"
     text = page.read_text(encoding="utf-8")
     assert re.search(r'<div class="dropdown trainer-note admonition">\s*<p class="admonition-title">给培训师</p>', text)
     assert "togglebutton.js" in text
@@ -206,6 +285,23 @@ def test_module_page_shows_fields_and_includes_the_body(catalog_root: Path) -> N
     programme = files["programmes/nev-class.md"].decode()
     assert "](<path:/build/packs/nev-class/2026-11/nev-class-2026-11.zip>)" in programme
     assert files["programmes/nev-class-hours.png"].startswith(b"\x89PNG")
+
+
+def test_programme_page_keeps_trainer_downloads_for_the_trainer_site(catalog_root: Path) -> None:
+    """Participants' files in the public box; the trainer guide and the zip only inside ``{only} trainer``."""
+    catalog = load_catalog(fixture_repo(catalog_root))
+    address = PackAddress("nev-class", "2026-11")
+    folder = catalog_root / "build" / "packs" / address.relative
+    for key in ("handbook.pdf", "trainer-guide.pdf"):
+        (folder / name_of(address, key)).write_bytes(b"%PDF stand-in")
+    programme = page_files(catalog_root, catalog)["programmes/nev-class.md"].decode()
+    public, only, trainer = programme.partition("````{only} trainer\n")
+    assert only and trainer.count("````") == 1, programme  # one block, closed
+    handbook, guide = name_of(address, "handbook.pdf"), name_of(address, "trainer-guide.pdf")
+    assert f"/{handbook}>)" in public and f"/{handbook}>)" not in trainer
+    for name in (guide, address.zip_name):
+        assert f"/{name}>)" not in public and f"/{name}>)" in trainer.split("````")[0], name
+    assert "下载：2026-11" in public and "培训师下载：2026-11" in trainer
 
 
 def test_sync_folder_writes_changed_and_removes_stale(tmp_path: Path) -> None:

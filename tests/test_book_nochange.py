@@ -34,7 +34,7 @@ def test_no_change_book_imports_nothing_heavy_and_a_change_rebuilds(built_site: 
     assert run_book(root, "--quiet").returncode == 0  # whatever earlier tests did, the stamp is now current
     result, modules = imported(root, "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "nothing changed since the last build" in result.stderr
+    assert "nothing changed since the last public build" in result.stderr
     assert result.stdout.strip() == str((root / "_build/html/index.html").resolve())
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == [], f"a no-change kebao book imported {heavy[:10]}"
@@ -48,7 +48,7 @@ def test_no_change_book_imports_nothing_heavy_and_a_change_rebuilds(built_site: 
         assert "nothing changed" not in result.stderr and "sphinx" in modules
         assert "本段由测试临时加入" in (root / "_build/html/book/guide/designers.html").read_text(encoding="utf-8")
         again = run_book(root, "--quiet", "--no-packs")
-        assert "nothing changed since the last build" in again.stderr, "the edited build recorded its stamp"
+        assert "nothing changed since the last public build" in again.stderr, "the edited build recorded its stamp"
     finally:
         guide.write_text(original, encoding="utf-8")
         assert run_book(root, "--quiet").returncode == 0
@@ -83,3 +83,18 @@ def test_the_stamp_follows_sources_and_outputs(tmp_path: Path) -> None:
     assert BookStamp(root, packs=True).unchanged() is None, "a deleted site"
     BookStamp(root, packs=True).forget()
     assert not (root / "_build/.kebao-book-stamp.json").exists()
+
+
+def test_each_site_edition_has_its_own_stamp(tmp_path: Path) -> None:
+    """A public build's stamp says nothing of the trainer site: `kebao book --edition trainer` after it builds."""
+    from kebao.stamps import Stamp
+
+    (tmp_path / "_build/html").mkdir(parents=True)
+    (tmp_path / "_build/html/index.html").write_text("public", encoding="utf-8")
+    public, trainer = BookStamp(tmp_path, True, "public"), BookStamp(tmp_path, True, "trainer")
+    assert isinstance(public, Stamp) and public.file != trainer.file
+    assert sources_fingerprint(tmp_path, True, "public") != sources_fingerprint(tmp_path, True, "trainer")
+    public.record()
+    assert public.unchanged() is not None, "recorded: the public site counts as built"
+    assert BookStamp(tmp_path, True, "trainer").unchanged() is None, "the trainer site was never built"
+    assert outputs_fingerprint(tmp_path, "public") != outputs_fingerprint(tmp_path, "trainer")

@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from kebao import labels
 from kebao.book.generate import page_files
-from kebao.book.programmes import find_pack
+from kebao.book.programmes import Download, find_pack
 from kebao.catalog import load_catalog
 from kebao.errors import PackError
 from kebao.packs import files
@@ -132,6 +132,7 @@ def test_a_new_row_reaches_the_pack_the_manifest_the_zip_and_the_site(catalog_ro
         assert archive.read("nev-class-2026-11/readme-2026-11.txt") == written  # in the pack's folder
 
     pack = find_pack(catalog_root, Path("build/packs"), "nev-class", "2026-11")
-    assert ("build/packs/nev-class/2026-11/readme-2026-11.txt", "download_readme") in pack.files
+    assert Download("build/packs/nev-class/2026-11/readme-2026-11.txt", "download_readme", public=True) \
+        in pack.offered(public=True)  # a participant's file: on the public site too
     page = page_files(catalog_root, load_catalog(catalog_root))["programmes/nev-class.md"].decode()
     assert "[课包说明](<path:/build/packs/nev-class/2026-11/readme-2026-11.txt>)" in page

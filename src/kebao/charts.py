@@ -1,7 +1,11 @@
 """Charts: matplotlib set up once for Chinese text.
 
 ``use_cjk_font()`` finds an installed CJK font and makes matplotlib use it; a
-missing font is a clear warning (never silent tofu boxes).
+missing font is a clear warning (never silent tofu boxes). Cases call it
+first, so it also sets their text sizes (:data:`CASE_TEXT`): a case's figure
+is usually 8-14 inches wide, which the site's text column and a printed page
+show at about half size, where matplotlib's 10 pt legends became unreadable.
+The packs' own charts (below) choose their sizes themselves and keep them.
 """
 
 from __future__ import annotations
@@ -31,8 +35,24 @@ def cjk_font_family() -> str | None:
     return next((family for family in CJK_FAMILIES if family in installed), None)
 
 
+# Text sizes of case charts (points; relative sizes such as "medium" follow font.size), see the module docstring.
+CASE_TEXT: dict[str, Any] = {"font.size": 15.0, "legend.fontsize": "medium", "legend.title_fontsize": "medium",
+             "axes.titlesize": "large", "axes.labelsize": "medium", "xtick.labelsize": "medium",
+             "ytick.labelsize": "medium", "figure.titlesize": "large"}
+
+
 def use_cjk_font() -> str | None:
-    """Configure matplotlib for Chinese text; return the family used (None, with a warning, if none)."""
+    """Configure matplotlib for Chinese text, with text sizes readable at half size (:data:`CASE_TEXT`);
+    return the family used (None, with a warning, if none)."""
+    import matplotlib
+
+    for key, value in CASE_TEXT.items():
+        matplotlib.rcParams[key] = value  # type: ignore[index, unused-ignore]
+    return _cjk_family()
+
+
+def _cjk_family() -> str | None:
+    """Make matplotlib draw Chinese text (sizes unchanged); the family used, or None with a warning."""
     import matplotlib
 
     family = cjk_font_family()
@@ -55,7 +75,7 @@ HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo", "**")
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
     from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
-    use_cjk_font()
+    _cjk_family()
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return figure, figure.add_subplot()
 

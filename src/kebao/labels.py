@@ -156,6 +156,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_trainer_guide_pdf": ("培训师指南（PDF）", "Trainer guide (PDF)"),
     "download_timetable_ics": ("课表日历文件（ICS，可导入日历）", "Timetable for calendars (ICS)"),
     "download_timetable_xlsx": ("课表（Excel）", "Timetable (Excel)"),
+    # the site's own words (kebao.sphinxext, kebao.book.programmes)
+    "site_show_code": ("显示代码", "Show code"),
+    "site_hide_code": ("隐藏代码", "Hide code"),
+    "site_downloads": ("下载：{cohort}", "Downloads: {cohort}"),
+    "site_no_downloads": ("本项目没有给学员的下载文件。", "This programme has no downloads for participants."),
+    "site_trainer_downloads": ("培训师下载：{cohort}", "For trainers: {cohort}"),
+    "site_other_cohorts": ("为其他班次生成课包：{command}。", "A pack for another cohort: {command}."),
 }
 
 SLOTS: dict[str, tuple[str, str]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .errors import PackError
 
@@ -35,9 +36,31 @@ GENERATED = Path("book/generated")  # the site's pages made from the catalogue
 HTML = Path("_build/html")  # the built site, as readers see it (published whole by kebao.atomic.replace_folder)
 SPHINX_HTML = Path("_build/.html-sphinx")  # Sphinx's own incremental output, copied to HTML after a clean build
 DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
+TRAINER_SITE = Path("_build/trainer")  # the trainer site's own html/, .html-sphinx/ and .doctrees/ (site_folders)
+JUPYTER_CACHE = Path("_build/.jupyter_cache")  # executed cases (jupyter-cache), shared by both sites
 RECORDS = Path("records")  # learner records (personal data): git-ignored, never published (docs/records.md)
 RECORDS_DATABASE = RECORDS / "kebao.sqlite"  # the default records database, unless --database or KEBAO_DATABASE_URL
 BOOK_STAMP = Path("_build/.kebao-book-stamp.json")  # what the last successful `kebao book` saw (book/nochange.py)
+
+SiteEdition = Literal["public", "trainer"]
+SITE_EDITIONS: tuple[SiteEdition, ...] = ("public", "trainer")
+
+
+@dataclass(frozen=True)
+class SiteFolders:
+    """Where one edition of the site is built, relative to the repository root."""
+
+    html: Path  # the published site
+    sphinx: Path  # Sphinx's own incremental output
+    doctrees: Path  # Sphinx's saved environment: one per edition, since the editions read pages differently
+
+
+def site_folders(edition: SiteEdition) -> SiteFolders:
+    """The public site in ``_build/html``; the trainer site beside it in ``_build/trainer/html``."""
+    if edition == "public":
+        return SiteFolders(HTML, SPHINX_HTML, DOCTREES)
+    return SiteFolders(TRAINER_SITE / "html", TRAINER_SITE / ".html-sphinx", TRAINER_SITE / ".doctrees")
+
 
 # -- defaults shared by commands ----------------------------------------------------------------------
 NOTEBOOK_TIMEOUT = 600.0  # wall-clock seconds one notebook (pack, case, check run) may take

@@ -1,16 +1,35 @@
 """kebao's Sphinx extension, loaded by the book (``sphinx: extra_extensions: [kebao.sphinxext]``).
 
-* ``trainer-note``: the directive that modules and cases use for notes meant
-  for trainers only (see :mod:`kebao.content`). On the site it is a collapsed
-  admonition titled "给培训师" with the classes ``dropdown trainer-note``, which
-  sphinx-togglebutton (bundled with jupyter-book) folds::
+* Two editions (``kebao_edition``: ``public``, the default, or ``trainer``;
+  :mod:`kebao.book.site` builds each with its own Sphinx environment). The
+  public site leaves trainer material out while pages are read, so it is in no
+  page, search index or download folder:
 
-      :::{trainer-note}
-      Facilitation tips, answer keys…
-      :::
+  - ``trainer-note``: the directive that modules and cases use for notes meant
+    for trainers only (see :mod:`kebao.content`). The public site drops it; on
+    the trainer site it is a collapsed admonition titled "给培训师" with the
+    classes ``dropdown trainer-note``, which sphinx-togglebutton (bundled with
+    jupyter-book) folds::
 
-  An argument after the directive name is added to the title
-  (``:::{trainer-note} 参考答案`` -> "给培训师：参考答案").
+        :::{trainer-note}
+        Facilitation tips, answer keys…
+        :::
+
+    An argument after the directive name is added to the title
+    (``:::{trainer-note} 参考答案`` -> "给培训师：参考答案").
+  - a case's teaching notes are a trainer note too (``:::{trainer-note} 教学说明``);
+    a plain ``## 教学说明`` section is refused when the catalogue is loaded
+    (:func:`kebao.content.open_trainer_sections`), so it never reaches a page;
+  - page sources (``_sources``, which hold trainer notes as written): the
+    public site copies none (``html_copy_source``);
+  - ``{only} trainer`` blocks (the trainer edition sets the tag ``trainer``):
+    generated programme pages put the trainer's downloads in one. Sphinx
+    decides ``only`` when it writes a page, after it has collected the files
+    to copy; deciding it while reading keeps those files out of the public site.
+* Case pages fold their code: every code cell of a page under ``cases/`` shows
+  its outputs, and its source behind a "显示代码" toggle (myst-nb's
+  ``hide-input``, the words from :mod:`kebao.labels`), unless the cell is
+  already hidden or removed by its tags.
 * An offline check: when the HTML build finishes, every page is searched for
   scripts, stylesheets or images loaded from the internet (``src``/``href`` with
   ``http(s)://`` or ``//``), and each one found is a warning (so ``-W`` fails the
@@ -26,7 +45,14 @@
 * Chinese search: Sphinx splits Chinese text into words with jieba; without
   it no Chinese word is searchable, so a Chinese site without jieba is a
   warning (an error with ``-W``). jieba logs at DEBUG level to stderr by
-  default; it is made quiet.
+  default; it is made quiet. Queries are split into the index's words and
+  result snippets work from ``file://`` (:mod:`kebao.book.search`).
+* Inline scripts once: Sphinx 7.4 writes a script that an extension adds
+  after the builder has started (``add_js_file(None, body=…)``) twice, because
+  it stores it once under the name ``None`` and once under ``''``
+  (sphinx-doc/sphinx#13402, fixed upstream in 2025). sphinx-thebe's
+  ``const THEBE_JS_URL = …`` twice is a SyntaxError on every page; kebao passes
+  ``''`` for ``None`` as the upstream fix does.
 """
 
 from __future__ import annotations
@@ -38,17 +64,32 @@ from typing import Any
 
 from docutils import nodes  # type: ignore[import-untyped, unused-ignore]
 from sphinx.application import Sphinx
+from sphinx.config import ENUM, Config
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import process_only_nodes
 
 from .content import TRAINER_NOTE_TITLE
+from .labels import Language, label
+from .paths import CASES, SITE_EDITIONS
 
 logger = sphinx_logging.getLogger(__name__)
 _CJK = "\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _IS_CJK = re.compile(f"[{_CJK}]")
 _BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _LITERAL = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment, nodes.doctest_block)
+TRAINER_TAG = "trainer"  # the tag the trainer edition sets, for ``{only} trainer`` blocks
+
+
+def site_language(config: Config) -> Language:
+    """The language of the site's own words (kebao.labels): Chinese unless Sphinx's ``language`` is not."""
+    return "en" if str(config.language or "zh").lower().startswith("en") else "zh"
+
+
+def is_trainer_edition(config: Config) -> bool:
+    return bool(config.kebao_edition == "trainer")
 
 
 class TrainerNote(SphinxDirective):
@@ -60,6 +101,8 @@ class TrainerNote(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         self.assert_has_content()
+        if not is_trainer_edition(self.config):
+            return []
         text = "\n".join(self.content)
         title_text = TRAINER_NOTE_TITLE + (f"：{self.arguments[0]}" if self.arguments else "")
         admonition = nodes.admonition(text, classes=["dropdown", "trainer-note"])
@@ -93,6 +136,33 @@ class JoinChineseLines(SphinxTransform):
             joined = join_chinese_lines(str(text), before, after)
             if joined != text and text.parent is not None:
                 text.parent.replace(text, nodes.Text(joined))
+
+
+class DecideOnlyWhileReading(SphinxTransform):
+    """``{only}`` blocks decided while the page is read, so the public site never collects their downloads."""
+
+    default_priority = 210
+
+    def apply(self, **kwargs: Any) -> None:
+        process_only_nodes(self.document, self.app.builder.tags)
+
+
+class FoldCaseCode(SphinxPostTransform):
+    """Code cells of case pages: outputs shown, source folded behind a toggle (see the module docstring)."""
+
+    default_priority = 150  # before myst-nb's HideInputCells (199), which draws the toggle
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        if not self.env.docname.startswith(f"{CASES.as_posix()}/"):
+            return
+        for cell in self.document.findall(nodes.container):
+            if cell.get("nb_element") != "cell_code" or cell.get("hide_mode") or not cell.children:
+                continue
+            if cell.children[0].get("nb_element") == "cell_code_source":
+                cell["hide_mode"] = "input"
+                cell["prompt_show"] = label("site_show_code", site_language(self.config))
+                cell["prompt_hide"] = label("site_hide_code", site_language(self.config))
 
 
 def join_chinese_lines(text: str, before: str = "", after: str = "") -> str:
@@ -180,10 +250,40 @@ def _allow_parallel_read(app: Sphinx) -> None:
         extension.parallel_read_safe = True
 
 
+def _set_edition(app: Sphinx, config: Config) -> None:
+    """The trainer edition sets the tag ``trainer``; the public one makes sure it is not set, and copies no
+    page sources into ``_sources`` (a case's source holds its trainer notes as written)."""
+    if is_trainer_edition(config):
+        app.tags.add(TRAINER_TAG)
+        return
+    if app.tags.has(TRAINER_TAG):
+        app.tags.remove(TRAINER_TAG)
+    config.html_copy_source = False
+
+
+def _inline_scripts_once(app: Sphinx) -> None:
+    """Give Sphinx ``''`` instead of ``None`` for an inline script's file name (see the module docstring)."""
+    add_js_file = app.add_js_file
+
+    def add(filename: str | None, priority: int = 500, loading_method: str | None = None, **kwargs: Any) -> None:
+        add_js_file(filename or "", priority, loading_method, **kwargs)
+
+    app.add_js_file = add  # type: ignore[method-assign]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    from .book import search
+
+    app.add_config_value("kebao_edition", "public", "env", ENUM(*SITE_EDITIONS),
+                         "public: no trainer notes, teaching notes or trainer downloads; trainer: everything")
+    app.connect("config-inited", _set_edition)
+    _inline_scripts_once(app)
     app.add_directive("trainer-note", TrainerNote)
     _allow_parallel_read(app)
     app.add_transform(JoinChineseLines)
+    app.add_transform(DecideOnlyWhileReading)
+    app.add_post_transform(FoldCaseCode)
+    search.setup(app)
     app.connect("builder-inited", _check_jieba)
     app.connect("build-finished", _check_offline)
     app.connect("doctree-resolved", _sanitise)

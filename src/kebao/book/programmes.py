@@ -2,6 +2,12 @@
 
 Each page is made from the programme's default cohort as the pack runner sees
 it (:func:`kebao.packs.context.open_pack`), so the page and the pack agree.
+
+Downloads follow the pack-file table's readers (:mod:`kebao.packs.files`):
+files for participants and the office are offered on both sites; files for
+trainers (the trainer guide, the whole pack's zip) sit in a ``{only} trainer``
+block, which only the trainer site keeps (:mod:`kebao.sphinxext`). The page is
+the same for both sites, so building one after the other rewrites nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +24,23 @@ from ..labels import FORMATS, label, provisional_note
 from ..model import Programme
 from ..packs.context import PackContext
 from ..packs.files import downloads
+from ..packs.files import table as pack_table
 from ..packs.rows import self_paced_rows, timetable_rows
 from ..paths import PackAddress
 from ..plan import span_of
 from .markdown import download, esc, fields, grid, join_lines, number, table
 from .pages import NOTICE, module_link, programme_link, strand_name
+
+PUBLIC_READERS = ("participant", "office")  # readers (packs/files.py) whose files the public site offers
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of a pack offered on its programme's page."""
+
+    path: str  # relative to the repository root
+    label: str  # labels key of the link
+    public: bool  # for participants or the office: on the public site too; else on the trainer site only
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,11 @@ class PackFiles:
 
     folder: str  # <packs>/<programme>/<cohort>
     zip: str
-    files: tuple[tuple[str, str], ...]  # (path, labels key) of the pack's other downloads present (packs/files.py)
+    downloads: tuple[Download, ...]  # the pack's downloads present (packs/files.py), the zip first
+
+    def offered(self, public: bool) -> tuple[Download, ...]:
+        """What the public site (``public``) or only the trainer site offers."""
+        return tuple(item for item in self.downloads if item.public == public)
 
 
 def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles:
@@ -42,8 +64,9 @@ def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles
     if not (root / zip_name).is_file():
         raise BookError(f"no course pack for programme '{programme}' (cohort '{cohort}'): {zip_name} is missing",
                         "run `kebao pack --all` first, or `kebao book` without --no-packs, which builds packs")
-    present = tuple((f"{folder}/{name}", key) for name, key in downloads(address)
-                    if name != address.zip_name and (root / folder / name).is_file())
+    readers = {name: row.reader for name, row in pack_table(address)}
+    present = tuple(Download(f"{folder}/{name}", key, readers[name] in PUBLIC_READERS)
+                    for name, key in downloads(address) if (root / folder / name).is_file())
     return PackFiles(folder, zip_name, present)
 
 
@@ -109,13 +132,23 @@ def _days(ctx: PackContext) -> str:
 
 
 def _downloads(ctx: PackContext, pack: PackFiles) -> str:
-    p = ctx.programme
-    whole = label("download_zip", "zh").format(name=Path(pack.zip).name)
-    lines = [f"```{{admonition}} 下载课包：{ctx.cohort.id}\n:class: tip kebao-downloads\n",
-             f"- {download(whole, pack.zip)}"]
-    lines += [f"- {download(label(key, 'zh'), path)}" for path, key in pack.files]
-    lines.append(f"\n为其他班次生成课包：`kebao pack {p.id} --cohort 班次.yml`。\n```\n")
-    return "\n".join(lines)
+    """The public downloads in one box; the trainer's in a second box that only the trainer site keeps."""
+    def links(items: Sequence[Download]) -> list[str]:
+        return [f"- {download(_link_text(item), item.path)}" for item in items]
+
+    cohort = esc(ctx.cohort.id)
+    command = f"`kebao pack {ctx.programme.id} --cohort 班次.yml`"
+    public = [f"```{{admonition}} {label('site_downloads', 'zh').format(cohort=cohort)}\n:class: tip kebao-downloads\n",
+              *(links(pack.offered(public=True)) or [f"- {label('site_no_downloads', 'zh')}"]), "```\n"]
+    trainer = ["````{only} trainer",
+               f"```{{admonition}} {label('site_trainer_downloads', 'zh').format(cohort=cohort)}\n"
+               ":class: tip kebao-downloads\n", *links(pack.offered(public=False)),
+               "\n" + label("site_other_cohorts", "zh").format(command=command) + "\n```", "````\n"]
+    return "\n".join(public) + "\n" + "\n".join(trainer)
+
+
+def _link_text(item: Download) -> str:
+    return label(item.label, "zh").format(name=Path(item.path).name)
 
 
 def _outcomes(ctx: PackContext) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import paths
 from ..errors import BookError
+from ..paths import SiteEdition
 from .generate import Generated, generate
 from .site import SiteResult, build_site, site_lock
 
@@ -39,8 +40,14 @@ def build_packs(root: Path, workers: int = paths.JOBS) -> dict[str, PackContext]
 
 
 def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report | None = None,
-              status: TextIO | None = None, warning: TextIO | None = None) -> BookResult:
-    """Packs (unless ``packs`` is False), pages, site; raises KebaoError subclasses, prints nothing itself."""
+              status: TextIO | None = None, warning: TextIO | None = None,
+              edition: SiteEdition = "public") -> BookResult:
+    """Packs (unless ``packs`` is False), pages, site (the public one, or the trainer one: ``edition``); raises
+    KebaoError subclasses, prints nothing itself.
+
+    The generated pages are the same for both editions (trainer downloads sit in ``{only} trainer`` blocks),
+    so building one edition after the other rewrites no page and Sphinx re-reads none for that reason.
+    """
     from ..catalog import load_catalog
 
     say = report or (lambda _line: None)
@@ -54,5 +61,5 @@ def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report |
         changed = len(generated.report.written) + len(generated.report.removed)
         say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
             f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
-        site = build_site(root, jobs=jobs, status=status, warning=warning)
+        site = build_site(root, jobs=jobs, status=status, warning=warning, edition=edition)
     return BookResult(tuple(decided), generated, site)

@@ -17,6 +17,14 @@ build without problems is then copied whole and exchanged atomically with
 ``_build/html`` (:func:`publish_site`), so the published site is never half
 old, half new, and a failed build leaves the previous site as it was.
 
+Two editions (``paths.SITE_EDITIONS``): the public site (the default) leaves
+out trainer notes, teaching notes and trainer downloads; the trainer site
+keeps everything. :mod:`kebao.sphinxext` drops that material while pages are
+read (so it is in no page, search index, source copy or download folder), which
+is why each edition keeps its own Sphinx environment and output
+(:func:`kebao.paths.site_folders`); the executed cases are shared
+(``paths.JUPYTER_CACHE``), so the second edition runs no notebook again.
+
 Sphinx only re-reads changed pages and does not remember an earlier page's
 warnings, so a build that fails removes Sphinx's saved environment: the next
 build reads every page again and reports the same problems instead of passing.
@@ -37,6 +45,7 @@ from .. import paths
 from ..atomic import sweep_leftovers
 from ..errors import BookError, ResourceError
 from ..guard import folder_lock
+from ..paths import SiteEdition, SiteFolders, site_folders
 
 _PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -103,10 +112,12 @@ def site_lock(root: Path, on_wait: Callable[[str], None] | None = None) -> Abstr
 
 
 def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
-               warning: TextIO | None = None) -> SiteResult:
-    """Build ``root``'s site into ``_build/html``; BookError listing every warning if there is any.
+               warning: TextIO | None = None, edition: SiteEdition = "public") -> SiteResult:
+    """Build ``root``'s site (an edition: see the module docstring) into its folder (``_build/html`` for the
+    public one); BookError listing every warning if there is any.
 
-    It holds the site's lock (:func:`site_lock`); callers that generate pages first take it before that.
+    It holds the site's lock (:func:`site_lock`: one for both editions, which share the executed cases);
+    callers that generate pages first take it before that.
     """
     from sphinx.util.console import color_terminal, nocolor
 
@@ -114,21 +125,24 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     root = root.resolve()
     config = sphinx_config(root)
     config["nb_execution_raise_on_error"] = False  # see the module docstring: -W --keep-going lists them all
+    config["kebao_edition"] = edition
+    config["nb_execution_cache_path"] = str(root / paths.JUPYTER_CACHE)  # one cache for both editions
     tee = _Tee(warning)
     if warning is None or not warning.isatty() or not color_terminal():
         nocolor()
-    with site_lock(root):  # one writer per site (kebao.guard); already ours when the pages were generated under it
-        sweep_leftovers(root / paths.HTML)  # what a killed build left
-        return _build(root, config, jobs, status, tee, started)
+    folders = site_folders(edition)
+    with site_lock(root):  # one writer per _build (kebao.guard); already ours when the pages were generated under it
+        sweep_leftovers(root / folders.html)  # what a killed build left
+        return _build(root, config, folders, jobs, status, tee, started)
 
 
-def _build(root: Path, config: dict[str, object], jobs: int, status: TextIO | None, tee: _Tee,
-           started: float) -> SiteResult:
+def _build(root: Path, config: dict[str, object], folders: SiteFolders, jobs: int, status: TextIO | None,
+           tee: _Tee, started: float) -> SiteResult:
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    outdir, doctrees = root / paths.SPHINX_HTML, root / paths.DOCTREES
+    outdir, doctrees = root / folders.sphinx, root / folders.doctrees
     try:
         with patch_docutils(None), docutils_namespace():
             app = Sphinx(srcdir=root, confdir=None, outdir=outdir, doctreedir=doctrees, buildername="html",
@@ -150,7 +164,7 @@ def _build(root: Path, config: dict[str, object], jobs: int, status: TextIO | No
         raise BookError(f"the site has {len(tee.problems) or 'some'} problem(s); warnings are errors:",
                         "fix them in the files named and run `kebao book` again", details=tee.problems)
     write_redirect(outdir, app.config.root_doc)
-    return SiteResult(publish_site(outdir, root / paths.HTML) / "index.html", time.perf_counter() - started)
+    return SiteResult(publish_site(outdir, root / folders.html) / "index.html", time.perf_counter() - started)
 
 
 def publish_site(built: Path, target: Path) -> Path:

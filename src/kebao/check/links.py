@@ -8,10 +8,12 @@ when its file does not exist, when it leads out of the site folder (it would
 break once the site is copied elsewhere), or when it names an anchor
 (``page.html#part``) that the target page does not define.
 
-Each programme page must offer its default pack's zip and the other pack
-files for download, and each download must be the very file in
-the packs folder (otherwise the site is older than the pack). Which files a
-pack offers for download is the pack-file table's (:mod:`kebao.packs.files`).
+Each programme page of the public site (the one ``kebao check`` builds) must
+offer its default pack's files for participants and the office, each the very
+file in the packs folder (otherwise the site is older than the pack), and no
+file for trainers (the trainer guide, the whole pack's zip): those are the
+trainer site's. Which files a pack offers, and to whom, is the pack-file
+table's (:mod:`kebao.packs.files`, :func:`kebao.book.programmes.find_pack`).
 """
 
 from __future__ import annotations
@@ -163,7 +165,8 @@ def source_of(page: str, root: Path) -> str:
 
 
 def download_items(site: Site, root: Path, catalog: Catalog, packs: Path) -> list[Item]:
-    """One item per programme: its page offers every download of its default pack, identical to the pack's."""
+    """One item per programme: its page offers every public download of its default pack, identical to the
+    pack's, and none of the trainer's."""
     from ..book.pages import programme_doc
     from ..book.programmes import find_pack
 
@@ -185,8 +188,10 @@ def download_items(site: Site, root: Path, catalog: Catalog, packs: Path) -> lis
             target, _fragment = site.resolve(page, reference.url)
             if reference.tag == "a" and target is not None:
                 offered.setdefault(Path(unquote(urlsplit(reference.url).path)).name, (reference, target))
-        problems = []
-        for wanted in (pack.zip, *(path for path, _label in pack.files)):
+        linked = {Path(unquote(urlsplit(reference.url).path)).name for reference in site.page(page).references}
+        problems = [f"the public site offers {item.path}, which is for trainers only"
+                    for item in pack.offered(public=False) if Path(item.path).name in linked]
+        for wanted in (item.path for item in pack.offered(public=True)):
             file = Path(wanted).name
             if file not in offered:
                 problems.append(f"the page offers no download of {wanted}")
@@ -202,7 +207,7 @@ def download_items(site: Site, root: Path, catalog: Catalog, packs: Path) -> lis
             items.append(Item(name, "failed", f"{page_name}: {problems[0]}",
                               "\n".join(f"{page_name}: {line}" for line in problems)))
         else:
-            items.append(Item(name, "passed", f"{1 + len(pack.files)} file(s)"))
+            items.append(Item(name, "passed", f"{len(pack.offered(public=True))} file(s)"))
     return items
 
 

@@ -9,6 +9,12 @@ are listed. Prints the path of _build/html/index.html at the end.
 When nothing changed since the last successful build (sources, generated
 pages, packs, the site, kebao, fonts and tools), it says so in well under a
 second, before loading Sphinx or starting a kernel; --force builds anyway.
+
+The public site (the default) leaves out trainer notes, the teaching notes of
+cases and the trainer's downloads (trainer guide, whole pack); put it on any
+web host. --edition trainer builds the site with all of it into
+_build/trainer/html, for an intranet or a password-protected host
+(docs/site.md).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
     parser.add_argument("--no-packs", action="store_true",
                         help=f"do not build packs; link those already in {paths.PACKS}/ (run `kebao pack --all`)")
+    parser.add_argument("--edition", choices=paths.SITE_EDITIONS, default="public",
+                        help="public: no trainer notes, teaching notes or trainer downloads (default); "
+                             f"trainer: everything, into {paths.site_folders('trainer').html}/")
     parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
     parser.add_argument("--force", action="store_true",
@@ -41,17 +50,18 @@ def run(args: argparse.Namespace) -> int:
     def report(line: str) -> None:
         print(f"kebao: {line}", file=sys.stderr)
 
-    stamp = BookStamp(args.root, packs=not args.no_packs)
+    stamp = BookStamp(args.root, packs=not args.no_packs, edition=args.edition)
     if not args.force and stamp.unchanged() is not None:
-        report("nothing changed since the last build (sources, packs, pages, site, kebao, fonts, tools)")
-        print((args.root / paths.HTML / "index.html").resolve())
+        report(f"nothing changed since the last {args.edition} build (sources, packs, pages, site, kebao, fonts, "
+               "tools)")
+        print((args.root / paths.site_folders(args.edition).html / "index.html").resolve())
         return 0
     stamp.forget()
     from kebao.book.run import make_book
 
     result = make_book(args.root, packs=not args.no_packs, jobs=args.jobs, report=report,
-                       status=None if args.quiet else sys.stdout, warning=sys.stderr)
+                       status=None if args.quiet else sys.stdout, warning=sys.stderr, edition=args.edition)
     stamp.record()
-    print(f"kebao: site built in {result.site.seconds:.1f} s", file=sys.stderr)
+    print(f"kebao: {args.edition} site built in {result.site.seconds:.1f} s", file=sys.stderr)
     print(result.site.index.resolve())
     return 0
