@@ -245,3 +245,23 @@ def test_the_batch_stamp_follows_sources_options_and_outputs(tmp_path: Path) -> 
     stamp().record()
     (root / "cases/new.md").write_text("# new\n", encoding="utf-8")
     assert stamp().unchanged() is None, "a new case"
+
+
+def test_the_no_change_stamp_does_not_hold_over_an_interrupted_runs_leftovers(tmp_path: Path) -> None:
+    """A killed run leaves hidden `.<cohort>.building-*` folders that the stamp's file walk does not see; while
+    they wait to be swept, `kebao pack --all` must build (and sweep), not report 'nothing changed'."""
+    from kebao.packs.nochange import PacksStamp
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "catalog", root)
+    out = root / "build/packs"
+    (out / "nev-class" / "2026-11").mkdir(parents=True)
+
+    def stamp() -> PacksStamp:
+        return PacksStamp(root, out, programmes=None, settings=(), notebook=NOTEBOOK, cohort_file=None,
+                          strict_calendar=False)
+
+    stamp().record({"rows": []})
+    assert stamp().unchanged() is not None
+    (out / "nev-class" / ".2026-11.building-1234abcd").mkdir()
+    assert stamp().unchanged() is None

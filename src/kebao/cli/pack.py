@@ -71,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         if recorded is not None and recorded.get("rows"):
             return _table([(programme, "fresh", 0.0, zip_path) for programme, zip_path in recorded["rows"]])
         stamp.forget()
+    elif not args.dry_run:  # a run that builds may be killed halfway: the last batch's stamp no longer holds
+        from kebao.packs.nochange import STAMP
+
+        try:
+            (args.out / STAMP).unlink(missing_ok=True)
+        except OSError:  # a read-only folder: the run itself will say so
+            pass
     from kebao.cohort import read_cohort
     from kebao.errors import ResourceError
     from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack

@@ -53,3 +53,12 @@ class PacksStamp(Stamp):
         folder = Path(out)
         super().__init__(folder / STAMP, sources_fingerprint(root, options, notebook, cohort_file),
                          lambda: digest(tree(folder)))
+        self.folder = folder
+
+    def unchanged(self) -> dict[str, Any] | None:
+        """As :meth:`Stamp.unchanged`, but never while an interrupted run's leftovers (hidden ``.building-*``
+        or ``.old-*`` folders, which the stamp's file walk does not see) wait to be swept by a real run."""
+        patterns = ("*/.*.building-*", "*/.*.old-*", f"{paths.FAILED}/*/.*.building-*", f"{paths.FAILED}/*/.*.old-*")
+        if any(next(self.folder.glob(pattern), None) is not None for pattern in patterns):
+            return None
+        return super().unchanged()
