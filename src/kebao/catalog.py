@@ -161,14 +161,19 @@ class _Loader:
             self.problems.extend(problems_from_validation(error, HolidayCalendar, doc.data, doc, ()))
             return None
 
+    def _named_by_id(self, file: Path) -> bool:
+        """Whether ``file``'s name is a valid id (its stem is the id); a problem with a fix otherwise."""
+        problem = id_problem(file.stem)
+        if problem:
+            self.problems.append(Problem(Location(file), "id", f"file name '{file.name}' is not a valid id: "
+                                         f"{problem}", slugify_hint(file.stem)))
+        return not problem
+
     def _handouts(self, files: Iterable[Path]) -> dict[str, str]:
         """Handouts: plain Markdown files named <id>.md (a title line, then the page)."""
         handouts: dict[str, str] = {}
         for file in files:
-            problem = id_problem(file.stem)
-            if problem:
-                self.problems.append(Problem(Location(file), "id", f"file name '{file.name}' is not a valid id: "
-                                             f"{problem}", slugify_hint(file.stem)))
+            if not self._named_by_id(file):
                 continue
             try:
                 handouts[file.stem] = file.read_text(encoding="utf-8")
@@ -214,10 +219,7 @@ class _Loader:
         """Files named <id>; with ``namespace``, kebao's fields sit under that key (case notebooks)."""
         items: dict[str, M] = {}
         for file in files:
-            problem = id_problem(file.stem)
-            if problem:
-                self.problems.append(Problem(Location(file), "id", f"file name '{file.name}' is not a "
-                                             f"valid id: {problem}", slugify_hint(file.stem)))
+            if not self._named_by_id(file):
                 continue
             self.broken.add(f"{cls.__name__.lower()}:{file.stem}")  # until it validates
             doc = self._read(file, front_matter)
