@@ -28,7 +28,7 @@ WHERE = "PROGRAMME/COHORT-ID, or PROGRAMME for the programme's own cohort"
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> list[argparse.ArgumentParser]:
     """The four commands under ``kebao records``; the caller adds --root and --database to each."""
-    status = sub.add_parser("status", help="each learner's 学时, 学分, results, and whether they completed (and why not)",
+    status = sub.add_parser("status", help="each learner's 学时, 学分, results, whether they completed and why not",
                             description="The cohort's ledger under the programme's completion rules.")
     status.add_argument("cohort", help=WHERE)
     status.add_argument("--format", choices=("table", "json"), default="table",
@@ -96,9 +96,10 @@ def _status(course: Course, ledgers: list[Ledger], form: str) -> int:
         return 0
     rules = course.rules
     done = sum(led.completed for led in ledgers)
+    required = "、".join(_title(course, module) for module in rules.required)
     print(f"{course.programme}/{course.cohort} {course.title}: {len(ledgers)} 名学员，{done} 名结业；"
           f"{number(course.hours)} 学时，{number(course.credits)} 学分；结业条件：出勤 ≥ {number(rules.attendance)}%，"
-          f"成绩 ≥ {number(rules.score)}" + (f"，必须通过 {'、'.join(_title(course, m) for m in rules.required)}" if rules.required else ""))
+          f"成绩 ≥ {number(rules.score)}" + (f"，必须通过 {required}" if required else ""))
     for led in ledgers:
         print(f"{led.marks.number:>4}  {led.marks.name}  {led.marks.organisation or '-'}  "
               f"{number(led.attended)}/{number(led.hours)} 学时（{number(led.share)}%）  {number(led.credits)} 学分  "

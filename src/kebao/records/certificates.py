@@ -18,6 +18,7 @@ import html
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 
@@ -48,6 +49,11 @@ def chinese_date(iso: str) -> str:
     return f"{year}年{month}月{day}日"
 
 
+def credits(value: Decimal) -> str:
+    """学分 as printed: two decimals (0.50, 4.06)."""
+    return str(value.quantize(Decimal("0.01")))
+
+
 def verify_address(base: str, code: str) -> str:
     """What the QR code holds: the verification page's address with the code as its fragment."""
     return f"{base}#{code}"
@@ -72,8 +78,8 @@ def certificate_page(course: Course, ledger: Ledger, code: str, address: str) ->
         f'<p class="learner"><span class="name">{e(name)}</span> 同志：</p>\n'
         f'<p class="body">于 {e(chinese_date(course.first))} 至 {e(chinese_date(course.last))} 参加'
         f'<span class="programme">{e(course.title)}</span>，完成规定的培训课程 '
-        f'<b>{e(number(ledger.attended))}</b> 学时，经考核合格，准予结业，获得 <b>{e(number(ledger.credits))}</b> 学分。'
-        "</p>\n"
+        f'<b>{e(number(ledger.attended))}</b> 学时，经考核合格，准予结业，'
+        f"获得 <b>{e(credits(ledger.credits))}</b> 学分。</p>\n"
         f'<p class="english">{e(course.title_en)}</p>\n'
         '<div class="foot">\n'
         f'<div class="verify">{qr_svg(address)}<p>证书编号：<span class="code">{e(code)}</span></p>'
@@ -85,7 +91,7 @@ def certificate_page(course: Course, ledger: Ledger, code: str, address: str) ->
 def verification_rows(course: Course, ledgers: Sequence[Ledger], codes: dict[int, str]) -> list[VerificationRow]:
     """The published list's rows, by code (the roster's order would say who is who)."""
     rows = [VerificationRow(codes[led.marks.learner], mask_name(led.marks.name), course.title, course.first,
-                            course.last, number(led.attended), number(led.credits), course.issuer)
+                            course.last, number(led.attended), credits(led.credits), course.issuer)
             for led in ledgers if led.marks.learner in codes]
     return sorted(rows, key=lambda row: row.code)
 

@@ -8,12 +8,13 @@ are the programme's ``completion`` (schema 2; the defaults otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 from ..catalog import Catalog
 from ..errors import RecordsError
-from ..model import Cohort, Programme
+from ..model import Cohort, Group, Programme, Split
 from .ledger import Course, PlannedModule, Rules
 
 COHORT_FILES = Path("cohorts")  # cohorts/<programme>/<cohort-id>.yml (issue 17's cohort files)
@@ -64,9 +65,6 @@ def course_of(catalog: Catalog, programme_id: str, code: str) -> Course:
                         tuple(completion.required)))
 
 
-def _group(grouped: dict[str, tuple[object, object]], module: str) -> tuple[str, str] | None:
+def _group(grouped: Mapping[str, tuple[Split, Group]], module: str) -> tuple[str, str] | None:
     found = grouped.get(module)
-    if found is None:
-        return None
-    split, group = found
-    return (getattr(split, "id"), getattr(group, "id"))
+    return None if found is None else (found[0].id, found[1].id)
