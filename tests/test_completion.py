@@ -105,3 +105,19 @@ def test_pseudonyms_are_stable_and_keyed_by_the_database_salt() -> None:
     assert pseudonym(b"salt", 7, "") == pseudonym(b"salt", 7, "")
     assert pseudonym(b"salt", 7, "") != pseudonym(b"other", 7, "")
     assert pseudonym(b"salt", 7, "digest") == pseudonym(b"salt", 9, "digest")  # one person, two cohorts
+
+
+def test_certificates_need_an_issuer_and_say_where_to_add_it(tmp_path: Path) -> None:
+    from typing import cast
+
+    from kebao.errors import RecordsError
+    from kebao.records.database import Database
+    from kebao.records.issue import write_certificates
+
+    led = cohort_ledger(course(A, B), [marks(1, "present", "present", "present", "present")])[0]
+    nameless = Course("p", "c", "培训班", "Course", "", "2026-12-06", "2026-12-08", Decimal(8), Decimal("0.50"),
+                      (A, B))
+    with pytest.raises(RecordsError) as caught:  # refused before the database is asked anything
+        write_certificates(cast(Database, None), nameless, [led], tmp_path / "out")
+    assert "organiser" in str(caught.value) and "curricula/programmes/p.yml" in str(caught.value)
+    assert caught.value.exit_code == 2 and not (tmp_path / "out").exists()
