@@ -53,7 +53,7 @@ def pseudonym(salt: bytes, learner: int, key: str) -> str:
 
 def records(course: Course, ledgers: Sequence[Ledger], people: Mapping[int, Person], codes: Mapping[int, str],
             salt: bytes, anonymise: bool) -> list[dict[str, Any]]:
-    """One JSON object per learner (see the schema)."""
+    """One JSON object per learner (see the schema): in roster order, or by pseudonym when anonymised."""
     out = []
     for led in ledgers:
         learner = led.marks.learner
@@ -73,6 +73,8 @@ def records(course: Course, ledgers: Sequence[Ledger], people: Mapping[int, Pers
             "completed": led.completed, "reasons": [check.render() for check in led.reasons],
             "certificate": None if anonymise else codes.get(learner),
         })
+    if anonymise:  # by pseudonym: the roster's order would say who is who
+        out.sort(key=lambda record: str(record["learner"]["id"]))
     return out
 
 
