@@ -54,7 +54,7 @@ def pseudonym(salt: bytes, learner: int, key: str) -> str:
 def records(course: Course, ledgers: Sequence[Ledger], people: Mapping[int, Person], codes: Mapping[int, str],
             salt: bytes, anonymise: bool) -> list[dict[str, Any]]:
     """One JSON object per learner (see the schema): in roster order, or by pseudonym when anonymised."""
-    out = []
+    out: list[dict[str, Any]] = []
     for led in ledgers:
         learner = led.marks.learner
         person = people[learner]
