@@ -120,7 +120,8 @@ def verification_html(course: Course, rows: Sequence[VerificationRow]) -> str:
             f"<title>结业证书查验 · {e(course.title)}</title>\n<style>\n"
             'body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; '
             "margin: 2em; }\ntable { border-collapse: collapse; } th, td { border: 1px solid #999; "
-            "padding: 4px 8px; }\ntr:target { background: #FFF3B0; }\n</style>\n</head>\n<body>\n"
+            "padding: 4px 8px; white-space: nowrap; }\ntd:nth-child(3), td:nth-child(8) { white-space: normal; }\n"
+            "tr:target { background: #FFF3B0; }\n</style>\n</head>\n<body>\n"
             f"<h1>结业证书查验</h1>\n<p>{e(course.title)}（{e(course.first)} 至 {e(course.last)}）。"
             "证书上的编号在下表中，且姓名、学时、学分与证书一致，即为本单位颁发的有效证书。姓名已部分隐去。</p>\n"
             f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n</body>\n</html>\n")
