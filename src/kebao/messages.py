@@ -567,6 +567,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warning-others-broken": ("已保存，但仓库里其他文件有问题：{problems}",
                               "saved, but other files in the repository have problems: {problems}"),
     "advice-other-id": ("换一个编号，或打开那个项目", "choose another id, or open that programme"),
+    # -- the records' ledger: why a learner completed or not (records/ledger.py) ---------------------------
+    "ledger-attendance": ("出勤 {attended}/{hours} 学时（{share}%）{sign} {least}%",
+                          "attendance {attended}/{hours} 学时 ({share}%) {sign} {least}%"),
+    "ledger-score": ("{module} {score} {sign} {least}", "{module} {score} {sign} {least}"),
+    "ledger-no-score": ("{module} 无成绩", "{module}: no score"),
+    "ledger-module-attended": ("{module} 出勤 {attended}/{hours} 学时 {sign} {least}%",
+                               "{module} attended {attended}/{hours} 学时 {sign} {least}%"),
 }
 
 # What a command-line user types for an advice (appended on the command line only).

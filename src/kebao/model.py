@@ -645,6 +645,19 @@ class Split(Model):
         return groups
 
 
+class Completion(Model):
+    """结业条件 (schema 2): what a learner must meet for the certificate and the credits (records/ledger.py).
+
+    ``attendance``: the least share of the programme's 学时 attended, in percent; ``score``: the pass mark of a
+    module's assessment (0-100); ``required``: modules a learner must pass to complete. Every programme has
+    these rules; a programme that states none has the defaults.
+    """
+
+    attendance: Annotated[float, Field(ge=0, le=100)] = 80
+    score: Annotated[float, Field(ge=0, le=100)] = 60
+    required: UniqueIds = Field(default_factory=list)
+
+
 class Programme(Entity):
     """A customised course recipe: who, how long, which strands in what proportion."""
 
@@ -680,6 +693,8 @@ class Programme(Entity):
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
     handbook: Handbook | None = Field(default=None, description="报到须知, rules, leave (schema 2)")
+    completion: Completion = Field(default_factory=Completion, description="结业条件 (schema 2): attendance %, "
+                                                                           "pass mark, modules to pass")
     cohort: Cohort
     schema_: Schema = Field(default=1, alias="schema")
 
@@ -691,7 +706,7 @@ class Programme(Entity):
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
                                                         "holiday_calendar", "phases", "venues", "splits",
                                                         "organiser",
-                                                        "handbook")
+                                                        "handbook", "completion")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"

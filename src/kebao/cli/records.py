@@ -2,7 +2,8 @@
 
 ``kebao records roster COHORT FILE`` imports the learners of an XLSX or CSV roster (姓名, 性别, 单位, 职务,
 电话, optional 身份证号; Chinese or English headers) into the records database; ``kebao records list
-COHORT`` shows them, phones and ID-card numbers masked. COHORT is ``PROGRAMME/COHORT-ID`` or just
+COHORT`` shows them, phones and ID-card numbers masked; ``status``, ``certificates``, ``export`` and
+``forget`` (kebao.cli.ledger) work on the cohort's ledger. COHORT is ``PROGRAMME/COHORT-ID`` or just
 ``PROGRAMME`` for the programme's own cohort. The database is SQLite in records/kebao.sqlite under
 --root unless ``--database URL`` or ``KEBAO_DATABASE_URL`` names another (PostgreSQL: docs/records.md).
 Exit code 2 for a bad row (each named ``FILE:row:column``), an unknown programme or cohort, or learners
@@ -16,6 +17,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+LEDGER_COMMANDS = ("status", "certificates", "export", "forget")  # in kebao.cli.ledger
 
 if TYPE_CHECKING:  # pragma: no cover
     from kebao.records.database import Database
@@ -35,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("cohort", help="PROGRAMME/COHORT-ID, or PROGRAMME for the programme's own cohort")
     listing.add_argument("--format", choices=("table", "json"), default="table",
                          help="'json' prints one object with the learners and the imports")
-    for command in (roster, listing):
+    from kebao.cli.ledger import add_commands
+
+    for command in (roster, listing, *add_commands(sub)):
         command.add_argument("--root", type=Path, default=Path("."),
                              help="the curriculum repository (default: the current folder)")
         command.add_argument("--database", metavar="URL",
@@ -47,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from kebao.records.database import open_database
 
     programme, code = resolve_cohort(args.root, args.cohort)
+    if args.records_command in LEDGER_COMMANDS:
+        from kebao.cli.ledger import run as ledger_run
+
+        return ledger_run(args, programme, code)
     if args.records_command == "roster":
         from kebao.records.roster import read_roster
 

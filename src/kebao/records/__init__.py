@@ -2,13 +2,19 @@
 
 Parts, from the bottom up:
 
-* ``models.py``: the tables (SQLAlchemy 2): settings, cohorts, learners, imports (the audit trail);
+* ``models.py``: the tables (SQLAlchemy 2): settings, cohorts, learners, imports (the audit trail), marks,
+  certificates;
 * ``migrations/``: Alembic's environment and one file per schema version, run by ``open_database``;
 * ``database.py``: where the database is (SQLite under ``records/`` or PostgreSQL by URL), opening it
   (``upgrade head``), transactions;
 * ``identity.py``: phones, ID-card numbers (checked, masked, digested; never stored as written), gender;
 * ``roster.py``: a roster file (XLSX or CSV) read and checked row by row;
-* ``store.py``: rosters into the database (one transaction, changes refused unless asked for) and out.
+* ``store.py``: rosters into the database (one transaction, changes refused unless asked for) and out;
+* ``ledger.py``: the ledger, pure (学时 counted, modules passed, 学分, completion and why not), on the plan that
+  ``course.py`` takes from the engine and the marks ``marks.py`` reads (which also issues certificate codes
+  and forgets a learner);
+* ``certificates.py`` and ``issue.py``: 结业证书 PDFs and the masked verification list; ``export.py``: the
+  credit-bank export (``creditbank.schema.json``).
 
 docs/records.md is the guide for the office's IT person: where the data is, what is stored, masking.
 """
