@@ -200,7 +200,7 @@ def test_a_fixed_agenda_needs_no_mix_and_reports_one() -> None:
 
 def test_a_module_listed_twice_is_an_error_not_a_silent_single_session() -> None:
     modules = [cf.module("p1", "party-building", 4)]
-    with pytest.raises(ValueError, match="'p1' is listed twice; list it once"):
+    with pytest.raises(ValueError, match="'p1' is listed 2 times; list it once, and to teach it 2 times add repeat"):
         cf.build(cf.Spec(modules=modules, programmes=[cf.programme("p", mix={"party-building": 100},
                                                                    required=["p1", "p1"])]))
 

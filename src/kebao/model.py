@@ -102,6 +102,14 @@ def _check_unique(values: list[str]) -> list[str]:
     return values
 
 
+def _check_required(values: list[str]) -> list[str]:
+    """Each required module once: a module taught more than once says so with ``repeat`` (never collapsed)."""
+    repeated = next((value for index, value in enumerate(values) if value in values[:index]), None)
+    if repeated is not None:
+        raise ContentRule(say("rule-required-twice", module=repeated, times=values.count(repeated)))
+    return values
+
+
 def _check_schema(value: int) -> int:
     if value > SCHEMA_VERSION:
         raise ContentRule(say("rule-schema-too-new", schema=value, newest=SCHEMA_VERSION))
@@ -156,6 +164,8 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
 UniqueIds = Annotated[list[Id], AfterValidator(_check_unique)]
 UniqueWeekdays = Annotated[list[Weekday], AfterValidator(_check_unique)]
+RequiredIds = Annotated[list[Id], AfterValidator(_check_required)]
+Times = Annotated[int, Field(ge=2, le=100)]
 TeachingDay = Literal["first", "last"] | Annotated[int, Field(ge=1)]
 
 
@@ -664,7 +674,9 @@ class Programme(Entity):
     session_starts: SessionStarts = Field(default_factory=SessionStarts)
     day: DaySchedule | None = Field(default=None, description="作息时间 (schema 2); default: session_starts")
     mix: Mix | None = Field(default=None, description="required in schema 1; schema 2: optional (a fixed agenda)")
-    required: UniqueIds = Field(default_factory=list)
+    required: RequiredIds = Field(default_factory=list)
+    repeat: dict[Id, Times] = Field(default_factory=dict, description="schema 2: modules taught more than once "
+                                    "(module id: how many times); each time is a session and counts its 学时")
     pools: list[PoolEntry] = Field(default_factory=list)
     site_visits: list[SiteVisit] = Field(default_factory=list)
     placements: list[Placement] = Field(default_factory=list)
@@ -690,7 +702,7 @@ class Programme(Entity):
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
                                                         "holiday_calendar", "phases", "venues", "splits",
-                                                        "organiser",
+                                                        "organiser", "repeat",
                                                         "handbook")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
@@ -709,7 +721,25 @@ class Programme(Entity):
             raise ContentRule(say("rule-pools-need-mix"))
         self._check_phases()
         self._check_splits()
+        self._check_repeats()
         return self
+
+    def times(self, module: str) -> int:
+        """How many times ``module`` is taught (``repeat``; 1 unless it says more)."""
+        return self.repeat.get(module, 1)
+
+    def _check_repeats(self) -> None:
+        """A repeated module is required or listed in phases (once, or once in each of ``times`` phases), and
+        neither pinned, a site visit nor a group's (those place one session)."""
+        placed = {*(p.module for p in self.placements), *(v.module for v in self.site_visits), *self.grouped}
+        for module, times in self.repeat.items():
+            if module in placed:
+                raise ContentRule(say("rule-repeat-placed", module=module))
+            phases = sum(1 for phase in self.phases if module in phase.modules)
+            if module not in self.required and not phases:
+                raise ContentRule(say("rule-repeat-not-listed", module=module))
+            if phases not in (0, 1, times):
+                raise ContentRule(say("rule-repeat-phases", module=module, times=times, phases=phases))
 
     def _check_splits(self) -> None:
         _check_unique([split.id for split in self.splits])
@@ -752,9 +782,9 @@ class Programme(Entity):
                 raise ContentRule(say("rule-unknown-venue", phase=phase.id, venue=phase.venue,
                                       known=tuple(venues)))
         listed = [module for phase in self.phases for module in phase.modules]
-        twice = next((m for index, m in enumerate(listed) if m in listed[:index]), None)
+        twice = next((m for index, m in enumerate(listed) if m in listed[:index] and m not in self.repeat), None)
         if twice is not None:
-            raise ContentRule(say("rule-module-in-two-phases", module=twice))
+            raise ContentRule(say("rule-module-in-two-phases", module=twice, times=listed.count(twice)))
         for phase in self.phases:
             if phase.modules and phase.mode == "at-work":
                 raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))

@@ -125,6 +125,8 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
         if group is not None:
             title = f"【{group.title.in_language(language)}】{title}" if language == "zh" else \
                 f"[{group.title.in_language(language)}] {title}"
+        if item.times > 1:
+            title += f"（第{item.occurrence}次）" if language == "zh" else f" (time {item.occurrence} of {item.times})"
         if item.parts > 1:
             title += f"（{item.part}/{item.parts}）" if language == "zh" else f" ({item.part}/{item.parts})"
         location = (module.site.location.in_language(language) if module.site
