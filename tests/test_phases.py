@@ -230,3 +230,24 @@ def test_chosen_modules_go_only_where_the_open_phases_have_room() -> None:
     timetable = schedule(catalog, compose(catalog, catalog.programmes["p"]))  # no "plan too big"
     assert sum(s.hours for s in timetable.sessions if s.phase == "two") == 8  # 4 of the 5 b's: what two holds
     assert timetable.plan.total_hours == 14
+
+
+@pytest.mark.parametrize(("fields", "field", "line"), [
+    ({"phases": PHASES, "venues": [{"id": "elsewhere", "name": {"zh": "别处", "en": "Elsewhere"}}]},
+     "phases[0].venue", "phases"),
+    ({"phases": [PHASES[0], {**PHASES[2], "modules": ["b0", "a0"]}], "venues": VENUES},
+     "phases[1].modules[1]", "phases"),
+    ({"phases": PHASES, "venues": VENUES, "days": 9}, "days", "days"),
+])
+def test_a_phase_rule_is_located_at_its_field_not_the_file_start(tmp_path: Any, fields: dict[str, Any],
+                                                                 field: str, line: str) -> None:
+    data = cf.programme("p", mix={"skills": 100}, schema=2, **fields)
+    if "days" not in fields:
+        del data["days"]
+    root = cf.write(tmp_path / "repo", cf.Spec(modules=[*threes("a", 3), *threes("b", 2)], programmes=[data]))
+    with pytest.raises(ContentError) as caught:
+        load_catalog(root)
+    (problem,) = caught.value.problems
+    assert problem.field == field and problem.location.line > 1
+    text = (root / "curricula" / "programmes" / "p.yml").read_text(encoding="utf-8").splitlines()
+    assert text[problem.location.line - 1].startswith(line), text[problem.location.line - 1]

@@ -734,12 +734,13 @@ class Programme(Entity):
         placed = {*(p.module for p in self.placements), *(v.module for v in self.site_visits), *self.grouped}
         for module, times in self.repeat.items():
             if module in placed:
-                raise ContentRule(say("rule-repeat-placed", module=module))
+                raise ContentRule(say("rule-repeat-placed", module=module), ("repeat", module))
             phases = sum(1 for phase in self.phases if module in phase.modules)
             if module not in self.required and not phases:
-                raise ContentRule(say("rule-repeat-not-listed", module=module))
+                raise ContentRule(say("rule-repeat-not-listed", module=module), ("repeat", module))
             if phases not in (0, 1, times):
-                raise ContentRule(say("rule-repeat-phases", module=module, times=times, phases=phases))
+                raise ContentRule(say("rule-repeat-phases", module=module, times=times, phases=phases),
+                                  ("repeat", module))
 
     def _check_splits(self) -> None:
         _check_unique([split.id for split in self.splits])
@@ -747,18 +748,21 @@ class Programme(Entity):
         elsewhere = {*self.required, *(v.module for v in self.site_visits),
                      *(m for phase in self.phases for m in phase.modules)}
         seen: list[str] = []
-        for split in self.splits:
+        for s, split in enumerate(self.splits):
             placed = {p.module for p in self.placements} - set(split.groups[0].modules)
-            for group in split.groups:
+            for g, group in enumerate(split.groups):
+                at = ("splits", s, "groups", g)
                 pinned = next((m for m in group.modules if m in placed), None)
                 if pinned is not None:  # the first group's placements place the split; the others follow
-                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id))
+                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id),
+                                      (*at, "modules", group.modules.index(pinned)))
                 if group.venue is not None and group.venue not in venues:
                     raise ContentRule(say("rule-unknown-group-venue", group=f"{split.id}.{group.id}",
-                                          venue=group.venue, known=tuple(venues)))
-                for module in group.modules:
+                                          venue=group.venue, known=tuple(venues)), (*at, "venue"))
+                for m, module in enumerate(group.modules):
                     if module in seen or module in elsewhere:
-                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id))
+                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id),
+                                          (*at, "modules", m))
                     seen.append(module)
 
     @property
@@ -771,23 +775,26 @@ class Programme(Entity):
         if not self.phases:
             return
         if self.calendar is not None or self.cohort.dates:
-            raise ContentRule(say("rule-phases-or-calendar"))
+            raise ContentRule(say("rule-phases-or-calendar"), ("phases",))
         if self.days != sum(phase.days for phase in self.phases):
-            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)))
+            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)),
+                              ("days",))
         if not any(phase.teaches for phase in self.phases):
-            raise ContentRule(say("rule-phase-none-teaches"))
+            raise ContentRule(say("rule-phase-none-teaches"), ("phases",))
         venues = [venue.id for venue in self.venues]
-        for phase in self.phases:
+        for index, phase in enumerate(self.phases):
             if phase.venue is not None and phase.venue not in venues:
                 raise ContentRule(say("rule-unknown-venue", phase=phase.id, venue=phase.venue,
-                                      known=tuple(venues)))
+                                      known=tuple(venues)), ("phases", index, "venue"))
         listed = [module for phase in self.phases for module in phase.modules]
-        twice = next((m for index, m in enumerate(listed) if m in listed[:index] and m not in self.repeat), None)
-        if twice is not None:
-            raise ContentRule(say("rule-module-in-two-phases", module=twice, times=listed.count(twice)))
-        for phase in self.phases:
+        for index, phase in enumerate(self.phases):
+            for position, module in enumerate(phase.modules):
+                earlier = [m for p in self.phases[:index] for m in p.modules]
+                if module in earlier and module not in self.repeat:
+                    raise ContentRule(say("rule-module-in-two-phases", module=module, times=listed.count(module)),
+                                      ("phases", index, "modules", position))
             if phase.modules and phase.mode == "at-work":
-                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id), ("phases", index, "modules"))
 
     @property
     def timetable_events(self) -> list[Event]:
