@@ -114,6 +114,10 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
             where = place(programme, venue, span.venue if span else None, language)
             if span is not None and span.mode == "live-online":
                 where = label("online", language)
+            if item.event_kind == "travel":  # on the road; to a site visit: towards its place
+                visit = catalog.modules.get(item.event.removeprefix("travel-to-"))
+                where = label("on_the_way", language) + (
+                    f" → {visit.site.location.in_language(language)}" if visit and visit.site else "")
             rows.append(TimetableRow(item.date, weekday, slot, item.start, item.end, "", title, "", "", item.hours,
                                      kind, where, f"{note}\n{kind}" if tentative else kind, item.event_kind,
                                      tentative, phase_title(programme, span.phase if span else None, language)))
