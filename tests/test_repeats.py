@@ -115,3 +115,36 @@ def test_kebao_plan_lists_each_time_in_text_and_json(tmp_path: Path, capsys: pyt
     assert main(["plan", "p", "--root", str(root)]) == 0
     text = capsys.readouterr().out
     assert "(time 1 of 2)" in text and "(time 2 of 2)" in text
+
+
+def test_each_time_has_its_own_sign_in_sheet_calendar_event_and_timetable_row(tmp_path: Path) -> None:
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    from kebao.packs import writers
+
+    catalog, timetable = plan(required=["safety", "a0", "a1"], repeat={"safety": 3}, days=3)
+    rows = timetable_rows(catalog, catalog.programmes["p"], "培训中心", timetable.items, "zh")
+    book = load_workbook(writers.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "班", 5, "zh"))
+    subtitles = [str(sheet["A2"].value) for sheet in book.worksheets]
+    assert [any(f"模块safety（第{n}次）" in s for s in subtitles) for n in (1, 2, 3)] == [True] * 3
+    assert len(book.worksheets) == len(timetable.sessions) == 5
+    ics = Calendar.from_ical(writers.write_timetable_ics(rows, tmp_path / "t.ics", "班", "Asia/Shanghai", "p")
+                             .read_bytes())
+    events = [e for e in ics.walk("VEVENT") if str(e["summary"]).startswith("模块safety")]
+    assert len(events) == 3 and len({str(e["uid"]) for e in events}) == 3
+    csv_text = writers.write_timetable_csv(rows, tmp_path / "t.csv", "zh").read_text(encoding="utf-8-sig")
+    assert csv_text.count("模块safety（第") == 3
+    sheet = load_workbook(writers.write_timetable_xlsx(rows, tmp_path / "t.xlsx", "t", "s", "zh")).worksheets[0]
+    total = [row for row in sheet.iter_rows(values_only=True) if "合计" in row][0]
+    assert 9 in total  # 3 × 1 + 3 + 3 学时
+
+
+def test_a_repeated_self_paced_module_is_listed_each_time() -> None:
+    modules = [*MODULES[1:], cf.module("quiz", "skills", 1, schema=2, delivery="self-paced")]
+    catalog, timetable = plan(modules, required=["a0", "quiz"], repeat={"quiz": 2}, days=1)
+    assert [(i.module, i.occurrence, i.times) for i in timetable.self_paced] == [("quiz", 1, 2), ("quiz", 2, 2)]
+    from kebao.packs.rows import self_paced_rows
+
+    titles = [r.title for r in self_paced_rows(catalog, catalog.programmes["p"], timetable.self_paced, "zh")]
+    assert titles == ["模块quiz（第1次）", "模块quiz（第2次）"] and timetable.total_hours == 5

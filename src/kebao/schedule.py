@@ -403,8 +403,8 @@ class _Filler:
             span = spans.get(self.phase_only.get(item.key, "")) or first_self_paced
             opens, due = (span.first, span.last) if span else (days[0].date, days[-1].date)
             items.append(SelfPaced(item.module, item.strand, item.hours, opens, due, item.reason,
-                                   span.phase if span else None))
-        return tuple(sorted(items, key=lambda i: (i.opens, i.due, i.module)))
+                                   span.phase if span else None, occurrence=item.occurrence, times=item.times))
+        return tuple(sorted(items, key=lambda i: (i.opens, i.due, i.module, i.occurrence)))
 
     def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
         """The layout's events; one at a session's end follows the session's last item (after a break)."""

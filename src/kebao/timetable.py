@@ -73,11 +73,14 @@ class SelfPaced:
     reason: Message
     phase: str | None = None
     kind: Literal["self-paced"] = "self-paced"
+    occurrence: int = 1  # the time of a repeated module (the programme's ``repeat``)
+    times: int = 1
 
     def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
         return {"kind": self.kind, "module": self.module, "strand": self.strand, "hours": number(self.hours),
                 "opens": self.opens.isoformat(), "due": self.due.isoformat(), "mode": "self-paced",
-                "phase": self.phase, "reason": self.reason.render(language)}
+                "phase": self.phase, "occurrence": self.occurrence, "times": self.times,
+                "reason": self.reason.render(language)}
 
 
 @dataclass(frozen=True)
