@@ -148,3 +148,24 @@ def test_a_repeated_self_paced_module_is_listed_each_time() -> None:
 
     titles = [r.title for r in self_paced_rows(catalog, catalog.programmes["p"], timetable.self_paced, "zh")]
     assert titles == ["模块quiz（第1次）", "模块quiz（第2次）"] and timetable.total_hours == 5
+
+
+def test_a_repeated_evening_activity_needs_an_evening_each_time() -> None:
+    from kebao.errors import PlanError
+
+    film = cf.module("film", "skills", 2, evening=True)
+    evenings = {"audience": "evening"}
+    spec_audience = cf.audience("evening", evenings=True)
+
+    def planned(times: int, days: int) -> Timetable:
+        data = cf.programme("p", mix={"skills": 100}, schema=2, pools=[], required=["film", "a0"],
+                            repeat={"film": times}, days=days, day={"break_minutes": 10}, **evenings)
+        data.pop("mix")
+        catalog = cf.build(cf.Spec(audiences=[spec_audience], modules=[film, *MODULES], programmes=[data]))
+        return schedule(catalog, compose(catalog, catalog.programmes["p"]))
+
+    timetable = planned(2, 2)
+    assert [(s.slot, s.occurrence) for s in timetable.sessions if s.module == "film"] == [("evening", 1),
+                                                                                        ("evening", 2)]
+    with pytest.raises(PlanError, match="evening"):
+        planned(3, 2)  # two evenings (19:00-21:00) cannot hold three films of 2 学时

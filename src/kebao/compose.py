@@ -356,14 +356,14 @@ class _Chooser:
     def check_evenings(self) -> None:
         """The evening activities fit whole into the evening sessions; PlanError otherwise."""
         evening = [m for m in self.selected if self.catalog.modules[m].evening]
-        if self.layout.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON:
+        hours = [self.catalog.modules[m].hours for m in evening for _ in range(self.programme.times(m))]
+        if self.layout.evening_leftover(hours) < EPSILON:
             return
         nights = sum(1 for day in range(len(self.layout.teaching)) if self.layout.evening_room(day) > EPSILON)
         raise PlanError(
             say("error-evenings-full", programme=self.programme.id, modules=tuple(evening), nights=nights,
                 most=number(self.layout.evening_room(0))),
-            _some([self.more_days(
-                lambda other: other.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON),
+            _some([self.more_days(lambda other: other.evening_leftover(hours) < EPSILON),
                 say("advice-shorten-evening")]))
 
     def closure(self, module_id: str) -> list[tuple[str, str]]:
