@@ -59,6 +59,8 @@ def test_a_module_listed_in_each_phase_with_repeat_is_taught_once_in_each() -> N
     _, timetable = plan(phases=PHASES, repeat={"safety": 2}, start="2026-11-02")
     sessions = [(s.occurrence, s.phase) for s in timetable.sessions if s.module == "safety"]
     assert sessions == [(1, "one"), (2, "two")]
+    reasons = [i.reason.render("zh") for i in timetable.plan.items if i.module == "safety"]
+    assert reasons == ["安排在集中培训阶段（第 1 次，共 2 次）", "安排在基地研修阶段（第 2 次，共 2 次）"]
     assert timetable.total_hours == 2 + 9
 
 

@@ -510,8 +510,19 @@ class _Chooser:
 
     def items(self) -> list[PlanItem]:
         modules, grouped, times = self.catalog.modules, self.programme.grouped, self.programme.times
-        return [PlanItem(m, modules[m].strand, modules[m].hours, kind,
-                         reason if times(m) == 1 else say("reason-repeated", reason=reason, time=n, times=times(m)),
+        phases: dict[str, list[Message]] = {}  # a module listed in phases: why, phase by phase
+        for phase in self.programme.phases:
+            for module in phase.modules:
+                phases.setdefault(module, []).append(say("reason-in-phase", phase=phase.title))
+
+        def why(module: str, reason: Message, time: int) -> Message:
+            if times(module) == 1:
+                return reason
+            if reason.code == "reason-in-phase" and len(phases[module]) == times(module):  # once in each
+                reason = phases[module][time - 1]
+            return say("reason-repeated", reason=reason, time=time, times=times(module))
+
+        return [PlanItem(m, modules[m].strand, modules[m].hours, kind, why(m, reason, n),
                          grouped[m][1].id if m in grouped else None, n, times(m))
                 for m, (kind, reason) in self.selected.items() for n in range(1, times(m) + 1)]
 
