@@ -518,3 +518,22 @@ def test_groups_are_edited_and_unequal_groups_are_said_in_the_preview(repo_root:
     rows = s.agenda.groups[0]
     rows[2]["modules"].value = ("shadow-student-affairs", "host-college-briefing")
     assert not s.preview.ok and "模块 host-college-briefing 在分组 students 中" in text(s.status.value)
+
+
+def test_agenda_edits_upgrade_a_schema_1_draft_and_keep_days_the_phases_sum(repo_root: Path) -> None:
+    from kebao.studio import agenda
+
+    draft = state.open_draft(load_catalog(repo_root), "veterans-transition")
+    assert draft.get("schema") in (None, 1, "1") and draft.get("days") is not None
+    phased = agenda.new_phase(agenda.new_phase(draft))
+    assert phased.get("schema") == 2 and [p["id"] for p in phased.get("phases")] == ["phase-1", "phase-2"]
+    assert phased.get("days") == 2  # the phases' days, as validate asks
+    longer = agenda.with_entry(phased, "phases", 1, {"days": 4, "mode": "at-work", "venue": ""})
+    assert longer.get("phases", 1) == {"id": "phase-2", "title": {"zh": "第2阶段", "en": "Phase 2"}, "days": 4,
+                                       "mode": "at-work"} and longer.get("days") == 5
+    assert agenda.with_entry(longer, "phases", 1, {"days": 4}) is longer  # nothing changed: the same draft
+    assert agenda.without_entry(agenda.without_entry(longer, "phases", 0), "phases", 0).get("phases") is None
+    split = agenda.new_split(draft)
+    grown = agenda.with_group(split, 0, 99, {"modules": ["a"]})
+    assert [g["id"] for g in grown.get("splits", 0, "groups")] == ["group-1", "group-2", "group-3"]
+    assert agenda.without_group(grown, 0, 0).get("splits", 0, "groups", 0, "id") == "group-2"
