@@ -153,3 +153,20 @@ def test_a_group_rule_is_located_at_its_field(tmp_path: Path) -> None:
         load_catalog(root)
     (problem,) = caught.value.problems
     assert problem.field == "splits[0].groups[1].venue" and problem.location.line > 1
+
+
+def test_strand_hours_of_groups_that_differ_are_in_the_plan_notes_and_the_trainer_guide_table() -> None:
+    from kebao.packs.context import open_pack
+    from kebao.packs.page import strand_table
+
+    notes = [note.render("zh") for note in tour().plan.notes]
+    assert any("各组的主题学时不同" in note and "教务组 教学与管理 6" in note and "党政办组 领导力 6" in note
+               for note in notes), notes
+    table = strand_table(open_pack(REPO, TOUR))
+    rows = {row["主题"]: row for row in table.to_dict("records")}
+    assert rows["领导力"]["计划学时"] == 12 and rows["领导力"]["计划学时（教务组）"] == 6
+    assert rows["产业"]["计划学时（学工组）"] == 3
+    assert sum(table["计划学时（学工组）"]) == sum(table["计划学时"]) == 15  # one learner's 学时 either way
+    same = plan([cf.module("a", "skills", 2), cf.module("b", "skills", 2), cf.module("c", "skills", 2)],
+                required=["a"], splits=split(["b"], ["c"]), days=1)[1]
+    assert not [n for n in same.plan.notes if n.code == "note-split-strands"]  # same strands: nothing to say

@@ -578,11 +578,25 @@ class _Chooser:
             else:
                 why = say("why-worse", modules=tuple(left))
             notes.append(say("note-strand-under", strand=name, under=-strand.error, why=why))
+        notes += self.split_notes()
         total = sum(s.hours for s in self.strand_hours())
         if abs(total - self.target) >= SHORT_TOLERANCE:
             skipped = [c for c in self.candidates if c in self.capacity_skipped and c not in self.selected]
             why = self.not_taken(skipped) if total < self.target and skipped else say("why-closest-fit")
             notes.append(say("note-total", planned=number(total), target=number(self.target), why=why))
+        return notes
+
+    def split_notes(self) -> list[Message]:
+        """Where a split's groups differ in strand hours: each group's (the strand table counts the first's)."""
+        notes = []
+        for split in self.programme.splits:
+            by_group = [(group.title, self._hours(group.modules)) for group in split.groups]
+            if all(hours == by_group[0][1] for _, hours in by_group):
+                continue
+            groups = tuple(say("group-strands", group=title, strands=tuple(
+                say("strand-hours", strand=self.strand(strand), hours=number(hours))
+                for strand, hours in hours.items())) for title, hours in by_group)
+            notes.append(say("note-split-strands", split=split.title, first=split.groups[0].title, groups=groups))
         return notes
 
     def not_taken(self, modules: list[str]) -> Message:

@@ -72,10 +72,36 @@ def strand_table(ctx: PackContext) -> pandas.DataFrame:
     """Target vs planned 学时 per strand (the trainer guide's: participants read the planned 学时 in the overview)."""
     import pandas as pd
 
-    rows = [{_l(ctx, "strand"): ctx.catalog.strands[s.id].name.in_language(ctx.language),
-             _l(ctx, "target"): number(s.target_hours), _l(ctx, "planned"): number(s.hours)}
-            for s in ctx.plan.strands]
+    groups = group_strand_hours(ctx)
+    strands = [(s.id, number(s.target_hours), number(s.hours)) for s in ctx.plan.strands]
+    strands += [(strand, 0, 0) for strand in dict.fromkeys(s for _, hours in groups for s in hours)
+                if strand not in {s.id for s in ctx.plan.strands}]  # a strand only another group takes
+    rows = [{_l(ctx, "strand"): ctx.catalog.strands[strand].name.in_language(ctx.language),
+             _l(ctx, "target"): target, _l(ctx, "planned"): planned,
+             **{f"{_l(ctx, 'planned')}（{title}）": number(hours.get(strand, 0.0)) for title, hours in groups}}
+            for strand, target, planned in strands]
     return pd.DataFrame(rows)
+
+
+def group_strand_hours(ctx: PackContext) -> list[tuple[str, dict[str, float]]]:
+    """One learner's 学时 per strand in each group of a split whose groups differ ([] when none do).
+
+    The strand table's "planned" counts the first group; a learner of another group takes the rest of the
+    programme and that group's modules instead.
+    """
+    found: list[tuple[str, dict[str, float]]] = []
+    for split in ctx.programme.splits:
+        ids = {group.id for group in split.groups}
+        paths = []
+        for group in split.groups:
+            hours: dict[str, float] = {}
+            for item in ctx.plan.taught:
+                if item.group == group.id or (item.group not in ids and item in ctx.plan.items):
+                    hours[item.strand] = hours.get(item.strand, 0.0) + item.hours
+            paths.append((group.title.in_language(ctx.language), hours))
+        if any(hours != paths[0][1] for _, hours in paths):
+            found += paths
+    return found
 
 
 def timetable_table(ctx: PackContext) -> pandas.DataFrame:
