@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("cohort", help="PROGRAMME/COHORT-ID, or PROGRAMME for the programme's own cohort")
     listing.add_argument("--format", choices=("table", "json"), default="table",
                          help="'json' prints one object with the learners and the imports")
-    sheets = sub.add_parser("sheets", help="write a cohort's sign-in, score and survey workbooks with its roster's names",
+    sheets = sub.add_parser("sheets", help="write a cohort's sign-in, score and survey workbooks with its names",
                             description="Write the cohort's workbooks pre-filled with names and organisations "
                                         "(never phones or ID numbers), to records/sheets/ unless --out.")
     sheets.add_argument("cohort", help="PROGRAMME/COHORT-ID, or PROGRAMME for the programme's own cohort")
@@ -115,9 +115,9 @@ def _roster(database: Database, programme: str, code: str, file: Path, rows: Seq
 
 
 def _sheets(args: argparse.Namespace, programme: str, code: str) -> int:
-    from kebao.packs.sheets import decide_cohort, write_prefilled
     from kebao.paths import RECORDS
     from kebao.records.database import open_database
+    from kebao.records.prefill import decide_cohort, write_prefilled
     from kebao.records.store import learners_of
 
     database = open_database(args.root, args.database)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..labels import Language, label
 from . import sheetmeta
-from .rows import CreditRow, OutcomeRow, TimetableRow, credit_rows, outcome_rows, timetable_rows
+from .rows import CreditRow, OutcomeRow, TimetableRow, outcome_rows
 from .writers import FIXED_TIME, _save, _table, _workbook
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -159,7 +159,7 @@ def write_survey_xlsx(path: Path, title: str, size: int, language: Language, sta
     return _finish(workbook, path, stamp, origin, {"kind": "survey", "surveys": [survey]})
 
 
-# -- a cohort's three workbooks, for the pack and for kebao records sheets ----------------------------------
+# -- a cohort's three workbooks, for the pack and for kebao records sheets (records/prefill.py) -----------
 
 
 def attendance_for(ctx: PackContext, rows: Sequence[TimetableRow], path: Path, stamp: dt.datetime,
@@ -178,57 +178,3 @@ def assessment_for(ctx: PackContext, credits: Sequence[CreditRow], path: Path, s
 def survey_for(ctx: PackContext, path: Path, stamp: dt.datetime, size: int | None = None) -> Path:
     return write_survey_xlsx(path, ctx.title, size or ctx.cohort.size, ctx.language, stamp,
                              origin=Origin(ctx.programme.id, ctx.cohort.id))
-
-
-def prefilled(ctx: PackContext, folder: Path, learners: Sequence[Learner],
-              stamp: dt.datetime = FIXED_TIME) -> list[Path]:
-    """The cohort's three workbooks in ``folder``, named as in its pack, with a line per roster learner."""
-    from .files import name_of
-
-    rows = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language,
-                          provisional={day.date for day in ctx.timetable.days if day.provisional},
-                          phases=ctx.timetable.phases)
-    credits = credit_rows(ctx.catalog, ctx.programme, [(item.module, item.hours) for item in ctx.plan.taught],
-                          ctx.language)
-    folder.mkdir(parents=True, exist_ok=True)
-    address = ctx.address
-    return [attendance_for(ctx, rows, folder / name_of(address, "attendance.xlsx"), stamp, learners),
-            assessment_for(ctx, credits, folder / name_of(address, "assessment.xlsx"), stamp, learners),
-            survey_for(ctx, folder / name_of(address, "survey.xlsx"), stamp, len(learners))]
-
-
-def write_prefilled(ctx: PackContext, folder: Path, learners: Sequence[Learner], force: bool = False) -> list[Path]:
-    """:func:`prefilled` published into ``folder``: each file atomically, and a different file already there
-    (one a trainer may have started filling in) kept unless ``force``; UsageError then, nothing written."""
-    import tempfile
-
-    from ..atomic import write_atomic
-    from ..errors import UsageError
-
-    with tempfile.TemporaryDirectory(prefix="kebao-sheets-") as scratch:
-        made = [(folder / path.name, path.read_bytes()) for path in prefilled(ctx, Path(scratch), learners)]
-    kept = [path for path, data in made if path.is_file() and path.read_bytes() != data]
-    if kept and not force:
-        raise UsageError(f"{', '.join(str(path) for path in kept)}: already there and different (filled in, or "
-                         "written for an older roster); nothing was written",
-                         "import or move the filled workbook first, or write again with --force")
-    return [write_atomic(path, data) for path, data in made]
-
-
-def decide_cohort(root: Path, programme: str, code: str) -> PackContext:
-    """The decided pack of cohort ``programme/code``: the programme's own cohort, or a cohort file
-    ``cohorts/<programme>/<code>.yml``; UsageError for a cohort kebao does not know."""
-    from ..catalog import load_catalog
-    from ..cohort import read_cohort
-    from ..errors import UsageError
-    from .context import decide
-
-    catalog = load_catalog(root)
-    spec = catalog.programme(programme)
-    if code == spec.cohort.id:
-        return decide(catalog, programme)
-    file = Path(root) / "cohorts" / programme / f"{code}.yml"
-    if not file.is_file():
-        raise UsageError(f"cohort {programme}/{code}: neither the programme's own cohort ({spec.cohort.id}) nor a "
-                         f"cohort file {file}", f"write {file}, or name the cohort {programme}/{spec.cohort.id}")
-    return decide(catalog, programme, cohort=read_cohort(file))

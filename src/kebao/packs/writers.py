@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..labels import Language, label
-from .rows import CreditRow, OutcomeRow, SelfPacedRow, TimetableRow
+from .rows import CreditRow, SelfPacedRow, TimetableRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.workbook import Workbook

@@ -29,6 +29,7 @@ from ..packs import sheetmeta
 from ..packs.sheetmeta import FIRST_ROW, ModuleMeta, SessionMeta, SurveyMeta, WorkbookMeta
 
 if TYPE_CHECKING:  # pragma: no cover
+    from openpyxl.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
 WORDS = {
@@ -128,7 +129,7 @@ def read_marks(path: Path) -> Marks:
     return marks
 
 
-def _open(path: Path) -> object:
+def _open(path: Path) -> Workbook:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -171,7 +172,7 @@ def _lines(sheet: Worksheet, columns: range, marks: Marks) -> list[tuple[Line, l
 def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(column)
+    return str(get_column_letter(column))
 
 
 def _attendance(sheet: Worksheet, session: SessionMeta, marks: Marks) -> None:
@@ -227,6 +228,7 @@ def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: Marks) -> 
     if not modules:
         return
     columns = range(modules[0].column, modules[-1].column + 1)
+    before = len(marks.scores)
     for line, values in _lines(sheet, columns, marks):
         for module, value in zip(modules, values, strict=True):
             if not _text(value):
@@ -239,6 +241,8 @@ def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: Marks) -> 
                 marks.problems.append(f"{cell}: {_text(value)!r} has more than one decimal place (round it to 0.1)")
                 continue
             marks.scores.append(ScoreMark(line, module, score.quantize(Decimal("0.1")), cell))
+    if len(marks.scores) == before:
+        marks.not_recorded.append(sheet.title)
 
 
 def _answers(sheet: Worksheet, survey: SurveyMeta, marks: Marks) -> None:

@@ -158,7 +158,8 @@ def _wanted(marks: Marks, match: Callable[[Line], Learner | None]) -> Wanted:
         learner = match(mark.line)
         if learner is not None:
             module = mark.session.module or mark.session.event
-            put(("attendance", (learner.id, mark.session.key)), mark.line.cell, (mark.status, mark.session.hours, module),
+            value = (mark.status, mark.session.hours, module)
+            put(("attendance", (learner.id, mark.session.key)), mark.line.cell, value,
                 STATUS_SHOWN[mark.status], {"learner": learner, "session": mark.session.key, "module": module,
                                             "hours": mark.session.hours, "status": mark.status})
     for score in marks.scores:
