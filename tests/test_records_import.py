@@ -245,7 +245,8 @@ def test_the_packs_blank_workbook_filled_by_hand_is_read_the_same_way(
     rows_ = timetable_rows(ctx.catalog, ctx.programme, ctx.cohort.venue, ctx.timetable.items, ctx.language)
     blank = attendance_for(ctx, rows_, tmp_path / "blank.xlsx", FIXED_TIME)
     assert openpyxl.load_workbook(blank).worksheets[0]["B5"].value in (None, "")  # no names in a pack
-    filled = fill(blank, tmp_path / "hand.xlsx", {"2": {"B5": "测试 丙", "D5": "到", "B6": "测试甲", "C6": "示例汽车厂"}})
+    filled = fill(blank, tmp_path / "hand.xlsx",
+                  {"2": {"B5": "测试 丙", "D5": "到", "B6": "测试甲", "C6": "示例汽车厂"}})
     code, out, _ = kebao(catalog_root, database_url, "records", "import", str(filled))
     assert code == 0 and "2 added" in out
     assert [(row[2], row[6]) for row in rows(database_url, Attendance)] == [(3, "present"), (1, "absent")]
