@@ -193,7 +193,7 @@ def _attendance(sheet: Worksheet, session: SessionMeta, marks: Marks) -> None:
                                       f"mark (write {ACCEPTED}, or leave both cells blank for 缺勤)")
                 continue
             statuses.append(status)
-        if not statuses and not values_problem(values):
+        if not statuses and not _filled(values):
             if session.group:  # a group's sheet lists everyone: an unmarked line is another group's learner
                 continue
             statuses = ["absent"]
@@ -205,8 +205,8 @@ def _attendance(sheet: Worksheet, session: SessionMeta, marks: Marks) -> None:
             marks.attendance.append(AttendanceMark(line, session, max(statuses, key=WEIGHT.index)))
 
 
-def values_problem(values: list[object]) -> bool:
-    """Whether a line's cells hold something (an unreadable mark has been reported already)."""
+def _filled(values: list[object]) -> bool:
+    """Whether a line's cells hold something (an unreadable mark, reported already)."""
     return any(_text(value) for value in values)
 
 

@@ -64,8 +64,32 @@ class MarksReport:
     earlier: list[tuple[int, str]] = field(default_factory=list)  # earlier imports of the same file (id, when)
 
 
-# (kind of mark, key) -> (value compared, value shown, the mark to store)
-Wanted = dict[tuple[str, object], tuple[object, str, dict[str, object]]]
+@dataclass(frozen=True)
+class Wanted:
+    """One mark as the file gives it: the table it goes to, its columns there, and how a person reads it."""
+
+    table: type[Attendance] | type[Score] | type[SurveyAnswer]
+    columns: dict[str, object]  # the row's columns but cohort_id and import_id
+    who: str  # the learner's name, or #N for an anonymous form
+    what: str  # 'session 2026-12-08T08:30', 'module hv-safety', 'pre item 3'
+    shown: str  # the value as a person reads it
+
+    @property
+    def value(self) -> tuple[object, ...]:
+        """What is compared with the stored mark."""
+        return tuple(self.columns[name] for name in VALUES[self.table.__tablename__])
+
+
+Stored = Attendance | Score | SurveyAnswer
+Key = tuple[str, object]
+KEYS = {"attendance": ("learner_id", "session"), "scores": ("learner_id", "module"),
+        "survey_answers": ("survey", "respondent", "item")}  # a mark's identity within a cohort
+VALUES = {"attendance": ("status", "hours", "module"), "scores": ("score",), "survey_answers": ("answer",)}
+
+
+def _key(table: str, columns: dict[str, object] | Stored) -> Key:
+    get = columns.get if isinstance(columns, dict) else lambda name: getattr(columns, name)
+    return table, tuple(get(name) for name in KEYS[table])
 
 
 def import_marks(database: Database, marks: Marks, update: bool = False, cohort_given: str | None = None,
@@ -85,17 +109,17 @@ def import_marks(database: Database, marks: Marks, update: bool = False, cohort_
         wanted = _wanted(marks, _matcher(cohort.learners, marks))
         stored = _stored(session, cohort)
         files = {i.id: i.file_name for i in cohort.imports}
-        pending: list[tuple[tuple[str, object], dict[str, object], object | None]] = []
-        for done, (key, (value, shown, row)) in enumerate(wanted.items(), start=1):
+        pending: list[tuple[Wanted, Stored | None]] = []
+        for done, (key, mark) in enumerate(wanted.items(), start=1):
             old = stored.get(key)
             if old is None:
-                pending.append((key, row, None))
-            elif _value(old) == value:
+                pending.append((mark, None))
+            elif _value(old) == mark.value:
                 report.unchanged += 1
             else:
-                report.conflicts.append(Conflict(*_what(key, row), _shown(old), old.import_id,
-                                                 files.get(old.import_id, "?"), shown))
-                pending.append((key, row, old))
+                report.conflicts.append(Conflict(mark.who, mark.what, _shown(old), old.import_id,
+                                                 files.get(old.import_id, "?"), mark.shown))
+                pending.append((mark, old))
             if progress is not None and (done % 200 == 0 or done == len(wanted)):
                 progress(done, len(wanted))
         if report.conflicts and not update:
@@ -142,39 +166,39 @@ def _matcher(learners: Sequence[Learner], marks: Marks) -> Callable[[Line], Lear
     return match
 
 
-def _wanted(marks: Marks, match: Callable[[Line], Learner | None]) -> Wanted:
-    """Every mark as (key -> value): a learner twice on one sheet, or a name not on the roster, is refused."""
-    wanted: Wanted = {}
-    seen: dict[tuple[str, object], str] = {}
+def _wanted(marks: Marks, match: Callable[[Line], Learner | None]) -> dict[Key, Wanted]:
+    """Every mark by its key: a learner twice on one sheet, or a name not on the roster, is refused."""
+    wanted: dict[Key, Wanted] = {}
+    seen: dict[Key, str] = {}
 
-    def put(key: tuple[str, object], cell: str, value: object, shown: str, row: dict[str, object]) -> None:
+    def put(cell: str, mark: Wanted) -> None:
+        key = _key(mark.table.__tablename__, mark.columns)
         if key in seen:
             marks.problems.append(f"{cell}: the same learner as {seen[key]} (list each learner once)")
             return
         seen[key] = cell
-        wanted[key] = (value, shown, row)
+        wanted[key] = mark
 
-    for mark in marks.attendance:
-        learner = match(mark.line)
-        if learner is not None:
-            module = mark.session.module or mark.session.event
-            value = (mark.status, mark.session.hours, module)
-            put(("attendance", (learner.id, mark.session.key)), mark.line.cell, value,
-                STATUS_SHOWN[mark.status], {"learner": learner, "session": mark.session.key, "module": module,
-                                            "hours": mark.session.hours, "status": mark.status})
+    for attendance in marks.attendance:
+        if (learner := match(attendance.line)) is not None:
+            session = attendance.session
+            put(attendance.line.cell, Wanted(Attendance, {
+                "learner_id": learner.id, "session": session.key, "module": session.module or session.event,
+                "hours": session.hours, "status": attendance.status}, learner.name, f"session {session.key}",
+                STATUS_SHOWN[attendance.status]))
     for score in marks.scores:
-        learner = match(score.line)
-        if learner is not None:
-            put(("score", (learner.id, score.module.id)), score.cell, score.score, f"{score.score}",
-                {"learner": learner, "module": score.module.id, "score": score.score})
+        if (learner := match(score.line)) is not None:
+            put(score.cell, Wanted(Score, {"learner_id": learner.id, "module": score.module.id, "score": score.score},
+                                   learner.name, f"module {score.module.id}", f"{score.score}"))
     for answer in marks.answers:
         learner = match(answer.line) if answer.line is not None else None
         if answer.line is not None and learner is None:
             continue
-        respondent = str(learner.id) if learner is not None else answer.respondent
-        put(("answer", (answer.survey, respondent, answer.item)), answer.cell, answer.answer, str(answer.answer),
-            {"learner": learner, "survey": answer.survey, "respondent": respondent, "item": answer.item,
-             "answer": answer.answer, "who": learner.name if learner is not None else f"#{answer.respondent}"})
+        put(answer.cell, Wanted(SurveyAnswer, {
+            "learner_id": learner.id if learner else None, "survey": answer.survey,
+            "respondent": str(learner.id) if learner else answer.respondent, "item": answer.item,
+            "answer": answer.answer}, learner.name if learner else f"#{answer.respondent}",
+            f"{answer.survey} item {answer.item}", str(answer.answer)))
     if marks.problems:
         raise RecordsError(f"{marks.file.name}: {len(marks.problems)} line(s) cannot be matched to the roster; "
                            "nothing was imported", "correct the cells named above and import the file again",
@@ -182,26 +206,15 @@ def _wanted(marks: Marks, match: Callable[[Line], Learner | None]) -> Wanted:
     return wanted
 
 
-Stored = Attendance | Score | SurveyAnswer
+def _stored(session: Session, cohort: Cohort) -> dict[Key, Stored]:
+    marks: list[Stored] = [*session.scalars(select(Attendance).where(Attendance.cohort_id == cohort.id)),
+                           *session.scalars(select(Score).where(Score.cohort_id == cohort.id)),
+                           *session.scalars(select(SurveyAnswer).where(SurveyAnswer.cohort_id == cohort.id))]
+    return {_key(mark.__tablename__, mark): mark for mark in marks}
 
 
-def _stored(session: Session, cohort: Cohort) -> dict[tuple[str, object], Stored]:
-    found: dict[tuple[str, object], Stored] = {}
-    for a in session.scalars(select(Attendance).where(Attendance.cohort_id == cohort.id)):
-        found[("attendance", (a.learner_id, a.session))] = a
-    for s in session.scalars(select(Score).where(Score.cohort_id == cohort.id)):
-        found[("score", (s.learner_id, s.module))] = s
-    for v in session.scalars(select(SurveyAnswer).where(SurveyAnswer.cohort_id == cohort.id)):
-        found[("answer", (v.survey, v.respondent, v.item))] = v
-    return found
-
-
-def _value(stored: Stored) -> object:
-    if isinstance(stored, Attendance):
-        return (stored.status, Decimal(stored.hours), stored.module)
-    if isinstance(stored, Score):
-        return Decimal(stored.score)
-    return stored.answer
+def _value(stored: Stored) -> tuple[object, ...]:
+    return tuple(getattr(stored, name) for name in VALUES[stored.__tablename__])  # Numeric columns: Decimal
 
 
 def _shown(stored: Stored) -> str:
@@ -212,48 +225,21 @@ def _shown(stored: Stored) -> str:
     return str(stored.answer)
 
 
-def _what(key: tuple[str, object], row: dict[str, object]) -> tuple[str, str]:
-    """(learner, what) of a conflict."""
-    kind = key[0]
-    if kind == "attendance":
-        return str(getattr(row["learner"], "name", "")), f"session {row['session']}"
-    if kind == "score":
-        return str(getattr(row["learner"], "name", "")), f"module {row['module']}"
-    return str(row["who"]), f"{row['survey']} item {row['item']}"
-
-
-def _write(session: Session, cohort: Cohort, marks: Marks, sha256: str,
-           pending: list[tuple[tuple[str, object], dict[str, object], object | None]], report: MarksReport) -> None:
+def _write(session: Session, cohort: Cohort, marks: Marks, sha256: str, pending: list[tuple[Wanted, Stored | None]],
+           report: MarksReport) -> None:
     audit = Import(cohort=cohort, kind=marks.meta.kind, file_name=marks.file.name, sha256=sha256,
-                   imported_by=_user(), added=sum(old is None for _, _, old in pending),
-                   updated=sum(old is not None for _, _, old in pending))
+                   imported_by=_user(), added=sum(old is None for _, old in pending),
+                   updated=sum(old is not None for _, old in pending))
     session.add(audit)
     session.flush()
-    for key, row, old in pending:
-        if old is not None:  # --update: the new value, and the import that set it
-            if isinstance(old, Attendance):
-                old.status, old.hours, old.module = str(row["status"]), row["hours"], str(row["module"])  # type: ignore[assignment]
-            elif isinstance(old, Score):
-                old.score = row["score"]  # type: ignore[assignment]
-            elif isinstance(old, SurveyAnswer):
-                old.answer = int(row["answer"])  # type: ignore[call-overload]
-            old.import_id = audit.id  # type: ignore[attr-defined]
+    for mark, old in pending:
+        if old is None:
+            session.add(mark.table(cohort_id=cohort.id, import_id=audit.id, **mark.columns))
             continue
-        session.add(_new(key[0], cohort, row, audit.id))
+        for name in VALUES[old.__tablename__]:  # --update: the new value, and the import that set it
+            setattr(old, name, mark.columns[name])
+        old.import_id = audit.id
     report.added, report.updated, report.audit = audit.added, audit.updated, audit.id
-
-
-def _new(kind: str, cohort: Cohort, row: dict[str, object], import_id: int) -> Stored:
-    learner = row["learner"]
-    learner_id = learner.id if isinstance(learner, Learner) else None
-    if kind == "attendance":
-        return Attendance(cohort_id=cohort.id, learner_id=learner_id, session=row["session"], module=row["module"],
-                          hours=row["hours"], status=row["status"], import_id=import_id)
-    if kind == "score":
-        return Score(cohort_id=cohort.id, learner_id=learner_id, module=row["module"], score=row["score"],
-                     import_id=import_id)
-    return SurveyAnswer(cohort_id=cohort.id, learner_id=learner_id, survey=row["survey"],
-                        respondent=row["respondent"], item=row["item"], answer=row["answer"], import_id=import_id)
 
 
 @dataclass(frozen=True)
