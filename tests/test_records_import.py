@@ -250,3 +250,27 @@ def test_the_packs_blank_workbook_filled_by_hand_is_read_the_same_way(
     code, out, _ = kebao(catalog_root, database_url, "records", "import", str(filled))
     assert code == 0 and "2 added" in out
     assert [(row[2], row[6]) for row in rows(database_url, Attendance)] == [(3, "present"), (1, "absent")]
+
+
+def test_learners_of_one_name_are_told_apart_by_organisation_and_listed_once(
+        catalog_root: Path, database_url: str, tmp_path: Path) -> None:
+    from kebao.records.identity import check_character
+
+    ids = [body + check_character(body) for body in ("11010119900307451", "65010219851201002")]
+    (tmp_path / "roster.csv").write_text("\n".join([
+        "姓名,性别,单位,电话,身份证号", f"测试甲,男,示例汽车厂,13800138000,{ids[0]}",
+        f"测试甲,男,示例维修站,13800138001,{ids[1]}"]) + "\n", encoding="utf-8")
+    assert kebao(catalog_root, database_url, "records", "roster", COHORT, str(tmp_path / "roster.csv"))[0] == 0
+    assert kebao(catalog_root, database_url, "records", "sheets", COHORT, "--out", str(tmp_path / "s"))[0] == 0
+    blank = tmp_path / "s" / "nev-class-2026-11-评分表.xlsx"
+    code, out, _ = kebao(catalog_root, database_url, "records", "import",
+                         str(fill(blank, tmp_path / "ok.xlsx", {"评分表": {"D5": 70, "D6": 90}})))
+    assert code == 0 and "2 added" in out
+    assert [(row[2], float(row[4])) for row in rows(database_url, Score)] == [(1, 70.0), (2, 90.0)]
+    code, _, err = kebao(catalog_root, database_url, "records", "import", str(
+        fill(blank, tmp_path / "bad.xlsx", {"评分表": {"D5": 70, "C6": "示例厂", "D6": 90, "B7": "测试甲",
+                                                   "C7": "示例汽车厂", "E7": 80}})))
+    assert code == 2
+    assert ("评分表!B6: two learners of nev-class/2026-11 are called 测试甲; write the organisation in 评分表!C6 "
+            "exactly as the roster has it") in err
+    assert "评分表!B7: the same learner as 评分表!B5 (list each learner once)" in err

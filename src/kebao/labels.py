@@ -164,8 +164,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "comments": ("意见和建议", "Comments and suggestions"),
     "completed": ("结业", "Completed"),
     # downloads of pack files on the site (the pack-file table names them: kebao.packs.files)
-    "download_zip": ("完整课包 {name}（手册、课表、签到表、评分表、学分记录）",
-                     "The whole pack {name} (handbook, timetable, sign-in sheets, rubric, credit record)"),
+    "download_zip": ("完整课包 {name}（手册、课表、签到表、评分表、满意度测评、学分记录）",
+                     "The whole pack {name} (handbook, timetable, sign-in sheets, rubric, satisfaction survey, "
+                     "credit record)"),
     "download_handbook_pdf": ("学员手册（PDF）", "Participant handbook (PDF)"),
     "download_trainer_guide_pdf": ("培训师指南（PDF）", "Trainer guide (PDF)"),
     "download_timetable_ics": ("课表日历文件（ICS，可导入日历）", "Timetable for calendars (ICS)"),

@@ -166,18 +166,33 @@ def _matcher(learners: Sequence[Learner], marks: Marks) -> Callable[[Line], Lear
     return match
 
 
-def _wanted(marks: Marks, match: Callable[[Line], Learner | None]) -> dict[Key, Wanted]:
+def _once(match: Callable[[Line], Learner | None], marks: Marks) -> Callable[[Line], Learner | None]:
+    """``match``, and a learner on two lines of one sheet a problem (reported once, at the second line)."""
+    first: dict[tuple[str, int], int] = {}
+    reported: set[tuple[str, int]] = set()
+
+    def learner_of(line: Line) -> Learner | None:
+        learner = match(line) if (line.sheet, line.row) not in reported else None
+        if learner is None:
+            return None
+        row = first.setdefault((line.sheet, learner.id), line.row)
+        if row != line.row:
+            if (line.sheet, line.row) not in reported:
+                reported.add((line.sheet, line.row))
+                marks.problems.append(f"{line.cell}: the same learner as {line.sheet}!B{row} (list each learner "
+                                      "once)")
+            return None
+        return learner
+    return learner_of
+
+
+def _wanted(marks: Marks, matcher: Callable[[Line], Learner | None]) -> dict[Key, Wanted]:
     """Every mark by its key: a learner twice on one sheet, or a name not on the roster, is refused."""
     wanted: dict[Key, Wanted] = {}
-    seen: dict[Key, str] = {}
+    match = _once(matcher, marks)
 
     def put(cell: str, mark: Wanted) -> None:
-        key = _key(mark.table.__tablename__, mark.columns)
-        if key in seen:
-            marks.problems.append(f"{cell}: the same learner as {seen[key]} (list each learner once)")
-            return
-        seen[key] = cell
-        wanted[key] = mark
+        wanted[_key(mark.table.__tablename__, mark.columns)] = mark
 
     for attendance in marks.attendance:
         if (learner := match(attendance.line)) is not None:
