@@ -11,7 +11,7 @@ import pytest
 from kebao.errors import RecordsError
 from kebao.packs import sheetmeta, sheets
 from kebao.packs.rows import TimetableRow
-from kebao.records.marks import read_marks
+from kebao.records.readback import read_marks
 
 ORIGIN = sheets.Origin("demo-programme", "demo-2026")
 

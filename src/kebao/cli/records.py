@@ -137,8 +137,8 @@ def _import(args: argparse.Namespace) -> int:
     import sys
 
     from kebao.records.database import open_database
-    from kebao.records.marks import read_marks
     from kebao.records.marks_store import import_marks
+    from kebao.records.readback import read_marks
 
     marks = read_marks(args.file)  # every cell checked before the database is opened
     given = None

@@ -11,7 +11,7 @@ Parts, from the bottom up:
 * ``roster.py``: a roster file (XLSX or CSV) read and checked row by row;
 * ``store.py``: rosters into the database (one transaction, changes refused unless asked for) and out;
 * ``prefill.py``: a cohort's sign-in, score and survey workbooks with its roster's names (``records sheets``);
-* ``marks.py``: a filled workbook read back (its hidden metadata: ``kebao.packs.sheetmeta``), cell by cell;
+* ``readback.py``: a filled workbook read back (its hidden metadata: ``kebao.packs.sheetmeta``), cell by cell;
 * ``marks_store.py``: its marks into the database (one transaction, conflicts refused unless asked for).
 
 docs/records.md is the guide for the office's IT person: where the data is, what is stored, masking.

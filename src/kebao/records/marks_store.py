@@ -1,6 +1,6 @@
 """Marks into the database: one filled workbook, one transaction (the only code that writes marks).
 
-:func:`import_marks` matches every line of a read workbook (:mod:`.marks`) to the cohort's roster by name
+:func:`import_marks` matches every line of a read workbook (:mod:`.readback`) to the cohort's roster by name
 (and organisation where two learners share a name), then compares each mark with what is stored:
 
 * a mark not stored yet is *added*; one stored with the same value is *unchanged*;
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import RecordsError
 from .database import Database, reading, transaction
-from .marks import Line, Marks, plain_name
 from .models import Attendance, Cohort, Import, Learner, Score, SurveyAnswer
+from .readback import Line, WorkbookMarks, plain_name
 from .store import _user
 
 Progress = Callable[[int, int], None]
@@ -92,9 +92,9 @@ def _key(table: str, columns: dict[str, object] | Stored) -> Key:
     return table, tuple(get(name) for name in KEYS[table])
 
 
-def import_marks(database: Database, marks: Marks, update: bool = False, cohort_given: str | None = None,
-                 progress: Progress | None = None) -> MarksReport:
-    """Store ``marks`` (from :func:`~.marks.read_marks`) in one transaction; RecordsError, nothing written, when
+def import_marks(database: Database, marks: WorkbookMarks, update: bool = False,
+                 cohort_given: str | None = None, progress: Progress | None = None) -> MarksReport:
+    """Store ``marks`` (from :func:`~.readback.read_marks`) in one transaction; RecordsError, nothing written, when
     the workbook is another cohort's, a name is not on the roster, or marks conflict without ``update``."""
     meta = marks.meta
     if cohort_given is not None and cohort_given != meta.label:
@@ -142,7 +142,7 @@ def _cohort(session: Session, programme: str, code: str) -> Cohort:
     return cohort
 
 
-def _matcher(learners: Sequence[Learner], marks: Marks) -> Callable[[Line], Learner | None]:
+def _matcher(learners: Sequence[Learner], marks: WorkbookMarks) -> Callable[[Line], Learner | None]:
     """Line -> its learner (by name, then organisation); an unknown or ambiguous name is a located problem."""
     by_name: dict[str, list[Learner]] = {}
     for learner in learners:
@@ -166,7 +166,7 @@ def _matcher(learners: Sequence[Learner], marks: Marks) -> Callable[[Line], Lear
     return match
 
 
-def _once(match: Callable[[Line], Learner | None], marks: Marks) -> Callable[[Line], Learner | None]:
+def _once(match: Callable[[Line], Learner | None], marks: WorkbookMarks) -> Callable[[Line], Learner | None]:
     """``match``, and a learner on two lines of one sheet a problem (reported once, at the second line)."""
     first: dict[tuple[str, int], int] = {}
     reported: set[tuple[str, int]] = set()
@@ -186,7 +186,7 @@ def _once(match: Callable[[Line], Learner | None], marks: Marks) -> Callable[[Li
     return learner_of
 
 
-def _wanted(marks: Marks, matcher: Callable[[Line], Learner | None]) -> dict[Key, Wanted]:
+def _wanted(marks: WorkbookMarks, matcher: Callable[[Line], Learner | None]) -> dict[Key, Wanted]:
     """Every mark by its key: a learner twice on one sheet, or a name not on the roster, is refused."""
     wanted: dict[Key, Wanted] = {}
     match = _once(matcher, marks)
@@ -240,8 +240,8 @@ def _shown(stored: Stored) -> str:
     return str(stored.answer)
 
 
-def _write(session: Session, cohort: Cohort, marks: Marks, sha256: str, pending: list[tuple[Wanted, Stored | None]],
-           report: MarksReport) -> None:
+def _write(session: Session, cohort: Cohort, marks: WorkbookMarks, sha256: str,
+           pending: list[tuple[Wanted, Stored | None]], report: MarksReport) -> None:
     audit = Import(cohort=cohort, kind=marks.meta.kind, file_name=marks.file.name, sha256=sha256,
                    imported_by=_user(), added=sum(old is None for _, old in pending),
                    updated=sum(old is not None for _, old in pending))

@@ -90,7 +90,7 @@ class AnswerMark:
 
 
 @dataclass
-class Marks:
+class WorkbookMarks:
     """What one workbook says (see the module docstring)."""
 
     file: Path
@@ -106,7 +106,7 @@ class Marks:
         return len(self.attendance) + len(self.scores) + len(self.answers)
 
 
-def read_marks(path: Path) -> Marks:
+def read_marks(path: Path) -> WorkbookMarks:
     """Every mark of a filled workbook; RecordsError (nothing read) for a foreign, changed or wrongly filled one."""
     workbook = _open(path)
     meta = sheetmeta.read_meta(workbook, path.name)
@@ -116,7 +116,7 @@ def read_marks(path: Path) -> Marks:
                            "columns cannot be trusted; nothing was imported",
                            "copy the marks into a fresh copy (kebao records sheets COHORT) without renaming, "
                            "removing or reordering sheets and header cells", details=changed)
-    marks = Marks(path, meta)
+    marks = WorkbookMarks(path, meta)
     for session in meta.sessions:
         _attendance(workbook[session.sheet], session, marks)
     if meta.score_sheet:
@@ -151,7 +151,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _lines(sheet: Worksheet, columns: range, marks: Marks) -> list[tuple[Line, list[object]]]:
+def _lines(sheet: Worksheet, columns: range, marks: WorkbookMarks) -> list[tuple[Line, list[object]]]:
     """Each row with a name, and the values of ``columns``; a value on a row without a name is a problem."""
     found = []
     for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=max(columns.stop - 1, 3)):
@@ -175,7 +175,7 @@ def _letter(column: int) -> str:
     return str(get_column_letter(column))
 
 
-def _attendance(sheet: Worksheet, session: SessionMeta, marks: Marks) -> None:
+def _attendance(sheet: Worksheet, session: SessionMeta, marks: WorkbookMarks) -> None:
     columns = range(sheetmeta.SIGN_IN_COLUMN, sheetmeta.SIGN_OUT_COLUMN + 1)
     lines = _lines(sheet, columns, marks)
     if not any(_text(value) for _, values in lines for value in values):
@@ -210,7 +210,7 @@ def _filled(values: list[object]) -> bool:
     return any(_text(value) for value in values)
 
 
-def _number(value: object, cell: str, low: int, high: int, what: str, marks: Marks) -> Decimal | None:
+def _number(value: object, cell: str, low: int, high: int, what: str, marks: WorkbookMarks) -> Decimal | None:
     """A number from ``low`` to ``high`` (a number cell or text of one), or None after reporting a problem."""
     text = _text(value)
     try:
@@ -224,7 +224,7 @@ def _number(value: object, cell: str, low: int, high: int, what: str, marks: Mar
     return number
 
 
-def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: Marks) -> None:
+def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: WorkbookMarks) -> None:
     if not modules:
         return
     columns = range(modules[0].column, modules[-1].column + 1)
@@ -245,7 +245,7 @@ def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: Marks) -> 
         marks.not_recorded.append(sheet.title)
 
 
-def _answers(sheet: Worksheet, survey: SurveyMeta, marks: Marks) -> None:
+def _answers(sheet: Worksheet, survey: SurveyMeta, marks: WorkbookMarks) -> None:
     if not survey.items:
         return
     columns = range(survey.items[0].column, survey.items[-1].column + 1)
@@ -268,7 +268,7 @@ def _answers(sheet: Worksheet, survey: SurveyMeta, marks: Marks) -> None:
         marks.not_recorded.append(sheet.title)
 
 
-def _forms(sheet: Worksheet, columns: range, marks: Marks) -> list[tuple[Line, list[object]]]:
+def _forms(sheet: Worksheet, columns: range, marks: WorkbookMarks) -> list[tuple[Line, list[object]]]:
     """An anonymous form's rows: the respondent is the row's 序号 (or, without one, ``row N``)."""
     found: list[tuple[Line, list[object]]] = []
     seen: dict[str, int] = {}
