@@ -200,7 +200,7 @@ def test_a_fixed_agenda_needs_no_mix_and_reports_one() -> None:
 
 def test_a_module_listed_twice_is_an_error_not_a_silent_single_session() -> None:
     modules = [cf.module("p1", "party-building", 4)]
-    with pytest.raises(ValueError, match="'p1' is listed twice; list it once"):
+    with pytest.raises(ValueError, match="'p1' is listed 2 times; list it once, and to teach it 2 times add repeat"):
         cf.build(cf.Spec(modules=modules, programmes=[cf.programme("p", mix={"party-building": 100},
                                                                    required=["p1", "p1"])]))
 
@@ -277,8 +277,13 @@ def test_travel_is_on_the_timetable_before_and_after_the_visit() -> None:
     from kebao.packs.rows import timetable_rows
 
     programme = catalog.programmes["p"]
-    titles = [row.title for row in timetable_rows(catalog, programme, "教室", timetable.items, "zh")]
+    rows = timetable_rows(catalog, programme, "教室", timetable.items, "zh")
+    titles = [row.title for row in rows]
     assert "乘车前往现场教学点" in titles and "乘车返回" in titles
+    places = {row.title: row.location for row in rows}  # on the road, not in the classroom
+    assert places["乘车前往现场教学点"] == "途中 → 现场" and places["乘车返回"] == "途中" and places["模块v"] == "现场"
+    english = {r.title: r.location for r in timetable_rows(catalog, programme, "Room", timetable.items, "en")}
+    assert english["Travel to the site visit"] == "On the way → On site"
 
 
 def test_a_visit_too_long_for_its_session_with_travel_fails_before_anything_runs() -> None:

@@ -223,6 +223,7 @@ def test_plan_json_form() -> None:
     reason = ("chosen for strand Skills: it still lacked 4 学时; of 1 candidate(s) that suit the audience, it was "
               "the only one that fitted")
     assert data["modules"] == [{"module": "s1", "strand": "skills", "hours": 4, "kind": "chosen", "group": None,
+                                "occurrence": 1, "times": 1,
                                 "reason": reason,
                                 "why": {"code": "reason-chosen", "text": reason, "params": {
                                     "strand": {"zh": "技能", "en": "Skills"}, "strand_id": "skills", "lacked": 4,

@@ -142,3 +142,15 @@ def test_outputs_name_the_group_count_one_learner_and_give_each_group_its_sign_i
         "12-09 下午 党政办组", "12-09 下午 教务组", "12-09 下午 学工组"]
     credits = credit_rows(catalog, programme, [(i.module, i.hours) for i in timetable.plan.taught], "zh")
     assert any(c.title.startswith("【学工组】") for c in credits)
+
+
+def test_a_group_rule_is_located_at_its_field(tmp_path: Path) -> None:
+    modules = [cf.module("a", "skills", 3), cf.module("b", "skills", 3)]
+    groups = split(["a"], ["b"])
+    groups[0]["groups"][1]["venue"] = "nowhere"
+    root = cf.write(tmp_path / "repo", cf.Spec(modules=modules, programmes=[
+        cf.programme("p", mix={"skills": 100}, schema=2, splits=groups)]))
+    with pytest.raises(ContentError) as caught:
+        load_catalog(root)
+    (problem,) = caught.value.problems
+    assert problem.field == "splits[0].groups[1].venue" and problem.location.line > 1

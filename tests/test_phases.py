@@ -95,7 +95,7 @@ def test_live_online_sessions_have_no_venue() -> None:
     ({"phases": PHASES, "venues": VENUES, "days": 9}, r"days \(9\) differs from the phases' 21 days"),
     ({"phases": PHASES}, "phase 'one': venue 'campus' is not in venues"),
     ({"phases": [PHASES[0], {**PHASES[2], "modules": ["a0"]}], "venues": VENUES},
-     "module 'a0' is listed in two phases"),
+     "module 'a0' is listed in several phases"),
     ({"phases": [PHASES[0], {**PHASES[1], "modules": ["b0"]}], "venues": VENUES}, "phase 'away' is back at work"),
     ({"phases": [PHASES[1]]}, "at least one phase must be face-to-face or live online"),
     ({"phases": PHASES, "venues": VENUES, "calendar": {"every": "week", "weekdays": ["mon"]}},
@@ -181,3 +181,73 @@ def test_the_blended_veterans_course_has_its_online_segment() -> None:
     assert timetable.total_hours == timetable.plan.total_hours == 24  # 6 self-paced + 18 in sessions
     assert [e.event for e in timetable.events] == ["opening", "closing"]
     assert timetable.events[0].date == D("2026-11-18")  # the opening is on site, on the second teaching day
+
+
+# -- capacity per phase (compose fails early, naming the phase) ---------------------------------------------
+
+
+def test_a_phase_listing_more_than_its_days_hold_fails_in_compose_naming_the_phase() -> None:
+    from kebao.errors import PlanError
+
+    phases = [{"id": "one", "title": {"zh": "集中培训", "en": "Intensive"}, "days": 1, "modules": ["a0", "a1", "a2"]},
+              {"id": "two", "title": {"zh": "总结交流", "en": "Review"}, "days": 5}]
+    data = cf.programme("p", mix={"skills": 100}, schema=2, start="2026-11-02", phases=phases, pools=[])
+    del data["days"], data["mix"]
+    catalog = cf.build(cf.Spec(modules=threes("a", 3), programmes=[data]))
+    assert catalog.programmes["p"].days == 6  # globally 6 days hold far more than 9 学时
+    with pytest.raises(PlanError) as caught:
+        compose(catalog, catalog.programmes["p"])
+    said = str(caught.value)
+    assert "phase Intensive (one) lists need 9 学时, but its 1 teaching day(s) hold at most 8" in said
+    assert "give the phase more days (phases[].days)" in said and "phases[].modules" in said
+    zh = caught.value.in_language("zh")
+    assert "阶段 集中培训 (one) 列出的模块需要 9 学时" in str(zh)
+
+
+def test_modules_no_phase_lists_must_fit_the_phases_listing_none() -> None:
+    from kebao.errors import PlanError
+
+    phases = [{"id": "one", "title": {"zh": "集中培训", "en": "Intensive"}, "days": 1, "modules": ["a0"]},
+              {"id": "two", "title": {"zh": "总结交流", "en": "Review"}, "days": 1}]
+    data = cf.programme("p", mix={"skills": 100}, schema=2, start="2026-11-02", phases=phases, pools=[],
+                        required=["a0", "b0", "b1", "b2"])
+    del data["days"], data["mix"]
+    catalog = cf.build(cf.Spec(modules=[*threes("a", 1), *threes("b", 3)], programmes=[data]))
+    with pytest.raises(PlanError, match=r"the modules no phase lists need 9 学时, but the phases listing none "
+                                        r"\(Review \(two\)\) hold at most 8 in 1 teaching day"):
+        compose(catalog, catalog.programmes["p"])
+
+
+def test_chosen_modules_go_only_where_the_open_phases_have_room() -> None:
+    # one: 1 day lists a0..a1 (6 of 8 学时); two: 1 open day of 8. A mix plan may not fill one's spare 2 with b's.
+    phases = [{"id": "one", "title": {"zh": "集中培训", "en": "Intensive"}, "days": 1, "modules": ["a0", "a1"]},
+              {"id": "two", "title": {"zh": "总结交流", "en": "Review"}, "days": 1}]
+    data = cf.programme("p", mix={"skills": 100}, schema=2, start="2026-11-02", phases=phases,
+                        pools=[{"modules": [f"b{n}" for n in range(5)]}], total_hours=16)
+    del data["days"]
+    catalog = cf.build(cf.Spec(modules=[*threes("a", 2), *(cf.module(f"b{n}", "skills", 2) for n in range(5))],
+                               programmes=[data]))
+    timetable = schedule(catalog, compose(catalog, catalog.programmes["p"]))  # no "plan too big"
+    assert sum(s.hours for s in timetable.sessions if s.phase == "two") == 8  # 4 of the 5 b's: what two holds
+    assert timetable.plan.total_hours == 14
+
+
+@pytest.mark.parametrize(("fields", "field", "line"), [
+    ({"phases": PHASES, "venues": [{"id": "elsewhere", "name": {"zh": "别处", "en": "Elsewhere"}}]},
+     "phases[0].venue", "phases"),
+    ({"phases": [PHASES[0], {**PHASES[2], "modules": ["b0", "a0"]}], "venues": VENUES},
+     "phases[1].modules[1]", "phases"),
+    ({"phases": PHASES, "venues": VENUES, "days": 9}, "days", "days"),
+])
+def test_a_phase_rule_is_located_at_its_field_not_the_file_start(tmp_path: Any, fields: dict[str, Any],
+                                                                 field: str, line: str) -> None:
+    data = cf.programme("p", mix={"skills": 100}, schema=2, **fields)
+    if "days" not in fields:
+        del data["days"]
+    root = cf.write(tmp_path / "repo", cf.Spec(modules=[*threes("a", 3), *threes("b", 2)], programmes=[data]))
+    with pytest.raises(ContentError) as caught:
+        load_catalog(root)
+    (problem,) = caught.value.problems
+    assert problem.field == field and problem.location.line > 1
+    text = (root / "curricula" / "programmes" / "p.yml").read_text(encoding="utf-8").splitlines()
+    assert text[problem.location.line - 1].startswith(line), text[problem.location.line - 1]

@@ -457,3 +457,83 @@ def test_open_studio_shows_content_problems_instead_of_failing(catalog_root: Pat
     file.write_text(file.read_text(encoding="utf-8").replace("days: 2", "days: two"), encoding="utf-8")
     shown = open_studio(catalog_root)
     assert "无法打开" in shown.value and "days" in shown.value
+
+
+# -- phases, venues and groups (schema 2) -------------------------------------------------------------------
+
+
+def test_phases_and_venues_are_edited_with_a_live_preview_and_saved_keeping_other_comments(repo_root: Path) -> None:
+    file = repo_root / "curricula" / "programmes" / "shadow-principal-placement.yml"
+    s = studio(repo_root, "shadow-principal-placement")
+    agenda = s.agenda
+    assert [row["title"].value for row in agenda.phases] == ["集中培训", "基地研修", "返岗实践", "总结交流"]
+    assert [row["mode"].value for row in agenda.phases][2] == "at-work" and s.preview.ok
+    agenda.phases[3]["days"].value = 3  # the review phase gets a day more
+    assert s.draft.get("phases", 3, "days") == 3 and s.draft.get("days") is None and s.preview.ok
+    assert s.preview.timetable is not None and s.preview.timetable.phases[-1].last == dt.date(2026, 12, 2)
+    agenda.add_venue.click()
+    assert s.draft.get("venues", 2) == {"id": "venue-1", "name": {"zh": "地点3", "en": "Venue 3"}}
+    agenda.venues[2]["name"].value = "县教师发展中心"
+    agenda.venues[2]["address"].value = "县城人民路 8 号"
+    agenda.phases[3]["venue"].value = "venue-1"
+    assert s.draft.get("phases", 3, "venue") == "venue-1" and s.preview.ok
+    assert "县教师发展中心" in text(s.timetable_table.value)
+    agenda.venues[2]["closed"].value = ("mon", "tue")  # the review (Mon 11-30 to Wed 12-02) keeps one day
+    assert s.draft.get("venues", 2, "closed") == ["mon", "tue"] and not s.preview.ok
+    assert "阶段 总结交流 (review) 列出的模块需要" in text(s.status.value)  # said before any timetable
+    agenda.venues[2]["closed"].value = ("mon",)
+    assert s.preview.ok and s.preview.timetable is not None
+    assert all(x.date.weekday() != 0 for x in s.preview.timetable.sessions if x.phase == "review")
+    agenda.phases[1]["modules"].value = ("shadow-principal-placement",)  # no phase left for the diagnosis
+    assert s.draft.get("phases", 1, "modules") == ["shadow-principal-placement"] and not s.preview.ok
+    assert "未列入任何阶段的模块需要" in text(s.status.value)
+    s.undo_button.click()
+    assert s.draft.get("phases", 1, "modules") == ["shadow-principal-placement", "shadow-principal-diagnosis"]
+    s.save_button.click()
+    assert "已保存" in s.message_html, s.message_html
+    after = file.read_text(encoding="utf-8")
+    assert "县教师发展中心" in after and "closed:" in after
+    programme = load_catalog(repo_root).programme("shadow-principal-placement")
+    assert programme.phases[3].days == 3 and programme.phases[3].venue == "venue-1"
+    assert programme.venues[2].closed == ["mon"] and programme.venues[2].address == "县城人民路 8 号"
+    assert after.startswith("schema: 2\ntitle:") and "outcomes:\n  - id: policy-and-leadership" in after
+    assert "gap: 2                      # 周末之后开始" in after and "# 四个阶段（days 省略" in after  # comments kept
+
+
+def test_groups_are_edited_and_unequal_groups_are_said_in_the_preview(repo_root: Path) -> None:
+    s = studio(repo_root, "college-managers-study-tour")
+    rows = s.agenda.groups[0]
+    assert [row["title"].value for row in rows] == ["党政办组", "教务组", "学工组"] and s.preview.ok
+    rows[1]["venue"].value = "student-affairs"
+    assert s.draft.get("splits", 0, "groups", 1, "venue") == "student-affairs" and s.preview.ok
+    assert s.preview.timetable is not None
+    assert {x.venue for x in s.preview.timetable.sessions if x.group == "academic"} == {"student-affairs"}
+    s.agenda.group_box.children[0].children[-1].click()  # ＋ 添加一组: a group with no modules yet
+    assert s.draft.get("splits", 0, "groups", 3, "id") == "group-4" and not s.preview.valid
+    s.agenda.groups[0][3]["remove"].click()
+    assert len(s.draft.get("splits", 0, "groups")) == 3 and s.preview.ok
+    rows = s.agenda.groups[0]
+    rows[0]["title"].value = "办公室组"
+    assert s.draft.get("splits", 0, "groups", 0, "title") == {"zh": "办公室组", "en": "President's office group"}
+    rows = s.agenda.groups[0]
+    rows[2]["modules"].value = ("shadow-student-affairs", "host-college-briefing")
+    assert not s.preview.ok and "模块 host-college-briefing 在分组 students 中" in text(s.status.value)
+
+
+def test_agenda_edits_upgrade_a_schema_1_draft_and_keep_days_the_phases_sum(repo_root: Path) -> None:
+    from kebao.studio import agenda
+
+    draft = state.open_draft(load_catalog(repo_root), "veterans-transition")
+    assert draft.get("schema") in (None, 1, "1") and draft.get("days") is not None
+    phased = agenda.new_phase(agenda.new_phase(draft))
+    assert phased.get("schema") == 2 and [p["id"] for p in phased.get("phases")] == ["phase-1", "phase-2"]
+    assert phased.get("days") == 2  # the phases' days, as validate asks
+    longer = agenda.with_entry(phased, "phases", 1, {"days": 4, "mode": "at-work", "venue": ""})
+    assert longer.get("phases", 1) == {"id": "phase-2", "title": {"zh": "第2阶段", "en": "Phase 2"}, "days": 4,
+                                       "mode": "at-work"} and longer.get("days") == 5
+    assert agenda.with_entry(longer, "phases", 1, {"days": 4}) is longer  # nothing changed: the same draft
+    assert agenda.without_entry(agenda.without_entry(longer, "phases", 0), "phases", 0).get("phases") is None
+    split = agenda.new_split(draft)
+    grown = agenda.with_group(split, 0, 99, {"modules": ["a"]})
+    assert [g["id"] for g in grown.get("splits", 0, "groups")] == ["group-1", "group-2", "group-3"]
+    assert agenda.without_group(grown, 0, 0).get("splits", 0, "groups", 0, "id") == "group-2"

@@ -119,16 +119,23 @@ def hours_chart(rows: Sequence[tuple[str, str, float, float]], colours: Mapping[
 
 def timetable_chart(sessions: Sequence[tuple[str, float, float, str, str]], colours: Mapping[str, str],
                     strand_labels: Mapping[str, str], language: str = "zh") -> Figure:
-    """A Gantt view: one row per day; sessions are (day label, start hour, end hour, strand id, text)."""
+    """A Gantt view: one row per day; sessions are (day label, start hour, end hour, strand id, text).
+
+    Sessions at the same time (a split's groups side by side) share their day's row in lanes, one above the
+    other, instead of covering each other.
+    """
     days = list(dict.fromkeys(day for day, *_ in sessions))
     figure, axes = _figure(9, 0.8 + 0.42 * max(len(days), 1))
     order = {strand: index for index, strand in enumerate(dict.fromkeys(s for *_, s, _ in sessions))}
     seen: set[str] = set()
-    for day, start, end, strand, _text in sessions:
+    for (day, start, end, strand, _text), (lane, lanes) in zip(sessions, lanes_of(sessions), strict=True):
         row = days.index(day)
         label = strand_labels.get(strand, strand) if strand not in seen else None
         seen.add(strand)
-        axes.barh(row, end - start, left=start, height=0.7, color=colours.get(strand, "#999999"),
+        height = 0.7 / lanes  # each lane's share of the row; a parallel bar leaves a gap to the next
+        axes.barh(row - 0.35 + height * (lane + 0.5), end - start, left=start,
+                  height=height if lanes == 1 else height * 0.75,
+                  color=colours.get(strand, "#999999"),
                   edgecolor="black", linewidth=0.5, hatch=HATCHES[order[strand] % len(HATCHES)], label=label)
     axes.set_yticks(range(len(days)), days)
     axes.invert_yaxis()
@@ -138,6 +145,20 @@ def timetable_chart(sessions: Sequence[tuple[str, float, float, str, str]], colo
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(order), 5), frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
+
+
+def lanes_of(sessions: Sequence[tuple[str, float, float, str, str]]) -> list[tuple[int, int]]:
+    """(lane, lanes of its day) for each session: the first lane free at its start; a day's lanes are as many
+    as its most sessions at one time (1 for a day without parallel sessions)."""
+    lane_of: dict[int, int] = {}
+    ends: dict[str, list[float]] = {}
+    for index in sorted(range(len(sessions)), key=lambda i: (sessions[i][0], sessions[i][1], i)):
+        day, start, end, *_ = sessions[index]
+        free = ends.setdefault(day, [])
+        lane = next((n for n, last in enumerate(free) if last <= start + 1e-9), len(free))
+        free[lane:lane + 1] = [end]
+        lane_of[index] = lane
+    return [(lane_of[i], len(ends[sessions[i][0]])) for i in range(len(sessions))]
 
 
 def coverage_chart(outcomes: Sequence[str], modules: Sequence[str], covered: set[tuple[int, int]],

@@ -158,7 +158,7 @@ class _Chooser:
 
     def _sessionless_hours(self, modules: Iterable[str]) -> float:
         """学时 that take no daytime session: evening activities and self-paced modules."""
-        return sum(self.catalog.modules[m].hours for m in modules if not self._daytime(m))
+        return sum(self.catalog.modules[m].hours * self.programme.times(m) for m in modules if not self._daytime(m))
 
     def _daytime(self, module: str) -> bool:
         found = self.catalog.modules[module]
@@ -167,7 +167,8 @@ class _Chooser:
     def target_hours(self) -> float:
         total = self.programme.total_hours
         if total is None and not self.mix:  # a fixed agenda: what it lists
-            return sum(self.catalog.modules[m].hours for m in self.fixed_ids()) + self.layout.counted_hours
+            return sum(self.catalog.modules[m].hours * self.programme.times(m) for m in self.fixed_ids()
+                       ) + self.layout.counted_hours
         if total is None:
             return self.capacity + self.layout.counted_hours
         if total > self.capacity + EPSILON:
@@ -209,7 +210,7 @@ class _Chooser:
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
-        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules
+        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules for _ in range(self.programme.times(m))
                              if m not in self.visits and self._daytime(m)))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
@@ -292,24 +293,77 @@ class _Chooser:
             raise PlanError(say("error-fixed-too-many", programme=self.programme.id, fixed=number(total),
                                 target=number(self.target)), _some([more, fewer]))
         self.check_evenings()
+        self.check_phases()
         if not self.fits_whole(self.selected):
             teaching = [m for m in self.selected if m not in self.visits]
-            hours = sum(self.catalog.modules[m].hours for m in teaching)
+            hours = sum(self.catalog.modules[m].hours * self.programme.times(m) for m in teaching)
             raise PlanError(say("error-fixed-not-whole", programme=self.programme.id, count=len(teaching),
                                 hours=number(hours), room=self.room()),
                             _some([self.more_days(lambda other: self.fits_whole(self.selected, other)), fewer]))
 
+    def phase_room(self) -> dict[str | None, float]:
+        """Daytime 学时 free on each phase's teaching days (None: a programme without phases)."""
+        room: dict[str | None, float] = {}
+        phases = [day.phase for day in self.layout.days if day.kind == "teaching"]
+        for day, phase in enumerate(phases):
+            room[phase] = room.get(phase, 0.0) + self.layout.free_hours(day)
+        return room
+
+    def phase_hours(self, modules: Iterable[str]) -> dict[str | None, float]:
+        """Daytime 学时 ``modules`` need in each phase listing them (None: the phases listing none)."""
+        listed: dict[str, list[str | None]] = {}
+        for phase in self.programme.phases:
+            for module in phase.modules:
+                listed.setdefault(module, []).append(phase.id)
+        needed: dict[str | None, float] = {}
+        for module in modules:
+            if module in self.visits or not self._daytime(module):
+                continue
+            hours, times = self.catalog.modules[module].hours, self.programme.times(module)
+            phases = listed.get(module, [None])
+            for where in phases:  # listed in one phase: every time there; in several: once in each
+                needed[where] = needed.get(where, 0.0) + hours * (times if len(phases) == 1 else 1)
+        return needed
+
+    def check_phases(self) -> None:
+        """Each phase holds the modules it lists, and the phases listing none the rest; PlanError otherwise,
+        naming the phase, the 学时 needed and held (before schedule finds the plan too big)."""
+        if not self.programme.phases:
+            return
+        room = self.phase_room()
+        open_phases = [p for p in self.programme.phases if p.teaches and not p.modules]
+        for phase_id, needed in self.phase_hours(self.selected).items():
+            phases = [p for p in self.programme.phases if p.id == phase_id] if phase_id else open_phases
+            held = sum(room.get(p.id, 0.0) for p in phases)
+            if needed > held + EPSILON:
+                names = tuple(Word(f"{p.title.zh} ({p.id})", f"{p.title.en} ({p.id})") for p in phases)
+                code = "error-phase-too-full" if phase_id else "error-open-phases-too-full"
+                raise PlanError(say(code, programme=self.programme.id, phases=names, needed=number(needed),
+                                    held=number(held), days=sum(1 for d in self.layout.days if d.kind == "teaching"
+                                                                and d.phase in {p.id for p in phases})),
+                                [say("advice-phase-days" if phases else "advice-open-phase"),
+                                 say("advice-phase-move")])
+
+    def open_room(self) -> float:
+        """Daytime 学时 left in the phases listing no modules, for the modules composition chooses (inf: no
+        phases)."""
+        if not self.programme.phases:
+            return float("inf")
+        room = self.phase_room()
+        held = sum(room.get(p.id, 0.0) for p in self.programme.phases if p.teaches and not p.modules)
+        return held - self.phase_hours(self.selected).get(None, 0.0)
+
     def check_evenings(self) -> None:
         """The evening activities fit whole into the evening sessions; PlanError otherwise."""
         evening = [m for m in self.selected if self.catalog.modules[m].evening]
-        if self.layout.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON:
+        hours = [self.catalog.modules[m].hours for m in evening for _ in range(self.programme.times(m))]
+        if self.layout.evening_leftover(hours) < EPSILON:
             return
         nights = sum(1 for day in range(len(self.layout.teaching)) if self.layout.evening_room(day) > EPSILON)
         raise PlanError(
             say("error-evenings-full", programme=self.programme.id, modules=tuple(evening), nights=nights,
                 most=number(self.layout.evening_room(0))),
-            _some([self.more_days(
-                lambda other: other.evening_leftover(self.catalog.modules[m].hours for m in evening) < EPSILON),
+            _some([self.more_days(lambda other: other.evening_leftover(hours) < EPSILON),
                 say("advice-shorten-evening")]))
 
     def closure(self, module_id: str) -> list[tuple[str, str]]:
@@ -399,6 +453,7 @@ class _Chooser:
     def choose(self) -> None:
         planned = self._hours(self.selected)
         total = sum(planned.values())
+        open_room = self.open_room()
         while True:
             current = self.error(planned)
             best: tuple[float, str, list[str]] | None = None
@@ -417,7 +472,8 @@ class _Chooser:
                 gains[candidate] = gain
                 if best is not None and gain <= best[0] + EPSILON:  # no better than the best so far: not tried
                     continue
-                over = total + sum(extra.values()) > self.capacity + self._sessionless_hours(adding) + EPSILON
+                over = total + sum(extra.values()) > self.capacity + self._sessionless_hours(adding) + EPSILON \
+                    or self.phase_hours(adding).get(None, 0.0) > open_room + EPSILON
                 if over or not self.fits_whole([*self.selected, *adding]):
                     self.capacity_skipped[candidate] = over
                     del gains[candidate]
@@ -435,6 +491,7 @@ class _Chooser:
                     self.selected[module_id] = ("prerequisite", say("reason-prerequisite", module=needed_by))
                 planned[module.strand] = planned.get(module.strand, 0.0) + module.hours
                 total += module.hours
+            open_room -= self.phase_hours(adding).get(None, 0.0)
 
     def why_chosen(self, module: Module, planned: Mapping[str, float], gains: Mapping[str, float],
                    gain: float) -> Message:
@@ -452,10 +509,22 @@ class _Chooser:
     # -- results --------------------------------------------------------------
 
     def items(self) -> list[PlanItem]:
-        modules, grouped = self.catalog.modules, self.programme.grouped
-        return [PlanItem(m, modules[m].strand, modules[m].hours, kind, reason,
-                         grouped[m][1].id if m in grouped else None)
-                for m, (kind, reason) in self.selected.items()]
+        modules, grouped, times = self.catalog.modules, self.programme.grouped, self.programme.times
+        phases: dict[str, list[Message]] = {}  # a module listed in phases: why, phase by phase
+        for phase in self.programme.phases:
+            for module in phase.modules:
+                phases.setdefault(module, []).append(say("reason-in-phase", phase=phase.title))
+
+        def why(module: str, reason: Message, time: int) -> Message:
+            if times(module) == 1:
+                return reason
+            if reason.code == "reason-in-phase" and len(phases[module]) == times(module):  # once in each
+                reason = phases[module][time - 1]
+            return say("reason-repeated", reason=reason, time=time, times=times(module))
+
+        return [PlanItem(m, modules[m].strand, modules[m].hours, kind, why(m, reason, n),
+                         grouped[m][1].id if m in grouped else None, n, times(m))
+                for m, (kind, reason) in self.selected.items() for n in range(1, times(m) + 1)]
 
     def parallel(self) -> list[PlanItem]:
         """The modules of each split's other groups (taught side by side with the first group's)."""
@@ -528,7 +597,7 @@ class _Chooser:
         hours: dict[str, float] = {}
         for module_id in modules:
             module = self.catalog.modules[module_id]
-            hours[module.strand] = hours.get(module.strand, 0.0) + module.hours
+            hours[module.strand] = hours.get(module.strand, 0.0) + module.hours * self.programme.times(module_id)
         return hours
 
 

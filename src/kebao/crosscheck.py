@@ -167,6 +167,7 @@ class _CrossCheck:
                 self._ref(p, ("cohort", "mix", strand), strand, c.strands, "strand")
         self._refs_nested(p, ("cohort", "exclude"), p.cohort.exclude)
         self._refs_nested(p, ("cohort", "extra"), p.cohort.extra)
+        self._refs_nested(p, ("completion", "required"), p.completion.required)
         if audience_ok:
             for index, module_id in enumerate(p.required):
                 found = c.modules.get(module_id)

@@ -358,12 +358,13 @@ class ContentRule(ValueError):
     always did, and :mod:`kebao.validation` gives the Problem ``why`` for the studio's Chinese.
     """
 
-    def __init__(self, why: Message):
+    def __init__(self, why: Message, at: tuple[str | int, ...] = ()):
         self.why = why
+        self.at = at  # where below the validated model the rule is broken (a model rule on a field: its path)
         super().__init__(why.render("en"))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.why,))
+        return (type(self), (self.why, self.at))
 
 
 class UnclosedTrainerNote(ValueError):

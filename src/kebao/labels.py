@@ -89,6 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "due": ("截止", "Due"),
     "phase_line": ("【{phase}】{first} 至 {last}{where}", "[{phase}] {first} to {last}{where}"),
     "online": ("线上直播", "Online (live)"),
+    "on_the_way": ("途中", "On the way"),
     "difference": ("差额", "Difference"),
     # a plan on a year without the State Council's holiday arrangement yet (kebao.holidaydata)
     "provisional": ("暂定", "Provisional"),

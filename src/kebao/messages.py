@@ -203,6 +203,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "modules and pools offer at most {supply})"),
     "error-unknown-in-cohort": ("班次 {cohort} 的 {field} 中有未知的{kind} {value}", "cohort '{cohort}' {field} names "
                                 "unknown {kind} '{value}'"),
+    "error-phase-too-full": ("项目 {programme} 的阶段 {phases} 列出的模块需要 {needed} 学时，但它的 {days} 个教学日最多容纳 "
+                             "{held} 学时",
+                             "programme '{programme}': the modules phase {phases} lists need {needed} 学时, but its "
+                             "{days} teaching day(s) hold at most {held}"),
+    "error-open-phases-too-full": ("项目 {programme} 中未列入任何阶段的模块需要 {needed} 学时，但不列模块的阶段 {phases} 的 "
+                                   "{days} 个教学日最多容纳 {held} 学时",
+                                   "programme '{programme}': the modules no phase lists need {needed} 学时, but the "
+                                   "phases listing none ({phases}) hold at most {held} in {days} teaching day(s)"),
+    "advice-phase-days": ("给这个阶段更多天数（phases[].days）", "give the phase more days (phases[].days)"),
+    "advice-open-phase": ("加一个不列模块的面授阶段来容纳其余模块", "add a face-to-face phase that lists no modules, "
+                          "to take the rest"),
+    "advice-phase-move": ("把一些模块移到有空余的阶段（phases[].modules），或减少模块", "move modules to a phase with "
+                          "room (phases[].modules), or list fewer"),
     "error-plan-too-big": ("课表放不下这个计划：多出 {left} 学时（计划 {planned} 学时；{teaching} 个教学日最多容纳 {capacity}）"
                            "{waiting}",
                            "the plan does not fit its teaching days: {left} 学时 are left over (the plan has {planned} "
@@ -494,8 +507,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "phase '{phase}': venue '{venue}' is not in venues (known: {known})"),
     "rule-unknown-group-venue": ("分组 {group} 的地点 {venue} 不在 venues 里（已有：{known}）",
                                  "group '{group}': venue '{venue}' is not in venues (known: {known})"),
-    "rule-module-in-two-phases": ("模块 {module} 列在两个阶段里：只列一次", "module '{module}' is listed in two "
-                                  "phases; list it once"),
+    "rule-module-in-two-phases": ("模块 {module} 列在多个阶段里：只列一次；若要每个阶段各上一次，写 repeat: {{{module}: {times}}}",
+                                  "module '{module}' is listed in several phases; list it once, or to teach it once in "
+                                  "each, add repeat: {{{module}: {times}}}"),
+    "reason-repeated": ("{reason}（第 {time} 次，共 {times} 次）", "{reason} (time {time} of {times})"),
+    "rule-required-twice": ("必修模块 {module} 列了 {times} 次：只列一次；若要重复讲授，写 repeat: {{{module}: {times}}}",
+                            "required module '{module}' is listed {times} times; list it once, and to teach it "
+                            "{times} times add repeat: {{{module}: {times}}}"),
+    "rule-repeat-placed": ("模块 {module} 有指定安排、是现场教学或属于分组：这类模块只排一次，不能 repeat",
+                           "module '{module}' is placed, a site visit or a group's: it is taught once and cannot "
+                           "repeat"),
+    "rule-repeat-not-listed": ("repeat 中的模块 {module} 不在必修（required）或任何阶段的模块里：先列入再重复",
+                               "module '{module}' in repeat is neither required nor in a phase's modules; list it "
+                               "there first"),
+    "rule-repeat-phases": ("模块 {module} 要讲 {times} 次，却列在 {phases} 个阶段里：列在一个阶段，或列在 {times} 个阶段（每个一次）",
+                           "module '{module}' is taught {times} times but listed in {phases} phases; list it in one "
+                           "phase, or in {times} phases (once each)"),
     "rule-at-work-no-modules": ("返岗实践阶段 {phase} 不上课，不能列模块", "phase '{phase}' is back at work: it has no "
                                 "modules"),
     "rule-self-paced-has-no-session": ("自主学习（self-paced）的模块不占课时段，不能是晚间活动或现场教学",
@@ -567,6 +594,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warning-others-broken": ("已保存，但仓库里其他文件有问题：{problems}",
                               "saved, but other files in the repository have problems: {problems}"),
     "advice-other-id": ("换一个编号，或打开那个项目", "choose another id, or open that programme"),
+    # -- the records' ledger: why a learner completed or not (records/ledger.py) ---------------------------
+    "ledger-attendance": ("出勤 {attended}/{hours} 学时（{share}%）{sign} {least}%",
+                          "attendance {attended}/{hours} 学时 ({share}%) {sign} {least}%"),
+    "ledger-score": ("{module} {score} {sign} {least}", "{module} {score} {sign} {least}"),
+    "ledger-no-score": ("{module} 无成绩", "{module}: no score"),
+    "ledger-module-attended": ("{module} 出勤 {attended}/{hours} 学时 {sign} {least}%",
+                               "{module} attended {attended}/{hours} 学时 {sign} {least}%"),
 }
 
 # What a command-line user types for an advice (appended on the command line only).

@@ -102,6 +102,14 @@ def _check_unique(values: list[str]) -> list[str]:
     return values
 
 
+def _check_required(values: list[str]) -> list[str]:
+    """Each required module once: a module taught more than once says so with ``repeat`` (never collapsed)."""
+    repeated = next((value for index, value in enumerate(values) if value in values[:index]), None)
+    if repeated is not None:
+        raise ContentRule(say("rule-required-twice", module=repeated, times=values.count(repeated)))
+    return values
+
+
 def _check_schema(value: int) -> int:
     if value > SCHEMA_VERSION:
         raise ContentRule(say("rule-schema-too-new", schema=value, newest=SCHEMA_VERSION))
@@ -156,6 +164,8 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 EventKind = Literal["check-in", "opening", "closing", "travel", "photo", "ceremony", "self-study", "meal", "other"]
 UniqueIds = Annotated[list[Id], AfterValidator(_check_unique)]
 UniqueWeekdays = Annotated[list[Weekday], AfterValidator(_check_unique)]
+RequiredIds = Annotated[list[Id], AfterValidator(_check_required)]
+Times = Annotated[int, Field(ge=2, le=100)]
 TeachingDay = Literal["first", "last"] | Annotated[int, Field(ge=1)]
 
 
@@ -645,6 +655,19 @@ class Split(Model):
         return groups
 
 
+class Completion(Model):
+    """结业条件 (schema 2): what a learner must meet for the certificate and the credits (records/ledger.py).
+
+    ``attendance``: the least share of the programme's 学时 attended, in percent; ``score``: the pass mark of a
+    module's assessment (0-100); ``required``: modules a learner must pass to complete. Every programme has
+    these rules; a programme that states none has the defaults.
+    """
+
+    attendance: Annotated[float, Field(ge=0, le=100)] = 80
+    score: Annotated[float, Field(ge=0, le=100)] = 60
+    required: UniqueIds = Field(default_factory=list)
+
+
 class Programme(Entity):
     """A customised course recipe: who, how long, which strands in what proportion."""
 
@@ -664,7 +687,9 @@ class Programme(Entity):
     session_starts: SessionStarts = Field(default_factory=SessionStarts)
     day: DaySchedule | None = Field(default=None, description="作息时间 (schema 2); default: session_starts")
     mix: Mix | None = Field(default=None, description="required in schema 1; schema 2: optional (a fixed agenda)")
-    required: UniqueIds = Field(default_factory=list)
+    required: RequiredIds = Field(default_factory=list)
+    repeat: dict[Id, Times] = Field(default_factory=dict, description="schema 2: modules taught more than once "
+                                    "(module id: how many times); each time is a session and counts its 学时")
     pools: list[PoolEntry] = Field(default_factory=list)
     site_visits: list[SiteVisit] = Field(default_factory=list)
     placements: list[Placement] = Field(default_factory=list)
@@ -680,6 +705,8 @@ class Programme(Entity):
     outcomes: list[Outcome] = Field(default_factory=list)
     assessment: str = ""
     handbook: Handbook | None = Field(default=None, description="报到须知, rules, leave (schema 2)")
+    completion: Completion = Field(default_factory=Completion, description="结业条件 (schema 2): attendance %, "
+                                                                           "pass mark, modules to pass")
     cohort: Cohort
     schema_: Schema = Field(default=1, alias="schema")
 
@@ -690,8 +717,8 @@ class Programme(Entity):
                 raise ContentRule(say("rule-mix-missing"))
             newer: str | None = next((name for name in ("day", "placements", "events", "calendar",
                                                         "holiday_calendar", "phases", "venues", "splits",
-                                                        "organiser",
-                                                        "handbook")
+                                                        "organiser", "repeat",
+                                                        "handbook", "completion")
                                       if name in self.model_fields_set), None)
             if newer is None and "dates" in self.cohort.model_fields_set:
                 newer = "cohort.dates"
@@ -709,7 +736,26 @@ class Programme(Entity):
             raise ContentRule(say("rule-pools-need-mix"))
         self._check_phases()
         self._check_splits()
+        self._check_repeats()
         return self
+
+    def times(self, module: str) -> int:
+        """How many times ``module`` is taught (``repeat``; 1 unless it says more)."""
+        return self.repeat.get(module, 1)
+
+    def _check_repeats(self) -> None:
+        """A repeated module is required or listed in phases (once, or once in each of ``times`` phases), and
+        neither pinned, a site visit nor a group's (those place one session)."""
+        placed = {*(p.module for p in self.placements), *(v.module for v in self.site_visits), *self.grouped}
+        for module, times in self.repeat.items():
+            if module in placed:
+                raise ContentRule(say("rule-repeat-placed", module=module), ("repeat", module))
+            phases = sum(1 for phase in self.phases if module in phase.modules)
+            if module not in self.required and not phases:
+                raise ContentRule(say("rule-repeat-not-listed", module=module), ("repeat", module))
+            if phases not in (0, 1, times):
+                raise ContentRule(say("rule-repeat-phases", module=module, times=times, phases=phases),
+                                  ("repeat", module))
 
     def _check_splits(self) -> None:
         _check_unique([split.id for split in self.splits])
@@ -717,18 +763,21 @@ class Programme(Entity):
         elsewhere = {*self.required, *(v.module for v in self.site_visits),
                      *(m for phase in self.phases for m in phase.modules)}
         seen: list[str] = []
-        for split in self.splits:
+        for s, split in enumerate(self.splits):
             placed = {p.module for p in self.placements} - set(split.groups[0].modules)
-            for group in split.groups:
+            for g, group in enumerate(split.groups):
+                at = ("splits", s, "groups", g)
                 pinned = next((m for m in group.modules if m in placed), None)
                 if pinned is not None:  # the first group's placements place the split; the others follow
-                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id))
+                    raise ContentRule(say("rule-group-placed", module=pinned, first=split.groups[0].id),
+                                      (*at, "modules", group.modules.index(pinned)))
                 if group.venue is not None and group.venue not in venues:
                     raise ContentRule(say("rule-unknown-group-venue", group=f"{split.id}.{group.id}",
-                                          venue=group.venue, known=tuple(venues)))
-                for module in group.modules:
+                                          venue=group.venue, known=tuple(venues)), (*at, "venue"))
+                for m, module in enumerate(group.modules):
                     if module in seen or module in elsewhere:
-                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id))
+                        raise ContentRule(say("rule-module-in-group-and-elsewhere", module=module, group=group.id),
+                                          (*at, "modules", m))
                     seen.append(module)
 
     @property
@@ -741,23 +790,26 @@ class Programme(Entity):
         if not self.phases:
             return
         if self.calendar is not None or self.cohort.dates:
-            raise ContentRule(say("rule-phases-or-calendar"))
+            raise ContentRule(say("rule-phases-or-calendar"), ("phases",))
         if self.days != sum(phase.days for phase in self.phases):
-            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)))
+            raise ContentRule(say("rule-phase-days", days=self.days, total=sum(p.days for p in self.phases)),
+                              ("days",))
         if not any(phase.teaches for phase in self.phases):
-            raise ContentRule(say("rule-phase-none-teaches"))
+            raise ContentRule(say("rule-phase-none-teaches"), ("phases",))
         venues = [venue.id for venue in self.venues]
-        for phase in self.phases:
+        for index, phase in enumerate(self.phases):
             if phase.venue is not None and phase.venue not in venues:
                 raise ContentRule(say("rule-unknown-venue", phase=phase.id, venue=phase.venue,
-                                      known=tuple(venues)))
+                                      known=tuple(venues)), ("phases", index, "venue"))
         listed = [module for phase in self.phases for module in phase.modules]
-        twice = next((m for index, m in enumerate(listed) if m in listed[:index]), None)
-        if twice is not None:
-            raise ContentRule(say("rule-module-in-two-phases", module=twice))
-        for phase in self.phases:
+        for index, phase in enumerate(self.phases):
+            for position, module in enumerate(phase.modules):
+                earlier = [m for p in self.phases[:index] for m in p.modules]
+                if module in earlier and module not in self.repeat:
+                    raise ContentRule(say("rule-module-in-two-phases", module=module, times=listed.count(module)),
+                                      ("phases", index, "modules", position))
             if phase.modules and phase.mode == "at-work":
-                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id))
+                raise ContentRule(say("rule-at-work-no-modules", phase=phase.id), ("phases", index, "modules"))
 
     @property
     def timetable_events(self) -> list[Event]:

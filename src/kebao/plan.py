@@ -30,6 +30,13 @@ class PlanItem:
     kind: ReasonKind
     reason: Message  # why it is in (kebao.messages), said where it is shown
     group: str | None = None  # the group of a split it is taught to (model.Split), None: the whole cohort
+    occurrence: int = 1  # which time of a repeated module (the programme's ``repeat``) this is
+    times: int = 1  # how many times the module is taught
+
+    @property
+    def key(self) -> str:
+        """What names this item in a timetable's filling: the module id, with ``~N`` for its N-th time (N > 1)."""
+        return self.module if self.occurrence == 1 else f"{self.module}~{self.occurrence}"
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,16 @@ class Plan:
 
     @property
     def modules(self) -> tuple[str, ...]:
-        """Every module taught (the other groups' of a split too)."""
-        return tuple(item.module for item in self.taught)
+        """Every module taught (the other groups' of a split too), once each (a repeated module too)."""
+        return tuple(dict.fromkeys(item.module for item in self.taught))
+
+    @property
+    def module_hours(self) -> list[tuple[str, float]]:
+        """(module, 学时) of every module taught, in plan order; a repeated module's times added up."""
+        hours: dict[str, float] = {}
+        for item in self.taught:
+            hours[item.module] = hours.get(item.module, 0.0) + item.hours
+        return list(hours.items())
 
     @property
     def provisional(self) -> bool:
@@ -110,7 +125,8 @@ class Plan:
             "provisional": self.provisional,
             "provisional_note": provisional_note(provisional_years(self.layout.days), self.language),
             "modules": [{"module": i.module, "strand": i.strand, "hours": number(i.hours), "kind": i.kind,
-                         "group": i.group, "reason": i.reason.render(self.language),
+                         "group": i.group, "occurrence": i.occurrence, "times": i.times,
+                         "reason": i.reason.render(self.language),
                          "why": i.reason.to_json(self.language)} for i in self.taught],
             "strands": [{"id": s.id, "name": s.name, "target_hours": number(s.target_hours),
                          "hours": number(s.hours)} for s in self.strands],

@@ -113,17 +113,31 @@ class _Filler:
         self.layout = layout
         self.visits = {v.module: v for v in layout.visits}  # site visits and pinned modules, placed already
         self.self_paced = [i for i in plan.items if catalog.modules[i.module].delivery == "self-paced"]
-        online = {i.module for i in plan.items if catalog.modules[i.module].delivery == "live-online"}
+        online = {i.key for i in plan.items if catalog.modules[i.module].delivery == "live-online"}
         self.teaching = [i for i in plan.items if i.module not in self.visits and i not in self.self_paced]
-        self.index = {item.module: n for n, item in enumerate(self.teaching)}
-        self.strand = {item.module: item.strand for item in plan.items}
-        self.reason = {item.module: item.reason for item in plan.items}
-        self.hours = {item.module: item.hours for item in plan.items}
-        sessionless = {i.module for i in self.self_paced}  # open from the start: nothing waits for them
-        self.prerequisites = {item.module: [p for p in catalog.modules[item.module].prerequisites
-                                            if p in self.strand and p not in sessionless] for item in plan.items}
+        # Keys: a module's id, with ~N for the N-th time of a repeated one (PlanItem.key).
+        self.index = {item.key: n for n, item in enumerate(self.teaching)}
+        self.module_of = {item.key: item.module for item in plan.items}
+        self.occurrence = {item.key: (item.occurrence, item.times) for item in plan.items}
+        self.strand = {item.key: item.strand for item in plan.items}
+        self.reason = {item.key: item.reason for item in plan.items}
+        self.hours = {item.key: item.hours for item in plan.items}
+        sessionless = {i.key for i in self.self_paced}  # open from the start: nothing waits for them
+        self.prerequisites = {item.key: [p for p in catalog.modules[item.module].prerequisites
+                                         if p in self.strand and p not in sessionless] for item in plan.items}
+        for item in plan.items:  # a repeated module's times in order
+            if item.occurrence > 1 and item.key not in sessionless:
+                self.prerequisites[item.key].append(replace(item, occurrence=item.occurrence - 1).key)
         self.slot_only: dict[str, str] = {}  # placements without a day: this session only
-        self.phase_only = {m: phase.id for phase in programme.phases for m in phase.modules}  # listed: there only
+        self.phase_only: dict[str, str] = {}  # listed in a phase: there only (a repeated module: once in each)
+        for phase in programme.phases:
+            for m in phase.modules:
+                times = sum(1 for key in self.phase_only if self.module_of.get(key) == m)
+                key = m if not times else f"{m}~{times + 1}"
+                self.phase_only[key] = phase.id
+        for item in plan.items:  # a repeated module listed in one phase: every time in it
+            if item.module in self.phase_only and item.key not in self.phase_only:
+                self.phase_only[item.key] = self.phase_only[item.module]
         self.open_phases = {phase.id for phase in programme.phases if not phase.modules}  # they take the rest
         self.day_phase = [d.phase for d in layout.days if d.kind == "teaching"]  # by teaching day
         phases = {phase.id: phase for phase in programme.phases}
@@ -137,13 +151,14 @@ class _Filler:
                 self.prerequisites[placement.module].append(placement.after)  # an order: like a prerequisite
             if placement.slot is not None and not placement.pinned:
                 self.slot_only[placement.module] = placement.slot
-        self.evening = {item.module for item in plan.items if catalog.modules[item.module].evening}
+        self.evening = {item.key for item in plan.items if catalog.modules[item.module].evening}
         self.multi_strand = len({item.strand for item in plan.items}) > 1
         self.deadline: dict[str, tuple[int, int]] = {}  # module -> position of the first visit needing it
         for visit in sorted(layout.visits, key=lambda v: (v.day, v.slots[0])):
             for module in self._needed_by(visit.module):
                 self.deadline.setdefault(module, (visit.day, visit.slots[0]))
-        self.closing = [m for m in self.index if catalog.modules[m].format == "assessment" and m not in self.deadline]
+        self.closing = [m for m in self.index if catalog.modules[self.module_of[m]].format == "assessment"
+                        and m not in self.deadline]
         self.waits = {m: [o for o in self.index if o not in self.closing and o not in self.evening
                           and m not in self._needed_by(o)]
                       for m in self.closing}  # what a closing module waits for: all but what needs it
@@ -164,7 +179,7 @@ class _Filler:
     def run(self, strategy: _Strategy) -> tuple[list[_Piece], Message | None]:
         """Pieces placed, and why not everything fits (None when it does)."""
         layout = self.layout
-        remaining = {item.module: item.hours for item in self.teaching}
+        remaining = {item.key: item.hours for item in self.teaching}
         strand_left: dict[str, float] = {}
         for item in self.teaching:
             strand_left[item.strand] = strand_left.get(item.strand, 0.0) + item.hours
@@ -239,7 +254,7 @@ class _Filler:
                     ongoing = tail[0]
         left = sum(remaining.values())
         if left > EPSILON:
-            waiting = sorted(m for m, h in remaining.items() if h > EPSILON and any(
+            waiting = sorted(self.module_of[m] for m, h in remaining.items() if h > EPSILON and any(
                 p in self.visits for p in self.prerequisites[m]))
             return pieces, say("error-plan-too-big", left=number(left), planned=number(self.plan.total_hours),
                                teaching=len(layout.teaching), capacity=number(layout.capacity),
@@ -328,13 +343,15 @@ class _Filler:
             where = tuple(say("split-at", date=layout.teaching[p.day].isoformat(),
                               slot=Word(*SLOTS[layout.slots[p.slot].key]), hours=number(p.hours)) for p in parts)
             why = say("why-split-cut") if not strategy.tidy else say("why-split-uneven")
-            notes.append(say("note-split", module=module, hours=number(hours), parts=len(parts), where=where, why=why))
+            notes.append(say("note-split", module=self.module_of[module], hours=number(hours), parts=len(parts),
+                             where=where, why=why))
         if not strategy.closing_last:
             ends = {p.module: (p.day, p.slot, p.offset) for p in pieces}
             for module in self.closing:
                 after = [o for o in self.waits[module] if ends[o] > ends[module]]
                 if after:
-                    notes.append(say("note-closing-early", module=module, modules=tuple(after)))
+                    notes.append(say("note-closing-early", module=self.module_of[module],
+                                     modules=tuple(self.module_of[o] for o in after)))
         return notes
 
     def sessions(self, pieces: list[_Piece]) -> tuple[Session, ...]:
@@ -355,10 +372,12 @@ class _Filler:
             start = base + layout.clock.start(offset)
             end = base + layout.clock.end(offset + hours)
             mode: Mode = "live-online" if module in self.online else self.day_mode[day]
-            sessions.append(Session(layout.teaching[day], layout.slots[slot].key, clock(start), clock(end), module,
-                                    self.strand[module], hours, seen[module], parts[module], self.reason[module],
-                                    timezone, self.day_phase[day], mode,
-                                    None if mode == "live-online" else self.day_venue[day]))
+            occurrence, times = self.occurrence[module]
+            sessions.append(Session(layout.teaching[day], layout.slots[slot].key, clock(start), clock(end),
+                                    self.module_of[module], self.strand[module], hours, seen[module], parts[module],
+                                    self.reason[module], timezone, self.day_phase[day], mode,
+                                    None if mode == "live-online" else self.day_venue[day],
+                                    occurrence=occurrence, times=times))
         return tuple(sessions)
 
     def _earlier_end(self, date: dt.date, slot: int, ends: dict[tuple[dt.date, str], int], minutes: int
@@ -381,11 +400,11 @@ class _Filler:
         days = self.layout.days
         items = []
         for item in self.self_paced:
-            span = spans.get(self.phase_only.get(item.module, "")) or first_self_paced
+            span = spans.get(self.phase_only.get(item.key, "")) or first_self_paced
             opens, due = (span.first, span.last) if span else (days[0].date, days[-1].date)
             items.append(SelfPaced(item.module, item.strand, item.hours, opens, due, item.reason,
-                                   span.phase if span else None))
-        return tuple(sorted(items, key=lambda i: (i.opens, i.due, i.module)))
+                                   span.phase if span else None, occurrence=item.occurrence, times=item.times))
+        return tuple(sorted(items, key=lambda i: (i.opens, i.due, i.module, i.occurrence)))
 
     def events(self, programme: Programme, sessions: tuple[Session, ...]) -> tuple[EventItem, ...]:
         """The layout's events; one at a session's end follows the session's last item (after a break)."""

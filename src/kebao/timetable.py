@@ -43,6 +43,8 @@ class Session:
     mode: Mode = "face-to-face"  # live-online: a session online (the module's delivery, or its phase's mode)
     venue: str | None = None  # the id of its venue in the programme's venues; None: the cohort's venue
     group: str | None = None  # the group of a split it is taught to (side by side with the others); None: all
+    occurrence: int = 1  # the time of a repeated module (the programme's ``repeat``) this session teaches
+    times: int = 1  # how many times its module is taught
 
     def starts_at(self) -> dt.datetime:
         """The start as a timezone-aware datetime."""
@@ -55,7 +57,8 @@ class Session:
         return {"kind": self.kind, "date": self.date.isoformat(), "slot": self.slot, "start": self.start,
                 "end": self.end, "module": self.module, "strand": self.strand, "hours": number(self.hours),
                 "part": self.part, "parts": self.parts, "mode": self.mode, "venue": self.venue, "phase": self.phase,
-                "group": self.group, "reason": self.reason.render(language)}
+                "group": self.group, "occurrence": self.occurrence, "times": self.times,
+                "reason": self.reason.render(language)}
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,14 @@ class SelfPaced:
     reason: Message
     phase: str | None = None
     kind: Literal["self-paced"] = "self-paced"
+    occurrence: int = 1  # the time of a repeated module (the programme's ``repeat``)
+    times: int = 1
 
     def to_json_dict(self, language: Language = "zh") -> dict[str, Any]:
         return {"kind": self.kind, "module": self.module, "strand": self.strand, "hours": number(self.hours),
                 "opens": self.opens.isoformat(), "due": self.due.isoformat(), "mode": "self-paced",
-                "phase": self.phase, "reason": self.reason.render(language)}
+                "phase": self.phase, "occurrence": self.occurrence, "times": self.times,
+                "reason": self.reason.render(language)}
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ def _problem_from(detail: Any, cls: type[BaseModel], data: Any, doc: Document, b
     """Turn one pydantic error into a Problem at the right line, in plain words."""
     path: list[str | int] = []
     node = data
-    for part in detail["loc"]:
+    rule = (detail.get("ctx") or {}).get("error")
+    for part in (*detail["loc"], *(rule.at if isinstance(rule, ContentRule) else ())):
         if isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]

@@ -5,7 +5,8 @@
 COHORT`` writes the cohort's sign-in, score and survey workbooks with the roster's names (under
 records/sheets/, never into a pack); ``kebao records import FILE`` reads a filled workbook back (attendance,
 scores, questionnaire answers); ``kebao records list COHORT`` shows the learners, phones and ID-card numbers
-masked, and every import. COHORT is ``PROGRAMME/COHORT-ID`` or just
+masked, and every import; ``status``, ``certificates``, ``export`` and ``forget`` (kebao.cli.ledger) work on
+the cohort's ledger. COHORT is ``PROGRAMME/COHORT-ID`` or just
 ``PROGRAMME`` for the programme's own cohort. The database is SQLite in records/kebao.sqlite under
 --root unless ``--database URL`` or ``KEBAO_DATABASE_URL`` names another (PostgreSQL: docs/records.md).
 Exit code 2 for a bad row (each named ``FILE:row:column``) or cell (``sheet!D7``), an unknown programme or
@@ -20,6 +21,8 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+LEDGER_COMMANDS = ("status", "certificates", "export", "forget")  # in kebao.cli.ledger
 
 if TYPE_CHECKING:  # pragma: no cover
     from kebao.records.database import Database
@@ -51,7 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     marks.add_argument("--cohort", help="refuse the workbook unless it is this cohort's (PROGRAMME/COHORT-ID)")
     marks.add_argument("--update", action="store_true",
                        help="apply marks that differ from earlier imports (without it they are listed and refused)")
-    for command in (roster, listing, sheets, marks):
+    from kebao.cli.ledger import add_commands
+
+    for command in (roster, listing, sheets, marks, *add_commands(sub)):
         command.add_argument("--root", type=Path, default=Path("."),
                              help="the curriculum repository (default: the current folder)")
         command.add_argument("--database", metavar="URL",
@@ -67,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
     programme, code = resolve_cohort(args.root, args.cohort)
     if args.records_command == "sheets":
         return _sheets(args, programme, code)
+    if args.records_command in LEDGER_COMMANDS:
+        from kebao.cli.ledger import run as ledger_run
+
+        return ledger_run(args, programme, code)
     if args.records_command == "roster":
         from kebao.records.roster import read_roster
 

@@ -80,7 +80,7 @@ class PackBuild:
 
     @cached_property
     def credits(self) -> list[CreditRow]:
-        planned = [(item.module, item.hours) for item in self.ctx.plan.taught]
+        planned = self.ctx.plan.module_hours
         return credit_rows(self.ctx.catalog, self.ctx.programme, planned, self.ctx.language)
 
     @cached_property

@@ -62,7 +62,7 @@ def credit_table(ctx: PackContext) -> pandas.DataFrame:
     """Module, 学时 and 学分 as the credit record lists them."""
     import pandas as pd
 
-    planned = [(item.module, item.hours) for item in ctx.plan.taught]
+    planned = ctx.plan.module_hours
     rows = credit_rows(ctx.catalog, ctx.programme, planned, ctx.language)
     return pd.DataFrame([[r.title, r.strand_label, number(r.hours), f"{r.credits}"] for r in rows],
                         columns=[_l(ctx, c) for c in ("title", "strand", "hours", "credits")])

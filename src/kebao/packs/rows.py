@@ -88,6 +88,13 @@ def _phase_of(spans: Sequence[PhaseSpan], day: dt.date) -> PhaseSpan | None:
     return next((span for span in spans if span.first <= day <= span.last), None)
 
 
+def occurrence_suffix(occurrence: int, times: int, language: Language) -> str:
+    """'（第2次）' after the title of a repeated module's second time (the programme's ``repeat``); '' once."""
+    if times == 1:
+        return ""
+    return f"（第{occurrence}次）" if language == "zh" else f" (time {occurrence} of {times})"
+
+
 def phase_title(programme: Programme, phase: str | None, language: Language) -> str:
     found = next((p for p in programme.phases if p.id == phase), None) if phase else None
     return found.title.in_language(language) if found else ""
@@ -115,6 +122,10 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
             where = place(programme, venue, span.venue if span else None, language)
             if span is not None and span.mode == "live-online":
                 where = label("online", language)
+            if item.event_kind == "travel":  # on the road; to a site visit: towards its place
+                visit = catalog.modules.get(item.event.removeprefix("travel-to-"))
+                where = label("on_the_way", language) + (
+                    f" → {visit.site.location.in_language(language)}" if visit and visit.site else "")
             rows.append(TimetableRow(item.date, weekday, slot, item.start, item.end, "", title, "", "", item.hours,
                                      kind, where, f"{note}\n{kind}" if tentative else kind, item.event_kind,
                                      tentative, phase_title(programme, span.phase if span else None, language)))
@@ -126,6 +137,7 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
         if group is not None:
             title = f"【{group.title.in_language(language)}】{title}" if language == "zh" else \
                 f"[{group.title.in_language(language)}] {title}"
+        title += occurrence_suffix(item.occurrence, item.times, language)
         if item.parts > 1:
             title += f"（{item.part}/{item.parts}）" if language == "zh" else f" ({item.part}/{item.parts})"
         location = (module.site.location.in_language(language) if module.site
@@ -162,7 +174,11 @@ class SelfPacedRow:
 def self_paced_rows(catalog: Catalog, programme: Programme, items: Iterable[SelfPaced],
                     language: Language) -> list[SelfPacedRow]:
     """One row per self-paced module (线上自学: it counts 学时 and has no session)."""
-    return [SelfPacedRow(item.module, catalog.modules[item.module].title.in_language(language),
+    def title(item: SelfPaced) -> str:
+        return catalog.modules[item.module].title.in_language(language) + occurrence_suffix(
+            item.occurrence, item.times, language)
+
+    return [SelfPacedRow(item.module, title(item),
                          catalog.strands[item.strand].name.in_language(language), item.hours, item.opens, item.due,
                          phase_title(programme, item.phase, language)) for item in items]
 

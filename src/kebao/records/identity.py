@@ -49,6 +49,16 @@ def mask_phone(phone: str) -> str:
     return phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
 
 
+def mask_name(name: str) -> str:
+    """'张小三' -> '张*三', '李四' -> '李*', '欧阳小明' -> '欧**明': what a published list may show of a name."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def id_problem(number: str) -> str | None:
     """Why ``number`` (normalised by :func:`normalise_id`) is not a valid ID-card number, or None."""
     if len(number) != 18:

@@ -88,7 +88,7 @@ class Import(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # 'roster' | 'attendance' | 'assessment' | 'survey'
+    kind: Mapped[str] = mapped_column(String(20))  # 'roster' | 'attendance' | 'assessment' | 'survey' | 'forget'
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

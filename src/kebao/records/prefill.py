@@ -57,19 +57,12 @@ def write_prefilled(ctx: PackContext, folder: Path, learners: Sequence[Learner],
 
 
 def decide_cohort(root: Path, programme: str, code: str) -> PackContext:
-    """The decided pack of cohort ``programme/code``: the programme's own cohort, or a cohort file
-    ``cohorts/<programme>/<code>.yml``; UsageError for a cohort kebao does not know."""
+    """The decided pack of cohort ``programme/code`` (the cohort as :func:`.course.cohort_spec` finds it)."""
     from ..catalog import load_catalog
-    from ..cohort import read_cohort
-    from ..errors import UsageError
     from ..packs.context import decide
+    from .course import cohort_spec
 
     catalog = load_catalog(root)
     spec = catalog.programme(programme)
-    if code == spec.cohort.id:
-        return decide(catalog, programme)
-    file = Path(root) / "cohorts" / programme / f"{code}.yml"
-    if not file.is_file():
-        raise UsageError(f"cohort {programme}/{code}: neither the programme's own cohort ({spec.cohort.id}) nor a "
-                         f"cohort file {file}", f"write {file}, or name the cohort {programme}/{spec.cohort.id}")
-    return decide(catalog, programme, cohort=read_cohort(file))
+    cohort = cohort_spec(catalog, spec, code)
+    return decide(catalog, programme, cohort=None if cohort is spec.cohort else cohort)

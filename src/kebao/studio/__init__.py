@@ -7,6 +7,8 @@
     views.py    the preview and the messages as HTML, the chart as PNG (no widgets)
     pack.py     a trial course pack from the saved programme
     controls.py the strand-mix sliders, the required modules' checkboxes, the pool rows (widgets)
+    agenda.py   phases, venues and a split's groups edited as entries of a draft (no widgets)
+    agenda_controls.py  a row per phase, venue and group (widgets)
     preview_pane.py  the preview pane: checks, chart, modules and timetable tabs (widgets)
     widgets.py  the ipywidgets UI that wires the above; ``open_studio`` is what the notebook calls
 

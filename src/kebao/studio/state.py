@@ -50,6 +50,7 @@ FIELD_LABELS: dict[str, str] = {
     "required": "必修模块", "pools": "选修来源", "site_visits": "现场教学", "cohort": "默认班次",
     "cohort.start": "开班日期", "cohort.id": "班次编号", "cohort.size": "人数", "cohort.venue": "培训地点",
     "outcomes": "学习成果", "minutes_per_hour": "每学时分钟数", "hours_per_credit": "学分折算",
+    "phases": "培训阶段", "venues": "地点", "splits": "分组", "repeat": "重复讲授",
 }
 
 

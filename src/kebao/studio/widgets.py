@@ -19,6 +19,7 @@ import ipywidgets as w
 from ..catalog import Catalog, load_catalog
 from ..errors import ContentError, KebaoError
 from . import choices, state, views
+from .agenda_controls import AgendaEditor
 from .controls import STYLE, WIDE, MixEditor, ModuleChecklist, PoolEditor
 from .pack import generate_pack
 from .preview_pane import PreviewPane
@@ -103,6 +104,7 @@ class Studio:
         self.pool_editor = PoolEditor(self.catalog, self._on_pool, self._on_remove_pool)
         self.add_pool_button = w.Button(description="＋ 添加选修来源")
         self.site_visits = w.HTML()
+        self.agenda = AgendaEditor(self.catalog, self._on_agenda)
         self.undo_button = w.Button(description="↶ 撤销", tooltip="撤销上一步修改（可连续撤销）", disabled=True)
         self.save_button = w.Button(description="保存 Save", button_style="primary", icon="save")
         self.pack_button = w.Button(description="生成课包 Generate pack", button_style="success", icon="archive",
@@ -125,6 +127,7 @@ class Studio:
                                        "</small>"),
                     self.required.box, w.HTML("<b>选修来源 pools</b>"), self.pool_editor.box, self.add_pool_button,
                     self.site_visits),
+            section("阶段、地点与分组", self.agenda.box),
             w.HBox([self.undo_button, self.save_button, self.pack_button]), self.message,
         ], layout=w.Layout(flex="1 1 420px", padding="0 12px 0 0"))
         return w.VBox([w.HTML("<h3 style='margin:4px 0'>课包设计工作室 · Design studio</h3>"),
@@ -196,7 +199,7 @@ class Studio:
     def _load_draft(self) -> None:
         """Set every widget from the draft, quietly, then refresh the preview."""
         draft = self.draft
-        self.mix_editor.catalog = self.pool_editor.catalog = self.catalog  # after a save or reload
+        self.mix_editor.catalog = self.pool_editor.catalog = self.agenda.catalog = self.catalog  # after a save
         self.undo_button.disabled = not self.history
         self._quiet = True
         try:
@@ -216,6 +219,7 @@ class Studio:
             self._set_module_options()
             self._show_pools()
             self.site_visits.value = views.site_visits_html(draft.get("site_visits", default=[]))
+            self.agenda.show(draft)
         finally:
             self._quiet = False
         self.refresh()
@@ -252,6 +256,10 @@ class Studio:
     @_guarded
     def _on_pool(self, index: int, strands: Sequence[str], modules: Sequence[str], formats: Sequence[str]) -> None:
         self.change(state.with_pool(self.draft, index, strands, modules, formats))
+
+    @_guarded
+    def _on_agenda(self, draft: Draft) -> None:
+        self.change(draft, redraw=True)
 
     @_guarded
     def _on_add_pool(self, _: Any) -> None:
