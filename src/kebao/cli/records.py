@@ -191,6 +191,9 @@ def _progress(total: int) -> Callable[[int, int], None]:
     return update
 
 
+WORKBOOK_KINDS = ("attendance", "assessment", "survey")  # imports of filled workbooks (kebao records import)
+
+
 def _list(database: Database, programme: str, code: str, form: str) -> int:
     from kebao.records.identity import GENDER_WORDS, mask_phone
     from kebao.records.marks_store import imports_of
@@ -211,5 +214,5 @@ def _list(database: Database, programme: str, code: str, form: str) -> int:
     for entry in audit:
         print(f"import {entry['id']}: {entry['kind']} {entry['file']} by {entry['by']} at {entry['at']}: "
               f"{entry['added']} added, {entry['updated']} updated"
-              + (f", holds {entry['marks']} mark(s)" if entry["kind"] != "roster" else ""))
+              + (f", holds {entry['marks']} mark(s)" if entry["kind"] in WORKBOOK_KINDS else ""))
     return 0
