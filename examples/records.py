@@ -80,15 +80,19 @@ def fill_attendance(path: Path, rng: random.Random, groups: list[str]) -> None:
     _save(book, path)
 
 
-def fill_assessment(path: Path, rng: random.Random) -> None:
-    """A score per module (learner 7 fails one), and the pre (1-3) and post (3-5) questionnaires."""
+def fill_assessment(path: Path, rng: random.Random, groups: list[str], grouped: dict[str, str]) -> None:
+    """A score per module (learner 7 fails one; another group's module: none), and the pre (1-3) and post (3-5)
+    questionnaires."""
     from kebao.packs.sheetmeta import FIRST_ROW
 
     book, meta = _open(path)
     scores = book[meta.score_sheet]
     for row in range(FIRST_ROW, scores.max_row + 1):
+        learner = row - FIRST_ROW + 1
         for index, module in enumerate(meta.modules):
-            score = 55 if (row - FIRST_ROW + 1, index) == (7, 0) else rng.randint(60, 98)
+            if module.id in grouped and grouped[module.id] != groups[(learner - 1) % len(groups)]:
+                continue
+            score = 55 if (learner, index) == (7, 0) else rng.randint(60, 98)
             scores.cell(row=row, column=module.column, value=score)
     for survey in meta.surveys:
         sheet = book[survey.sheet]
@@ -145,8 +149,10 @@ def example(root: Path, out: Path, programme: str, count: int) -> list[Path]:
     attendance, assessment, survey = prefilled(catalog_cohort, folder,
                                                [(learner["姓名"], learner["单位"]) for learner in learners])
     split = next(iter(catalog_cohort.programme.splits), None)
-    fill_attendance(attendance, rng, [group.id for group in split.groups] if split else [])
-    fill_assessment(assessment, rng)
+    groups = [group.id for group in split.groups] if split else []
+    grouped = {module: group.id for module, (_, group) in catalog_cohort.programme.grouped.items()}
+    fill_attendance(attendance, rng, groups)
+    fill_assessment(assessment, rng, groups, grouped)
     fill_survey(survey, rng)
     return [*written, attendance, assessment, survey]
 
