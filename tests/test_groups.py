@@ -14,6 +14,7 @@ from kebao.catalog import Catalog, load_catalog
 from kebao.cli import main
 from kebao.compose import compose
 from kebao.errors import ContentError, PlanError
+from kebao.packs import sheets as attendance_sheets
 from kebao.packs import writers
 from kebao.packs.rows import credit_rows, timetable_rows
 from kebao.schedule import schedule
@@ -135,7 +136,7 @@ def test_outputs_name_the_group_count_one_learner_and_give_each_group_its_sign_i
     sheet = book.worksheets[0]
     total = [row for row in sheet.iter_rows(values_only=True) if row[6] == "合计"][0]
     assert total[7] == 15
-    sheets = load_workbook(writers.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "t", 36, "zh")).sheetnames
+    sheets = load_workbook(attendance_sheets.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "t", 36, "zh")).sheetnames
     assert [name[4:] for name in sheets if name.endswith("组")] == [
         "12-09 上午 党政办组", "12-09 上午 教务组", "12-09 上午 学工组",
         "12-09 下午 党政办组", "12-09 下午 教务组", "12-09 下午 学工组"]

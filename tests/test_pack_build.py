@@ -28,7 +28,7 @@ NOTEBOOK = REPO / "notebooks" / "course_pack.ipynb"
 TITLE = "新能源汽车技术专项培训班"
 ADDRESS = PackAddress("nev-class", "2026-11")
 KEYS = ("handbook.html", "handbook.pdf", "trainer-guide.html", "trainer-guide.pdf", "timetable.xlsx", "timetable.csv",
-        "timetable.ics", "attendance.xlsx", "assessment.xlsx", "credits.csv", "manifest.json",
+        "timetable.ics", "attendance.xlsx", "assessment.xlsx", "survey.xlsx", "credits.csv", "manifest.json",
         "figures/hours-per-strand.png", "figures/timetable.png", "zip")
 PACK_FILES = {name_of(ADDRESS, key) for key in KEYS}
 
@@ -121,7 +121,9 @@ def test_data_files_open_in_their_readers(built: tuple[Path, Path]) -> None:
     assert timetable is not None and timetable["A1"].value == TITLE
     events = Calendar.from_ical((folder / F("timetable.ics")).read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["高压安全", "动力电池实操", "智能手机办公"]
-    assert len(openpyxl.load_workbook(folder / F("attendance.xlsx")).sheetnames) == 3
+    attendance = openpyxl.load_workbook(folder / F("attendance.xlsx"))
+    assert len([ws for ws in attendance.worksheets if ws.sheet_state == "visible"]) == 3
+    assert attendance["_kebao"].sheet_state == "veryHidden"  # the metadata kebao records import reads
     assert (folder / F("credits.csv")).read_text(encoding="utf-8-sig").splitlines()[1].startswith("hv-safety,高压安全")
 
 

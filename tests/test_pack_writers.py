@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 
 from kebao.catalog import load_catalog
-from kebao.packs import writers
+from kebao.packs import sheets, writers
 from kebao.packs.context import open_pack
 from kebao.packs.rows import credit_rows, outcome_rows, timetable_rows
 
@@ -100,7 +100,7 @@ def test_ics_is_valid_time_zoned_one_event_per_session(rows: list[writers.Timeta
 
 def test_attendance_has_one_sheet_per_session_with_a_line_per_participant(rows: list[writers.TimetableRow],
                                                                           tmp_path: Path) -> None:
-    path = writers.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "班", 24, "zh")
+    path = sheets.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "班", 24, "zh")
     book = openpyxl.load_workbook(path)
     assert len(book.sheetnames) == len(rows)
     sheet = book.worksheets[0]
@@ -115,10 +115,12 @@ def test_assessment_and_credits(tmp_path: Path) -> None:
     catalog = load_catalog(FIXTURES / "catalog")
     programme = catalog.programmes["cadres-course"]
     credits = credit_rows(catalog, programme, [("party-theory", 4), ("industry-visit", 8)], "zh")
-    book = openpyxl.load_workbook(writers.write_assessment_xlsx(credits, outcome_rows(programme),
-                                                                tmp_path / "r.xlsx", "班", "zh"))
+    book = openpyxl.load_workbook(sheets.write_assessment_xlsx(credits, outcome_rows(programme),
+                                                               tmp_path / "r.xlsx", "班", "zh"))
     assert book.sheetnames == ["评分表", "评价标准", "课前问卷", "课后问卷"]
-    assert book["课前问卷"].cell(row=5, column=2).value == "能够运用党的理论指导基层工作"
+    pre = book["课前问卷"]  # a row per learner, a column per statement
+    assert [c.value for c in pre[4]][:4] == ["序号", "姓名", "单位", "1. 能够运用党的理论指导基层工作"]
+    assert [pre.cell(row=r, column=1).value for r in (5, 34, 35)] == [1, 30, None]
     scores = book["评分表"]
     assert [c.value for c in scores[4]] == ["序号", "姓名", "单位", *(c.title for c in credits), "总评", "结业", "备注"]
     assert [scores.cell(row=r, column=1).value for r in range(5, 36)] == [*range(1, 31), None]  # size 30: 30 rows

@@ -123,11 +123,11 @@ def test_each_time_has_its_own_sign_in_sheet_calendar_event_and_timetable_row(tm
     from icalendar import Calendar
     from openpyxl import load_workbook
 
-    from kebao.packs import writers
+    from kebao.packs import sheets, writers
 
     catalog, timetable = plan(required=["safety", "a0", "a1"], repeat={"safety": 3}, days=3)
     rows = timetable_rows(catalog, catalog.programmes["p"], "培训中心", timetable.items, "zh")
-    book = load_workbook(writers.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "班", 5, "zh"))
+    book = load_workbook(sheets.write_attendance_xlsx(rows, tmp_path / "a.xlsx", "班", 5, "zh"))
     subtitles = [str(sheet["A2"].value) for sheet in book.worksheets]
     assert [any(f"模块safety（第{n}次）" in s for s in subtitles) for n in (1, 2, 3)] == [True] * 3
     assert len(book.worksheets) == len(timetable.sessions) == 5

@@ -25,7 +25,8 @@ COMMANDS = {
     "pack": ("pack", "generate a cohort's course pack (or --all packs) with papermill"),
     "book": ("book", "build the site (programmes, modules, cases, guides, pack downloads) into _build/html"),
     "check": ("check", "run every check for CI (content, notebooks, cases, packs, book, links, coverage)"),
-    "records": ("records", "learner records: roster, list, status, certificates, export (credit bank), forget"),
+    "records": ("records", "learner records: roster, sheets (pre-filled), import (filled workbooks), list, status, "
+                           "certificates, export (credit bank), forget"),
 }
 
 

@@ -36,11 +36,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import PackError
 from ..paths import ZIP_NAME, PackAddress
-from . import export, writers
+from . import export, sheets, writers
 from .bundle import make_zip, write_manifest
 from .context import PackContext
 from .page import FIGURE_KEY
-from .rows import CreditRow, SelfPacedRow, TimetableRow, credit_rows, outcome_rows, self_paced_rows, timetable_rows
+from .rows import CreditRow, SelfPacedRow, TimetableRow, credit_rows, self_paced_rows, timetable_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from nbformat import NotebookNode
@@ -160,14 +160,15 @@ def _timetable_csv(build: PackBuild, path: Path) -> None:
 
 
 def _attendance_xlsx(build: PackBuild, path: Path) -> None:
-    ctx = build.ctx
-    writers.write_attendance_xlsx(build.timetable, path, ctx.title, ctx.cohort.size, ctx.language, build.local_date)
+    sheets.attendance_for(build.ctx, build.timetable, path, build.local_date)  # blank numbered rows: no names
 
 
 def _assessment_xlsx(build: PackBuild, path: Path) -> None:
-    ctx = build.ctx
-    writers.write_assessment_xlsx(build.credits, outcome_rows(ctx.programme), path, ctx.title, ctx.language,
-                                  ctx.cohort.size, build.local_date)
+    sheets.assessment_for(build.ctx, build.credits, path, build.local_date)
+
+
+def _survey_xlsx(build: PackBuild, path: Path) -> None:
+    sheets.survey_for(build.ctx, path, build.local_date)
 
 
 def _credits_csv(build: PackBuild, path: Path) -> None:
@@ -227,6 +228,7 @@ PACK_FILES: tuple[PackFile, ...] = (
     PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv"),
     PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx"),
     PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx"),
+    PackFile(_PACK + "满意度测评.xlsx", _survey_xlsx, "office", key="survey.xlsx"),
     PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv"),
     PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "trainer"),
     PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),

@@ -40,6 +40,7 @@ class TimetableRow:
     phase: str = ""  # the title of its programme phase (schema 2 phases), or ""
     group: str = ""  # the title of the group it is taught to where the cohort splits, or "" (everyone)
     beside: bool = False  # a session of a split's other group: side by side with the first group's, not counted
+    group_id: str = ""  # the id of that group (session keys of the records: packs/sheetmeta.py), or ""
 
     @property
     def signed(self) -> bool:
@@ -152,7 +153,8 @@ def timetable_rows(catalog: Catalog, programme: Programme, venue: str, items: It
             format_label=pick(FORMATS[module.format], language), location=location, description=description,
             provisional=tentative, phase=phase_title(programme, item.phase, language),
             group=group.title.in_language(language) if group else "",
-            beside=split is not None and group is not None and group.id != split.groups[0].id))
+            beside=split is not None and group is not None and group.id != split.groups[0].id,
+            group_id=group.id if group else ""))
     return rows
 
 

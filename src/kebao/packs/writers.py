@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..labels import Language, label
-from .rows import CreditRow, OutcomeRow, SelfPacedRow, TimetableRow
+from .rows import CreditRow, SelfPacedRow, TimetableRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.workbook import Workbook
@@ -264,65 +264,6 @@ def write_timetable_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, s
                [label(c, language) for c in ("title", "strand", "hours", "opens", "due", "phase")],
                [[r.title, r.strand_label, r.hours, r.opens.isoformat(), r.due.isoformat(), r.phase]
                 for r in self_paced], (34, 12, 6, 12, 12, 16))
-    return _save(workbook, path, stamp)
-
-
-def write_attendance_xlsx(rows: Sequence[TimetableRow], path: Path, title: str, size: int,
-                          language: Language, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """One sign-in sheet per session (and per check-in, opening, closing), with a line per participant; where
-    the cohort works in groups, one per group's session, named after the group.
-
-    The programme and the session stand above the table on every printed page.
-    """
-    workbook = _workbook(stamp)
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    header = [label(c, language) for c in ("number", "name", "organisation", "sign_in", "sign_out", "remarks")]
-    for index, row in enumerate((row for row in rows if row.signed), start=1):
-        ws = workbook.create_sheet(f"{index:03d} {row.date:%m-%d} {row.slot} {row.group}".strip()[:31])
-        subtitle = f"{row.date.isoformat()} {row.weekday} {row.slot} {row.start}–{row.end} · {row.title}"
-        if row.group:  # a group's own sheet: where it meets
-            subtitle += f" · {row.location}"
-        _table(ws, f"{title} · {label('attendance', language)}", subtitle, header,
-               [[n, "", "", "", "", ""] for n in range(1, size + 1)], (6, 14, 28, 12, 12, 16),
-               landscape=False, repeat="1:4", row_minimum=24)
-    return _save(workbook, path, stamp)
-
-
-def write_assessment_xlsx(credits: Sequence[CreditRow], outcomes: Sequence[OutcomeRow], path: Path, title: str,
-                          language: Language, size: int = 30, stamp: dt.datetime = FIXED_TIME) -> Path:
-    """The score sheet (a row per learner, a column per module), the rubric, and the pre/post questionnaires.
-
-    Without a roster the score sheet has ``size`` numbered rows, one per learner of the cohort.
-    """
-    workbook = _workbook(stamp)
-    scores = workbook.active
-    assert scores is not None
-    scores.title = label("score_sheet", language)
-    modules = [credit.title for credit in credits]
-    header = [label(c, language) for c in ("number", "name", "organisation")] + modules + [
-        label(c, language) for c in ("overall", "completed", "remarks")]
-    _table(scores, f"{title} · {label('score_sheet', language)}", label("score_note", language), header,
-           [[n] + [""] * (len(header) - 1) for n in range(1, size + 1)],
-           (5, 10, 16, *([8] * len(modules)), 7, 7, 12), repeat="1:4", row_minimum=22)
-    rubric = workbook.create_sheet(label("rubric", language))
-    levels = [label(c, language) for c in ("excellent", "good", "pass", "fail")]
-    columns = [label(c, language) for c in ("title", "criterion", "assessment")] + levels
-    lines: list[list[object]] = []
-    for credit in credits:
-        for outcome in credit.outcomes:
-            lines.append([credit.title, outcome, credit.assessment, "", "", "", ""])
-    _table(rubric, f"{title} · {label('rubric', language)}", "", columns, lines, (24, 44, 34, 8, 8, 8, 8))
-    statements = [o.text for o in outcomes] or [o for c in credits for o in c.outcomes]
-    scale = "1 2 3 4 5"
-    for key in ("pre_survey", "post_survey"):
-        ws = workbook.create_sheet(label(key, language))
-        note = ("请按 1（完全不能）到 5（完全能够）为每一项打分" if language == "zh"
-                else "Rate each statement from 1 (not at all) to 5 (fully)")
-        _table(ws, f"{title} · {label(key, language)}", note,
-               [label("number", language), label("statement", language), scale],
-               [[n, text, ""] for n, text in enumerate(statements, start=1)], (6, 70, 14), landscape=False)
     return _save(workbook, path, stamp)
 
 
