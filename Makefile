@@ -4,18 +4,32 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kebao-installed
 
-.PHONY: demo test test-fast setup system lint typecheck constraints clean lab
+.PHONY: demo records-demo test test-fast setup system lint typecheck constraints clean lab
 
 demo: setup system
 	$(BIN)/kebao validate
 	$(BIN)/kebao pack --all
 	$(BIN)/kebao book --quiet
+	$(MAKE) --no-print-directory records-demo
 	@echo
 	@echo "Course packs (handbook, trainer guide, timetable, attendance, credits, zip):"
 	@ls -d $(CURDIR)/build/packs/*/* | grep -v /_failed
 	@echo "The site: open $(CURDIR)/_build/html/index.html in a browser."
+	@echo "Learner records (fake example learners, git-ignored): records/; certificates in records/certificates/"
 	@echo "Try: $(BIN)/kebao plan xpcc-cadres"
 	@echo "Design a programme in JupyterLab: make lab"
+
+# The learner-records loop on fake example data (examples/records.py, all under the git-ignored records/):
+# roster -> filled attendance, score and survey workbooks imported -> status -> certificates -> credit-bank export.
+records-demo: setup
+	$(BIN)/python examples/records.py
+	$(BIN)/kebao records roster xpcc-cadres records/example/xpcc-cadres/xpcc-2026-12/roster.csv
+	$(BIN)/kebao records roster college-managers-study-tour \
+	  records/example/college-managers-study-tour/managers-tour-2026-12/roster.csv
+	for f in records/example/*/*/*.xlsx; do $(BIN)/kebao records import "$$f" || exit 1; done
+	$(BIN)/kebao records status xpcc-cadres
+	$(BIN)/kebao records certificates xpcc-cadres
+	$(BIN)/kebao records export xpcc-cadres --format creditbank
 
 test: setup system lint typecheck
 	$(BIN)/pytest -q
