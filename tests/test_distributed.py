@@ -39,7 +39,6 @@ def _decided(root: Path, notebook: Path, out: Path) -> list[DecidedPack]:
     catalog = load_catalog(root)
     broken = catalog.programmes["nev-class"].cohort.model_copy(update={"id": "broken"})
     requests = [PackRequest(root, "cadres-course", out=out, notebook=notebook),
-                PackRequest(root, "nev-class", out=out, notebook=notebook),
                 PackRequest(root, "nev-class", out=out, notebook=notebook, cohort=broken)]
     return [decide_pack(request, catalog) for request in requests]
 
@@ -66,7 +65,8 @@ def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(t
     root = _repository(tmp_path)
     notebook = tmp_path / "course_pack.ipynb"  # fails for the cohort 'broken' only
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
+    after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])) + 1
+    nb.cells.insert(after, nbformat.v4.new_code_cell(  # early: a failure costs no full run
         "if cohort['id'] == 'broken':\n    raise RuntimeError('第三期课表生成失败')"))
     nbformat.write(nb, notebook)
     local = build_stale(_decided(root, notebook, tmp_path / "local"), workers=2)
@@ -75,14 +75,14 @@ def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(t
     assert _new_processes(before, 10.0) == []  # the cluster, its workers, templates and kernels are gone
 
     assert [(r.programme, r.cohort, r.status) for r in remote] == [(r.programme, r.cohort, r.status) for r in local]
-    assert [r.status for r in remote] == ["built", "built", "failed"]
-    for here, there in zip(local[:2], remote[:2], strict=True):
-        assert isinstance(here, PackOutcome) and isinstance(there, PackOutcome)
-        assert there.zip.is_file() and there.context is not None
-        files = read_folder(there.folder)
-        assert files == read_folder(here.folder)  # byte-identical, zip and manifest included
-        assert there.zip.name in files
-    failed_here, failed_there = local[2], remote[2]
+    assert [r.status for r in remote] == ["built", "failed"]
+    here, there = local[0], remote[0]
+    assert isinstance(here, PackOutcome) and isinstance(there, PackOutcome)
+    assert there.zip.is_file() and there.context is not None
+    files = read_folder(there.folder)
+    assert files == read_folder(here.folder)  # byte-identical, zip and manifest included
+    assert there.zip.name in files
+    failed_here, failed_there = local[1], remote[1]
     assert isinstance(failed_here, PackFailure) and isinstance(failed_there, PackFailure)
     assert type(failed_there.error) is type(failed_here.error) is NotebookFailed
     assert "第三期课表生成失败" in str(failed_there.error)

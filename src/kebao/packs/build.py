@@ -306,8 +306,8 @@ def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequen
         if progress is not None:
             progress(done + finished, len(ids))
 
-    for found in build_stale(stale, workers=workers, executor=executor, progress=report):
-        results[found.programme] = found
+    for result in build_stale(stale, workers=workers, executor=executor, progress=report):
+        results[result.programme] = result
     return [results[programme] for programme in ids]
 
 

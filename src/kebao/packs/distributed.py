@@ -190,7 +190,8 @@ class KebaoWorker(WorkerPlugin):
 
     def teardown(self, worker: Any = None) -> None:
         template, KebaoWorker._template = KebaoWorker._template, None
-        if template is not None:
+        if template is not None:  # killed, not asked: unwinding its imports took seconds under load
+            template.process.kill()
             template.close()
 
     @classmethod
@@ -242,10 +243,12 @@ class DaskPacks:
 
         if self.scheduler is None:
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, host="127.0.0.1")
-            return Client(cluster), cluster
+                                   host="127.0.0.1", dashboard_address=None,  # no dashboard; its HTTP
+                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # port: any free one
+                                   )  # type: ignore[no-untyped-call]
+            return Client(cluster), cluster  # type: ignore[no-untyped-call]
         try:
-            return Client(self.scheduler, timeout=self.connect_timeout), None
+            return Client(self.scheduler, timeout=self.connect_timeout), None  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as error:
             raise UsageError(f"no dask scheduler answers at {self.scheduler}: {error}",
                              "start one with `dask scheduler` and workers with `dask worker ADDRESS` "
@@ -272,7 +275,7 @@ class DaskPacks:
         results: list[JobResult[PackOutcome] | None] = [None] * len(jobs)
         finished = False
         try:
-            for done, future in enumerate(as_completed(futures), start=1):
+            for done, future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
                 index = futures[future]
                 results[index] = self._receive(index, jobs[index], future)
                 if progress is not None:
