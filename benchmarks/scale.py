@@ -16,11 +16,13 @@ a template) and the peak RSS of all processes together (workers, kernel template
 scheduler and nannies; RSS counts pages forked kernels share with their template once per process, so the
 sum overstates). It also says how many packs came out byte-identical under all three executors.
 
-    .venv/bin/python benchmarks/scale.py [--cohorts 24] [--cohorts 50 100] [--only local-1 dask-2]
+    .venv/bin/python benchmarks/scale.py [--cohorts 16] [--cohorts 50 100] [--only local-1 dask-2]
 
-Default N is 24: here (2 cores) a pack costs ~5-6 s of one core when the machine is quiet and two to three
-times that under load, and the three runs build 3N packs, so N = 24 keeps the default run under 10 minutes
-(measured: docs/speed.md). N = 50 takes about twice as long; 100 and 200 are for bigger machines.
+Default N is 16 (one cohort per example programme): here (2 cores, quiet) a pack costs ~6 s of one core and
+the three runs build 3N packs, about 4 minutes in all, which leaves room under the 10-minute budget for a
+machine that is not quiet. Under a load average of 9-12 (six builds sharing the machine) one pack took
+60 s and a 2-worker LocalCluster needed two minutes for its first pack, so there N = 50 takes hours; see
+docs/speed.md for what was measured. N = 50, 100 and 200 are for quiet or bigger machines.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import shutil
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,8 +90,8 @@ class Memory:
                 except psutil.Error:
                     continue
                 total += rss
-                seen = self.peak.get(process.pid, (0, kind))[0]
-                self.peak[process.pid] = (max(seen, rss), kind)
+                seen, was = self.peak.get(process.pid, (0, kind))
+                self.peak[process.pid] = (max(seen, rss), "worker" if "worker" in (kind, was) else kind)
             self.total = max(self.total, total)
 
     def worker_peak(self) -> tuple[int, int]:
@@ -99,8 +102,8 @@ class Memory:
 
 def _kind(process: Any, me: int) -> str:
     command = " ".join(process.cmdline())
-    if "spawn_main" in command:  # a dask LocalCluster's worker process (its nanny lives in this process)
-        return "worker"
+    if "spawn_main" in command or command.startswith("dask worker"):  # a LocalCluster's worker (its nanny and
+        return "worker"  # scheduler live in this process); dask may set its process title
     if "multiprocessing.forkserver" in command and process.ppid() != me:  # forked by the fork server
         return "worker"
     return "other"
@@ -146,14 +149,21 @@ def run(name: str, root: Path, pairs: list[tuple[str, Any]], out: Path, seed: Pa
     count, worker_rss = memory.worker_peak()
     return {"name": name, "seconds": seconds, "built": len(built), "failed": len(results) - len(built),
             "workers_seen": count, "worker_rss": worker_rss, "total_rss": memory.total,
-            "zips": {(r.programme, r.cohort): hashlib.sha256(r.zip.read_bytes()).hexdigest() for r in built},
+            "zips": {(r.programme, r.cohort): _members(r.zip) for r in built},
             "errors": [str(r.error).splitlines()[0] for r in results if not isinstance(r, PackOutcome)][:3]}
+
+
+def _members(path: Path) -> dict[str, str]:
+    """A zip's members and the sha256 of each (to name what differs between executors)."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
+    return {"": hashlib.sha256(path.read_bytes()).hexdigest(), **members}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=REPO)
-    parser.add_argument("--cohorts", type=int, nargs="+", default=[24], metavar="N")
+    parser.add_argument("--cohorts", type=int, nargs="+", default=[16], metavar="N")
     parser.add_argument("--only", nargs="+", choices=RUNS, default=list(RUNS), help="which executors")
     args = parser.parse_args()
 
@@ -180,7 +190,13 @@ def main() -> None:
                 result = run(name, root, pairs, Path(scratch) / f"{name}-{count}", seed)
                 print(f"  {name}: {result['seconds']:.1f} s, load average {_load()}", flush=True)
                 results.append(result)
-            same = sum(len({r["zips"].get(key) for r in results}) == 1 for key in results[0]["zips"])
+            same = 0
+            for key, first in results[0]["zips"].items():
+                others = [r["zips"].get(key, {}) for r in results[1:]]
+                differ = sorted({name for other in others for name in first if other.get(name) != first[name]})
+                same += not differ
+                if differ:
+                    print(f"  {key[0]} {key[1]}: differs between executors in {', '.join(differ[:6])}")
             rows.append((count, results, same))
     print()
     print(f"{'N':>4}  {'executor':<8}  {'built':>5}  {'failed':>6}  {'seconds':>7}  {'packs/s':>7}  "

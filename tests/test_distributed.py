@@ -35,11 +35,29 @@ def _repository(tmp_path: Path) -> Path:
     return root
 
 
-def _decided(root: Path, notebook: Path, out: Path) -> list[DecidedPack]:
+# A cell that kills the dask worker process running it (its kernel's grandparent), and refuses elsewhere.
+KILL_WORKER = """import os, signal
+if cohort['id'] == 'killer':
+    def parent(pid):
+        return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])
+    pid = parent(os.getpid())
+    while pid > 1 and b'spawn_main' not in open(f'/proc/{pid}/cmdline', 'rb').read():
+        pid = parent(pid)
+    if pid <= 1:
+        raise RuntimeError('not on a dask worker')
+    os.kill(pid, signal.SIGKILL)
+"""
+
+
+def _decided(root: Path, notebook: Path, out: Path, *, killer: bool = False) -> list[DecidedPack]:
     catalog = load_catalog(root)
-    broken = catalog.programmes["nev-class"].cohort.model_copy(update={"id": "broken"})
+    default = catalog.programmes["nev-class"].cohort
     requests = [PackRequest(root, "cadres-course", out=out, notebook=notebook),
-                PackRequest(root, "nev-class", out=out, notebook=notebook, cohort=broken)]
+                PackRequest(root, "nev-class", out=out, notebook=notebook,
+                            cohort=default.model_copy(update={"id": "broken"}))]
+    if killer:
+        requests.append(PackRequest(root, "nev-class", out=out, notebook=notebook,
+                                    cohort=default.model_copy(update={"id": "killer"})))
     return [decide_pack(request, catalog) for request in requests]
 
 
@@ -68,12 +86,18 @@ def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(t
     after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])) + 1
     nb.cells.insert(after, nbformat.v4.new_code_cell(  # early: a failure costs no full run
         "if cohort['id'] == 'broken':\n    raise RuntimeError('第三期课表生成失败')"))
+    nb.cells.insert(after, nbformat.v4.new_code_cell(KILL_WORKER))
     nbformat.write(nb, notebook)
     local = build_stale(_decided(root, notebook, tmp_path / "local"), workers=2)
     before = {child.pid for child in psutil.Process().children(recursive=True)}
-    remote = build_stale(_decided(root, notebook, tmp_path / "dask"), executor=DaskPacks(root, workers=2))
+    remote = build_stale(_decided(root, notebook, tmp_path / "dask", killer=True),
+                         executor=DaskPacks(root, workers=2))
     assert _new_processes(before, 10.0) == []  # the cluster, its workers, templates and kernels are gone
 
+    killed = remote.pop()  # its worker died: the pack fails, the others carry on
+    assert isinstance(killed, PackFailure) and killed.cohort == "killer"
+    assert str(killed.error).startswith("KilledWorker: ") and "`kebao pack nev-class`" in str(killed.error)
+    assert not (tmp_path / "dask" / "nev-class" / "killer").exists()
     assert [(r.programme, r.cohort, r.status) for r in remote] == [(r.programme, r.cohort, r.status) for r in local]
     assert [r.status for r in remote] == ["built", "failed"]
     here, there = local[0], remote[0]

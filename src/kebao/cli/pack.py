@@ -67,11 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("name one programme, or use --all", "e.g. kebao pack xpcc-cadres, or kebao pack --all")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
-    if (args.executor == "dask" or args.scheduler) and not args.all:
-        raise UsageError("--executor dask and --scheduler build batches: use them with --all")
-    if args.scheduler and args.executor != "dask":
-        raise UsageError(f"--scheduler {args.scheduler}: a scheduler is for --executor dask",
-                         "add --executor dask, or leave out --scheduler")
+    _check_executor(args)
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
     stamp = None
     if args.all and not args.force and not args.dry_run:  # nothing changed? decided before kebao loads more
@@ -104,14 +100,9 @@ def run(args: argparse.Namespace) -> int:
         verb = "built" if outcome.status == "built" else "up to date"
         print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
         return 0
-    executor = None
-    if args.executor == "dask":  # started only when a pack must be built (kebao.packs.distributed)
-        from kebao.packs.distributed import DaskPacks
-
-        executor = DaskPacks(args.root, scheduler=args.scheduler, workers=args.jobs)
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
                         notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
-                        executor=executor,
+                        executor=_executor(args),
                         strict_calendar=args.strict_calendar, wait=not args.no_wait, on_wait=_say)
     failed = [r for r in results if isinstance(r, PackFailure)]
     if stamp is not None and not failed:
@@ -121,6 +112,25 @@ def run(args: argparse.Namespace) -> int:
     if machine is not None:  # disk full, read-only…: once, as the error, with its exit code
         raise machine
     return 1 if failed else 0
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    from kebao.errors import UsageError
+
+    if (args.executor == "dask" or args.scheduler) and not args.all:
+        raise UsageError("--executor dask and --scheduler build batches: use them with --all")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError(f"--scheduler {args.scheduler}: a scheduler is for --executor dask",
+                         "add --executor dask, or leave out --scheduler")
+
+
+def _executor(args: argparse.Namespace) -> object | None:
+    """The batch's executor: None for local worker processes, or dask's (it starts only when a pack must be built)."""
+    if args.executor != "dask":
+        return None
+    from kebao.packs.distributed import DaskPacks
+
+    return DaskPacks(args.root, scheduler=args.scheduler, workers=args.jobs)
 
 
 def _table(rows: list[tuple[str, str, float, object]]) -> int:
