@@ -20,9 +20,10 @@ sum overstates). It also says how many packs came out byte-identical under all t
 
 Default N is 16 (one cohort per example programme): here (2 cores, quiet) a pack costs ~6 s of one core and
 the three runs build 3N packs, about 4 minutes in all, which leaves room under the 10-minute budget for a
-machine that is not quiet. Under a load average of 9-12 (six builds sharing the machine) one pack took
-60 s and a 2-worker LocalCluster needed two minutes for its first pack, so there N = 50 takes hours; see
-docs/speed.md for what was measured. N = 50, 100 and 200 are for quiet or bigger machines.
+machine that is not quiet (estimated; a quiet run is still to be measured). Under a load average of 10-16
+(six builds sharing the machine) N = 8 took 21.7 minutes, ~44 s a pack for one worker, so there the default
+would take about 45 minutes; docs/speed.md has the figures. N = 50, 100 and 200 are for quiet or bigger
+machines.
 """
 
 from __future__ import annotations
