@@ -149,3 +149,37 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no dask scheduler answers at tcp://127.0.0.1:9"):
         build(jobs, executor=executor)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_killing_the_run_takes_its_local_cluster_with_it_and_publishes_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    from .processes import VARIABLE, end_all, survivors, survivors_after
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "catalog", root)
+    (root / "curricula" / "programmes" / "cadres-course.yml").unlink()  # unplannable in the fixture
+    out, marker = tmp_path / "out", uuid.uuid4().hex
+    run = subprocess.Popen([sys.executable, "-m", "kebao", "pack", "--all", "--executor", "dask", "--jobs", "2",
+                            "--root", str(root), "--out", str(out), "--notebook", str(NOTEBOOK)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, VARIABLE: marker, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        deadline = time.monotonic() + 300
+        while not any("forkkernel.py launch" in line for line in survivors(marker)):  # a pack's kernel runs
+            assert run.poll() is None and time.monotonic() < deadline, "no kernel started on the cluster"
+            time.sleep(0.2)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        assert survivors_after(marker, 5.0) == []  # workers, their templates and kernels: all gone
+        time.sleep(1.0)
+        assert not (out / "nev-class" / "2026-11").exists()
+    finally:
+        run.kill()
+        end_all(marker)

@@ -330,6 +330,10 @@ def _keep_cases(cases: Mapping[str, bytes], out: Path) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data.decode("utf-8"))
+        case_id = target.stem.rsplit("-", 1)[0]
+        for old in target.parent.glob(f"{case_id}-*.ipynb"):  # runs of an older key of this case
+            if old != target and len(old.stem) == len(target.stem):
+                old.unlink(missing_ok=True)
 
 
 def publish_returned(files: Mapping[str, bytes], job: DecidedPack) -> Path:
