@@ -12,7 +12,9 @@ read-only or missing folder or a permission problem is one error line with a
 hint (exit code 3); the previous pack stays. A cohort on a year without an
 official holiday arrangement yet is planned from the statutory holidays and
 its pack marked 暂定 (provisional); ``--strict-calendar`` refuses it.
-``--dry-run`` decides the packs and lists which would be built and why (which
+``--executor dask`` builds the batch on a dask.distributed cluster: a local one
+of ``--jobs`` worker processes, or the running one at ``--scheduler ADDRESS``
+(docs/scale.md). ``--dry-run`` decides the packs and lists which would be built and why (which
 input changed since each was built), building nothing.
 """
 
@@ -41,6 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=paths.PACKS, help=f"where packs go (default: {paths.PACKS})")
     parser.add_argument("--jobs", type=int, default=paths.JOBS,
                         help=f"packs built at once with --all (default: {paths.JOBS})")
+    parser.add_argument("--executor", choices=("local", "dask"), default="local",
+                        help="where --all builds: worker processes here (local) or a dask.distributed cluster "
+                             "(dask: a local cluster of --jobs workers, or the one at --scheduler)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --executor dask: a running dask scheduler, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--dry-run", action="store_true",
                         help="build nothing: list the packs that would be built and why (which input changed)")
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("name one programme, or use --all", "e.g. kebao pack xpcc-cadres, or kebao pack --all")
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
+    _check_executor(args)
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
     stamp = None
     if args.all and not args.force and not args.dry_run:  # nothing changed? decided before kebao loads more
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
                         notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
+                        executor=_executor(args),
                         strict_calendar=args.strict_calendar, wait=not args.no_wait, on_wait=_say)
     failed = [r for r in results if isinstance(r, PackFailure)]
     if stamp is not None and not failed:
@@ -103,6 +112,25 @@ def run(args: argparse.Namespace) -> int:
     if machine is not None:  # disk full, read-only…: once, as the error, with its exit code
         raise machine
     return 1 if failed else 0
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    from kebao.errors import UsageError
+
+    if (args.executor == "dask" or args.scheduler) and not args.all:
+        raise UsageError("--executor dask and --scheduler build batches: use them with --all")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError(f"--scheduler {args.scheduler}: a scheduler is for --executor dask",
+                         "add --executor dask, or leave out --scheduler")
+
+
+def _executor(args: argparse.Namespace) -> object | None:
+    """The batch's executor: None for local worker processes, or dask's (it starts only when a pack must be built)."""
+    if args.executor != "dask":
+        return None
+    from kebao.packs.distributed import DaskPacks
+
+    return DaskPacks(args.root, scheduler=args.scheduler, workers=args.jobs)
 
 
 def _table(rows: list[tuple[str, str, float, object]]) -> int:

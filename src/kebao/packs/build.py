@@ -286,8 +286,6 @@ def decide_all(root: Path, programmes: Sequence[str] | None = None, *, settings:
 def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequence[str], cohort: Cohort | None,
                out: Path, workers: int, notebook: Path | None, force: bool, timeout: float, executor: Any,
                progress: Callable[[int, int], None] | None, strict_calendar: bool) -> list[BatchResult]:
-    from ..notebooks.batch import run_batch
-
     ids: list[str] = []  # in decide_all's order
     results: dict[str, BatchResult] = {}
     stale: list[DecidedPack] = []
@@ -303,24 +301,50 @@ def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequen
     done = len(results)
     if progress is not None:
         progress(done, len(ids))
-    if stale:
-        require_pack_tools()  # pango and a Chinese font, before any worker starts (ResourceError, exit code 3)
-        # Longest first, so that no worker is left with a big pack at the end while the others idle.
-        stale.sort(key=lambda decided: -len(decided.ctx.timetable.sessions))
 
-        def report(finished: int, total: int, result: Any) -> None:
-            if progress is not None:
-                progress(done + finished, len(ids))
+    def report(finished: int, total: int) -> None:
+        if progress is not None:
+            progress(done + finished, len(ids))
 
-        jobs = [replace(decided, ctx=decided.ctx.portable()) for decided in stale]
-        for decided, job in zip(stale, run_batch(jobs, workers=workers, executor=executor, progress=report,
-                                                 preload=KERNEL_PRELOAD), strict=True):
-            programme, cohort_id = decided.ctx.programme.id, decided.ctx.cohort.id
-            if job.ok and job.value is not None:
-                results[programme] = replace(job.value, context=decided.ctx)
-            else:
-                error = job.error if isinstance(job.error, KebaoError) else PackError(
-                    f"{type(job.error).__name__}: {job.error}" if job.error is not None else "the build failed",
-                    f"a bug in kebao or a tool it runs; `kebao pack {programme}` shows the traceback")
-                results[programme] = PackFailure(programme, cohort_id, error, job.seconds)
+    for result in build_stale(stale, workers=workers, executor=executor, progress=report):
+        results[result.programme] = result
     return [results[programme] for programme in ids]
+
+
+def build_stale(stale: Sequence[DecidedPack], *, workers: int = paths.JOBS, executor: Any = None,
+                progress: Callable[[int, int], None] | None = None) -> list[BatchResult]:
+    """Steps 4–6 for decided packs, in worker processes; one result per pack, in the order given.
+
+    ``executor``: None (a process pool of ``workers``), any ``concurrent.futures`` executor, or a pack
+    executor with ``run_packs(jobs, progress, preload)`` that returns one JobResult per job and publishes the
+    packs itself (:class:`kebao.packs.distributed.DaskPacks`). The caller holds the output folder's lock.
+    """
+    from ..notebooks.batch import run_batch
+
+    if not stale:
+        return []
+    require_pack_tools()  # pango and a Chinese font, before any worker starts (ResourceError, exit code 3)
+    # Longest first, so that no worker is left with a big pack at the end while the others idle.
+    order = sorted(range(len(stale)), key=lambda index: -len(stale[index].ctx.timetable.sessions))
+
+    def report(finished: int, total: int, result: Any) -> None:
+        if progress is not None:
+            progress(finished, total)
+
+    jobs = [replace(stale[index], ctx=stale[index].ctx.portable()) for index in order]
+    if hasattr(executor, "run_packs"):
+        ran = executor.run_packs(jobs, progress=report, preload=KERNEL_PRELOAD)
+    else:
+        ran = run_batch(jobs, workers=workers, executor=executor, progress=report, preload=KERNEL_PRELOAD)
+    results: dict[int, BatchResult] = {}
+    for index, job in zip(order, ran, strict=True):
+        decided = stale[index]
+        programme, cohort_id = decided.ctx.programme.id, decided.ctx.cohort.id
+        if job.ok and job.value is not None:
+            results[index] = replace(job.value, context=decided.ctx)
+        else:
+            error = job.error if isinstance(job.error, KebaoError) else PackError(
+                f"{type(job.error).__name__}: {job.error}" if job.error is not None else "the build failed",
+                f"a bug in kebao or a tool it runs; `kebao pack {programme}` shows the traceback")
+            results[index] = PackFailure(programme, cohort_id, error, job.seconds)
+    return [results[index] for index in range(len(stale))]
