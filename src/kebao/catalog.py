@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from . import paths
 from .content import open_trainer_sections, trainer_note_blocks
-from .crosscheck import check_catalog
+from .crosscheck import check_catalog, check_cohort_file
 from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
 from .model import (
     SCHEMA_VERSION,
@@ -201,25 +201,15 @@ class _Loader:
             self.problems.append(doc.problem((), "expected a mapping of cohort fields",
                                              "see docs/content.md: id, start, size, venue, …"))
             return None
-        cohort = self._validate(Cohort, doc.data, doc, ())
-        if cohort is None:
+        try:
+            cohort = Cohort.model_validate(doc.data)
+        except ValidationError as error:
+            self.problems += problems_from_validation(error, Cohort, doc.data, doc, ())
             return None
-        problems = len(self.problems)
-        if cohort.id != file.stem:
-            self.problems.append(doc.problem(("id",), f"the id '{cohort.id}' is not the file's name ({file.name})",
-                                             f"write 'id: {file.stem}', or rename the file to {cohort.id}.yml"))
-        elif cohort.id == programme.cohort.id:
-            self.problems.append(doc.problem(("id",), f"'{cohort.id}' is the id of programme '{programme.id}''s own "
-                                             f"cohort ({self.places[('Programme', programme.id)][0].file.name})",
-                                             "give this cohort another id and name the file after it"))
-        named = [(("mix", strand), strand, strands, "strand") for strand in cohort.mix or {}]
-        named += [((key, index), module, modules, "module") for key in ("exclude", "extra")
-                  for index, module in enumerate(getattr(cohort, key))]
-        for path, value, known, kind in named:
-            if value not in known:
-                self.problems.append(doc.problem(path, f"unknown {kind} '{value}'",
-                                                 did_you_mean(value, known) or f"see {kind}s in curricula/"))
-        return cohort if len(self.problems) == problems else None
+        cohort._source = doc.locate(())
+        found = check_cohort_file(doc, cohort, programme, strands, modules)
+        self.problems += found
+        return None if found else cohort
 
     def _named_by_id(self, file: Path) -> bool:
         """Whether ``file``'s name is a valid id (its stem is the id); a problem with a fix otherwise."""

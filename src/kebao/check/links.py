@@ -165,21 +165,24 @@ def source_of(page: str, root: Path) -> str:
 
 
 def download_items(site: Site, root: Path, catalog: Catalog, packs: Path) -> list[Item]:
-    """One item per programme: its page offers every public download of its default pack, identical to the
-    pack's, and none of the trainer's."""
+    """One item per cohort's pack (named ``downloads of PROGRAMME``, or ``…/COHORT`` for a cohort file's): its
+    programme's page offers every public download of the pack, identical to the pack's, and none of the trainer's."""
     from ..book.pages import programme_doc
     from ..book.programmes import find_pack
+    from ..cohort import cohorts_of
 
     items = []
-    for programme in sorted(catalog.programmes.values(), key=lambda p: p.id):
-        name = f"downloads of {programme.id}"
+    for programme, cohort in ((p, c) for p in sorted(catalog.programmes.values(), key=lambda p: p.id)
+                              for c in cohorts_of(catalog, p.id)):
+        own = cohort is programme.cohort
+        name = f"downloads of {programme.id}" + ("" if own else f"/{cohort.id}")
         page = site.folder / f"{programme_doc(programme.id)}.html"
         if not page.is_file():
             items.append(Item(name, "failed", f"programme '{programme.id}' has no page "
                                               f"{page.relative_to(site.folder).as_posix()}"))
             continue
         try:
-            pack = find_pack(root, packs, programme.id, programme.cohort.id)
+            pack = find_pack(root, packs, programme.id, cohort.id)
         except BookError as error:
             items.append(Item(name, "failed", error.message, str(error)))
             continue

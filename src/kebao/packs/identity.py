@@ -32,11 +32,12 @@ def require_own_folder(ctx: PackContext, out: Path) -> None:
     else:
         manifest = read_manifest(folder) or {}
         recorded = (manifest.get("parameters") or {}).get("cohort")
-        other = _cohort(recorded) if recorded is not None else requested
         where = f"the pack in {folder.as_posix()}"
-        if other is None:  # a manifest kebao cannot read back: the pack may be anyone's
+        found = _cohort(recorded) if recorded is not None else requested
+        if found is None:  # a manifest kebao cannot read back: the pack may be anyone's
             raise UsageError(f"cohort '{requested.id}' of '{programme.id}': {where} was built for a cohort this "
                              "kebao cannot read back", _advice(programme.id, requested.id, None))
+        other = found
     changes = _differences(other, requested)
     if changes:
         raise UsageError(f"cohort '{requested.id}' of '{programme.id}' is already {where}, with other parameters: "
@@ -67,7 +68,8 @@ def _cohort(recorded: Any) -> Cohort | None:
 def _differences(before: Cohort, after: Cohort) -> list[str]:
     """``start 2026-12-06 -> 2026-12-07`` for each field (but the id) whose value differs."""
     old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
-    return [f"{key} {_shown(old[key])} -> {_shown(new[key])}" for key in new if key != "id" and old.get(key) != new[key]]
+    return [f"{key} {_shown(old[key])} -> {_shown(new[key])}" for key in new
+            if key != "id" and old.get(key) != new[key]]
 
 
 def _shown(value: Any) -> str:
