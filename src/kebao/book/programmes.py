@@ -47,7 +47,7 @@ class Download:
 
 @dataclass(frozen=True)
 class PackFiles:
-    """Where a programme's default pack is, relative to the repository root."""
+    """Where one cohort's pack of a programme is, relative to the repository root."""
 
     folder: str  # <packs>/<programme>/<cohort>
     zip: str
@@ -59,7 +59,7 @@ class PackFiles:
 
 
 def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles:
-    """The default pack of ``programme``; BookError naming the missing zip and the command to build it."""
+    """The pack of ``cohort`` of ``programme``; BookError naming the missing zip and the command to build it."""
     address = PackAddress(programme, cohort)
     folder = (Path(packs) / address.relative).as_posix()
     zip_name = f"{folder}/{address.zip_name}"

@@ -9,7 +9,8 @@ break once the site is copied elsewhere), or when it names an anchor
 (``page.html#part``) that the target page does not define.
 
 Each programme page of the public site (the one ``kebao check`` builds) must
-offer its default pack's files for participants and the office, each the very
+offer the files for participants and the office of every cohort's pack (the
+programme's own and its cohort files'), each the very
 file in the packs folder (otherwise the site is older than the pack), and no
 file for trainers (the trainer guide, the whole pack's zip): those are the
 trainer site's. Which files a pack offers, and to whom, is the pack-file

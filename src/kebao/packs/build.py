@@ -260,10 +260,12 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
               notebook: Path | None = None, force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
               executor: Any = None, progress: Callable[[int, int], None] | None = None,
               strict_calendar: bool = False, wait: bool = True,
-              on_wait: Callable[[str], None] | None = None) -> list[BatchResult]:
-    """Build every programme's default pack (or ``programmes``); fresh packs are skipped without a kernel.
+              on_wait: Callable[[str], None] | None = None, every_cohort: bool = True) -> list[BatchResult]:
+    """Build the pack of every cohort of every programme (or of ``programmes``; with ``cohort``, that cohort's
+    for each; with ``every_cohort=False``, each programme's own), as :func:`decide_all` lists them; fresh packs
+    are skipped without a kernel.
 
-    Failures do not stop the others; each programme gets one result, in order: a PackOutcome (its
+    Failures do not stop the others; each pack gets one result, in order: a PackOutcome (its
     decided pack in ``context``) or a PackFailure (its error). The output folder is locked for the whole
     batch (:func:`kebao.guard.folder_lock`: ``wait``, ``on_wait``), so two runs never build the same pack.
     """
@@ -271,7 +273,7 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
         sweep_packs(out)  # what killed runs left
         return _build_all(root, programmes, settings=settings, cohort=cohort, out=out, workers=workers,
                           notebook=notebook, force=force, timeout=timeout, executor=executor, progress=progress,
-                          strict_calendar=strict_calendar)
+                          strict_calendar=strict_calendar, every_cohort=every_cohort)
 
 
 def decide_all(root: Path, programmes: Sequence[str] | None = None, *, settings: Sequence[str] = (),
@@ -306,13 +308,15 @@ def decide_all(root: Path, programmes: Sequence[str] | None = None, *, settings:
 
 def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequence[str], cohort: Cohort | None,
                out: Path, workers: int, notebook: Path | None, force: bool, timeout: float, executor: Any,
-               progress: Callable[[int, int], None] | None, strict_calendar: bool) -> list[BatchResult]:
+               progress: Callable[[int, int], None] | None, strict_calendar: bool,
+               every_cohort: bool) -> list[BatchResult]:
     from ..notebooks.batch import run_batch
 
     results: list[BatchResult | None] = []  # in decide_all's order; None: stale, until its job returns
     stale: list[tuple[int, DecidedPack]] = []
     for found in decide_all(root, programmes, settings=settings, cohort=cohort, out=out, notebook=notebook,
-                            force=force, timeout=timeout, strict_calendar=strict_calendar):
+                            force=force, timeout=timeout, strict_calendar=strict_calendar,
+                            every_cohort=every_cohort):
         if isinstance(found, PackFailure):
             results.append(found)
         elif not force and found.fresh():
