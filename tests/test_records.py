@@ -221,8 +221,8 @@ def test_the_migrations_make_the_schema_the_models_describe(database_url: str) -
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
             assert connection.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
             assert set(inspect(connection).get_table_names()) == {
-                "alembic_version", "settings", "cohorts", "learners", "imports", "attendance", "scores", "survey_answers",
-                "certificates"}
+                "alembic_version", "settings", "cohorts", "learners", "imports", "attendance", "scores",
+                "survey_answers", "certificates"}
         database.close()
 
 
