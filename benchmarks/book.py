@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CONTENT = ("curricula", "cases", "notebooks", "book", "_config.yml", "_toc.yml")
+CONTENT = ("curricula", "cases", "cohorts", "notebooks", "book", "_config.yml", "_toc.yml")
 
 
 def timed(*command: str, cwd: Path) -> float:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CONTENT = ("curricula", "cases", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
+CONTENT = ("curricula", "cases", "cohorts", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
 
 
 def timed(command: list[str], cwd: Path) -> float:

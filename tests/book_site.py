@@ -21,7 +21,7 @@ from kebao.content import trainer_note_blocks
 
 from .paths import REPO
 
-SITE_CONTENT = ("curricula", "cases", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
+SITE_CONTENT = ("curricula", "cases", "cohorts", "notebooks", "book", "_config.yml", "_toc.yml", "jupytext.toml")
 _HANZI = re.compile(r"[\u4e00-\u9fff]+")
 _NOT_CONTENT = shutil.ignore_patterns("generated", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache")
 

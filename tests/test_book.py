@@ -98,6 +98,27 @@ def test_every_programme_page_offers_its_pack_to_whom_it_is_for(built_site: Buil
     assert [name for name in trainer_site.html.rglob("*培训师指南.pdf")], "the trainer site has no trainer guide"
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_every_cohort_file_is_on_its_programme_page_with_its_pack(built_site: BuiltSite,
+                                                                   trainer_site: BuiltSite) -> None:
+    """`kebao book` builds every cohort file's pack; the programme page lists the cohort (dates, size, venue) and
+    offers its pack as it offers the default one: participants' files on both sites, the trainer's on one."""
+    catalog = load_catalog(built_site.root)
+    cohorts = [(programme, cohort) for programme, found in catalog.cohorts.items() for cohort in found.values()]
+    assert len(cohorts) >= 2, cohorts  # the repository's examples (cohorts/)
+    for programme, cohort in cohorts:
+        pack = find_pack(built_site.root, Path("build/packs"), programme, cohort.id)
+        page = Path("book", "generated", "programmes", f"{programme}.html")
+        text = (built_site.html / page).read_text(encoding="utf-8")
+        assert cohort.id in text and cohort.venue in text and cohort.start.isoformat() in text
+        public, trainer = offered(built_site.html / page), offered(trainer_site.html / page)
+        for item in pack.downloads:
+            name = Path(item.path).name
+            assert name in trainer and trainer[name].read_bytes() == (built_site.root / item.path).read_bytes()
+            assert (name in public) == item.public, f"{name} on the public {page}"
+
+
 def site_texts(html: Path) -> dict[str, str]:
     """Every text file of a built site (pages, scripts, sources, search index) as text, hanzi unescaped."""
     texts = {}

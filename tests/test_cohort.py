@@ -113,3 +113,18 @@ def test_a_malformed_mix_shows_the_accepted_syntax(catalog: Catalog, value: str)
         cadres(catalog, f"mix={value}")
     assert str(caught.value).startswith(f"--set mix={value}: write the mix as strand:weight pairs")
     assert "mix=strand:weight,strand:weight" in caught.value.hint
+
+
+def test_a_changed_cohort_gets_a_derived_id_the_same_settings_the_same_id(catalog: Catalog) -> None:
+    """`--set` makes another cohort: its id comes from the one it changes, the start date and a digest."""
+    assert cadres(catalog, start="2026-10-08").id == "2026-autumn-20261008"
+    moved = cadres(catalog, "venue=延安干部学院", start="2026-10-08")
+    assert moved.id.startswith("2026-autumn-20261008-") and len(moved.id) == len("2026-autumn-20261008-") + 6
+    assert cadres(catalog, "venue=延安干部学院", start="2026-10-08").id == moved.id  # deterministic
+    assert cadres(catalog, "venue=井冈山干部学院", start="2026-10-08").id != moved.id
+    sized = cadres(catalog, "size=30")
+    assert sized.id.startswith("2026-autumn-") and sized.size == 30 and sized.start == dt.date(2026, 9, 14)
+    assert cadres(catalog, "id=spring", "size=30").id == "spring"  # an id given is kept
+    programme = catalog.programmes["cadres-course"]
+    same = cadres(catalog, "size=40", f"language={programme.language}", f"days={programme.days}")
+    assert same is programme.cohort  # nothing the pack depends on changed: the programme's own cohort, its own id

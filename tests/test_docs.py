@@ -185,14 +185,11 @@ def _decide_one(request: Any, **_: Any) -> Any:
 def _decide_every(root: Path, programmes: Any = None, *, settings: Any = (), cohort: Any = None,
                   notebook: Path | None = None, **kwargs: Any) -> list[Any]:
     from kebao import paths
-    from kebao.catalog import load_catalog
-    from kebao.packs.build import PackRequest, decide_pack
+    from kebao.packs.build import PackFailure, decide_all
 
-    catalog = load_catalog(root)
-    out = kwargs.get("out", paths.PACKS)
-    return [decide_pack(PackRequest(Path(root), programme, tuple(settings), out, notebook, cohort=cohort),
-                        catalog).outcome("fresh", 0.0)
-            for programme in programmes or sorted(catalog.programmes)]
+    found = decide_all(Path(root), programmes, settings=settings, cohort=cohort, out=kwargs.get("out", paths.PACKS),
+                       notebook=notebook, every_cohort=kwargs.get("every_cohort", True))
+    return [f if isinstance(f, PackFailure) else f.outcome("fresh", 0.0) for f in found]
 
 
 def _book_deciding_packs(root: Path, *, packs: bool = True, **_: Any) -> Any:

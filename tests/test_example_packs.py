@@ -34,7 +34,7 @@ def pdf_text(path: Path, *options: str) -> str:
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PackOutcome]:
     root = copy_content(tmp_path_factory.mktemp("examples") / "repo")
-    results = build_all(root, PROGRAMMES, out=root / "build" / "packs", workers=2)
+    results = build_all(root, PROGRAMMES, out=root / "build" / "packs", workers=2, every_cohort=False)
     built = {}
     for result in results:
         assert isinstance(result, PackOutcome), result

@@ -277,13 +277,11 @@ def test_bad_requests_exit_2_and_name_the_cohort(database_url: str, tmp_path: Pa
     code, _, err = kebao(database_url, "records", "status", "xpcc-cadre")
     assert code == 2 and "xpcc-cadres" in err  # did you mean
     make_cohort(database_url, tmp_path, [Someone("测试甲")])
-    code, _, err = kebao(database_url, "records", "status", f"{PROGRAMME}/test-2026")
-    assert code == 2 and f"no records for cohort {PROGRAMME}/test-2026" in err
+    code, _, err = kebao(database_url, "records", "status", f"{PROGRAMME}/xpcc-2026-12-2")
+    assert code == 2 and f"no records for cohort {PROGRAMME}/xpcc-2026-12-2" in err
     code, _, err = kebao(database_url, "records", "export", PROGRAMME, "--format", "creditbank", "--out",
                          str(tmp_path / "x"))
     assert code == 0, err
-    roster = tmp_path / "other.csv"
-    roster.write_text("姓名,性别,单位,职务,电话\n测试乙,女,示例单位,科员,13800138001\n", encoding="utf-8")
-    assert kebao(database_url, "records", "roster", f"{PROGRAMME}/test-2026", str(roster))[0] == 0
     code, _, err = kebao(database_url, "records", "status", f"{PROGRAMME}/test-2026")
-    assert code == 2 and "no cohort file cohorts/xpcc-cadres/test-2026.yml" in err
+    assert code == 2 and "programme 'xpcc-cadres' has no cohort 'test-2026'" in err
+    assert "cohorts/xpcc-cadres/test-2026.yml" in err  # where a new cohort goes

@@ -183,9 +183,11 @@ def test_strict_calendar_refuses_a_provisional_pack_before_any_kernel(catalog_ro
     assert not (catalog_root / "out").exists()
 
 
-def test_check_fails_a_provisional_default_pack_and_says_why(catalog_root: Path, spring: PackContext,
+def test_check_fails_a_provisional_default_pack_and_says_why(catalog_root: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     official = decide(load_catalog(catalog_root), "nev-class")
+    # the programme's own cohort (its id kept) planned in 2027, as when the programme's file says so
+    spring = decide(load_catalog(catalog_root), "nev-class", settings=[SPRING_2027, "id=2026-11"])
 
     def built(root: Path, **_options: object) -> list[PackOutcome]:
         folder = catalog_root / "build" / "packs" / "nev-class" / "2026-11"

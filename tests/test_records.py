@@ -25,7 +25,7 @@ from .paths import REPO
 
 pytestmark = pytest.mark.database
 
-COHORT = "xpcc-cadres/test-2026"
+COHORT = "xpcc-cadres/xpcc-2026-12-2"  # a cohort file of the repository (cohorts/xpcc-cadres/)
 
 
 def id_number(body: str) -> str:
@@ -130,7 +130,7 @@ def test_a_changed_learner_is_reported_and_applied_only_with_update(database_url
     path = roster(tmp_path, changed, "roster-2.csv")
     code, out, err = kebao(database_url, "records", "roster", COHORT, str(path))
     assert code == 2 and out == ""
-    assert "1 learner(s) of xpcc-cadres/test-2026 differ from the stored records; nothing was imported" in err
+    assert "1 learner(s) of xpcc-cadres/xpcc-2026-12-2 differ from the stored records; nothing was imported" in err
     assert "row 2: 测试甲: 职务 科员 -> 副科长; 电话 138****8000 -> 138****8001" in err
     assert "--update" in err and "13800138001" not in err
     assert stored(database_url) == before  # not even the new learner 测试丁
@@ -204,8 +204,11 @@ def test_an_unknown_programme_or_a_cohort_without_records(database_url: str) -> 
     code, _, err = kebao(database_url, "records", "list", "xpcc-cadrez")
     assert code == 2 and "unknown programme 'xpcc-cadrez' (did you mean 'xpcc-cadres'" in err
     code, _, err = kebao(database_url, "records", "list", COHORT)
-    assert code == 2 and "no records for cohort xpcc-cadres/test-2026" in err
-    assert "kebao records roster xpcc-cadres/test-2026 FILE.xlsx" in err
+    assert code == 2 and "no records for cohort xpcc-cadres/xpcc-2026-12-2" in err
+    assert "kebao records roster xpcc-cadres/xpcc-2026-12-2 FILE.xlsx" in err
+    code, _, err = kebao(database_url, "records", "list", "xpcc-cadres/xpcc-2026-12-3")
+    assert code == 2 and "programme 'xpcc-cadres' has no cohort 'xpcc-2026-12-3'" in err
+    assert "did you mean 'xpcc-2026-12-2' or 'xpcc-2026-12'?" in err
 
 
 def test_the_migrations_make_the_schema_the_models_describe(database_url: str) -> None:

@@ -9,6 +9,7 @@ Layout read (relative to the repository root)::
     curricula/handouts/<id>.md   worksheets and handouts that modules' materials name (Markdown)
     curricula/holidays.yml       optional: holiday arrangements for years chinesecalendar lacks
     cases/<id>.md                one case study (MyST notebook)
+    cohorts/<programme>/<id>.yml a programme's further cohorts (a model.Cohort each, ``id`` = the file name)
 
 Every problem in every file is collected before :class:`ContentError` is
 raised, so ``kebao validate`` can list them all at once. Pydantic's errors are
@@ -27,12 +28,13 @@ from pydantic import ValidationError
 
 from . import paths
 from .content import open_trainer_sections, trainer_note_blocks
-from .crosscheck import check_catalog
+from .crosscheck import check_catalog, check_cohort_file
 from .errors import ContentError, Location, Problem, UnclosedTrainerNote, UsageError, did_you_mean
 from .model import (
     SCHEMA_VERSION,
     Audience,
     Case,
+    Cohort,
     Entity,
     HolidayCalendar,
     Model,
@@ -64,6 +66,7 @@ class Catalog:
     _places: Mapping[tuple[str, str], tuple[Document, PathKey]] = field(repr=False, default_factory=dict)
     holidays: HolidayCalendar | None = None  # curricula/holidays.yml, when there is one
     handouts: Mapping[str, str] = field(default_factory=dict)  # id -> Markdown of curricula/handouts/<id>.md
+    cohorts: Mapping[str, Mapping[str, Cohort]] = field(default_factory=dict)  # programme -> id -> cohort file's
 
     def handout_file(self, handout: str) -> Path:
         """Where the handout ``handout`` lives (it may not exist: the catalogue names missing ones)."""
@@ -139,7 +142,9 @@ class _Loader:
                                          f"rename it to {extra.stem}.yml"))
         holidays = self._holidays(root / paths.HOLIDAYS)
         handouts = self._handouts(sorted((root / paths.HANDOUTS).glob("*.md")))
-        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays, handouts)
+        cohorts = self._cohort_folders(root / paths.COHORTS, programmes, strands, modules)
+        catalog = Catalog(self.root, strands, audiences, modules, cases, programmes, self.places, holidays, handouts,
+                          cohorts)
         # A kind whose only file could not be read would make every reference to it look unknown.
         lost = {kind for kind, file in (("strand", root / paths.STRANDS),
                                         ("audience", root / paths.AUDIENCES)) if file in self.unreadable}
@@ -160,6 +165,51 @@ class _Loader:
         except ValidationError as error:
             self.problems.extend(problems_from_validation(error, HolidayCalendar, doc.data, doc, ()))
             return None
+
+    def _cohort_folders(self, folder: Path, programmes: Mapping[str, Programme], strands: Mapping[str, Strand],
+                        modules: Mapping[str, Module]) -> dict[str, dict[str, Cohort]]:
+        """``cohorts/<programme>/<id>.yml``: each a cohort of a programme the catalogue has, named by its id."""
+        found: dict[str, dict[str, Cohort]] = {}
+        for sub in sorted(folder.iterdir()) if folder.is_dir() else ():
+            if sub.name.startswith("."):
+                continue
+            if not sub.is_dir() or sub.name not in programmes:
+                if f"programme:{sub.name}" not in self.broken:  # a broken programme file is reported already
+                    where = f"{paths.COHORTS.as_posix()}/<programme>/{sub.name}" if not sub.is_dir() else ""
+                    self.problems.append(Problem(
+                        Location(sub), "", f"'{sub.name}' is not a programme: cohort files go in "
+                        f"{paths.COHORTS.as_posix()}/<programme>/<cohort-id>.yml",
+                        (f"move the file to {where}" if where else did_you_mean(sub.name, programmes))
+                        or f"name the folder after a programme of {paths.PROGRAMMES.as_posix()}/"))
+                continue
+            for file in sorted(sub.iterdir()):
+                if file.suffix == ".yaml":
+                    self.problems.append(Problem(Location(file), "", "cohort files end in .yml",
+                                                 f"rename it to {file.stem}.yml"))
+                elif file.suffix == ".yml" and self._named_by_id(file):
+                    cohort = self._cohort_file(file, programmes[sub.name], strands, modules)
+                    if cohort is not None:
+                        found.setdefault(sub.name, {})[cohort.id] = cohort
+        return found
+
+    def _cohort_file(self, file: Path, programme: Programme, strands: Mapping[str, Strand],
+                     modules: Mapping[str, Module]) -> Cohort | None:
+        doc = self._read(file, front_matter=False)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), "expected a mapping of cohort fields",
+                                             "see docs/content.md: id, start, size, venue, …"))
+            return None
+        try:
+            cohort = Cohort.model_validate(doc.data)
+        except ValidationError as error:
+            self.problems += problems_from_validation(error, Cohort, doc.data, doc, ())
+            return None
+        cohort._source = doc.locate(())
+        found = check_cohort_file(doc, cohort, programme, strands, modules)
+        self.problems += found
+        return None if found else cohort
 
     def _named_by_id(self, file: Path) -> bool:
         """Whether ``file``'s name is a valid id (its stem is the id); a problem with a fix otherwise."""

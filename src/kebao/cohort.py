@@ -11,10 +11,19 @@ the cohort has none); the weights must still add up to 100 once every setting
 is applied. ``exclude`` and ``extra`` replace the lists (an empty value clears
 them); an empty ``language``, ``days`` or ``mix`` falls back to the programme's.
 Bad settings raise :class:`~kebao.errors.UsageError` with a did-you-mean hint.
+
+Settings that change a cohort make another cohort, with its own id and pack (:func:`cohort_for`): unless
+``id=`` is set, the id is derived from the one it was changed from, ``<id>-<start as YYYYMMDD>`` when the start
+moved, with a short digest of the other changed fields when others changed, so the same settings always give
+the same id and a changed cohort never takes the place of another's pack. A programme's cohorts are its own
+(``cohort:`` in its file) and the cohort files ``cohorts/<programme>/<id>.yml`` (:func:`cohorts_of`,
+:func:`cohort_of`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,9 +31,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import paths
 from .catalog import Catalog
 from .errors import UsageError, did_you_mean
-from .model import Cohort, Programme
+from .model import ID_MAX_LENGTH, Cohort, Programme
 from .validation import VALIDATION_HINTS
 
 KEYS = tuple(name for name in Cohort.model_fields)  # id, start, size, venue, language, days, dates, mix, exclude…
@@ -102,11 +112,61 @@ def cohort_for(catalog: Catalog, programme: Programme, settings: Sequence[str] =
                start: str | None = None, base: Cohort | None = None) -> Cohort:
     """``base`` (default: the programme's cohort) with ``start`` (YYYY-MM-DD) and ``settings`` applied.
 
-    Ids are checked against ``catalog``; with no settings the cohort is returned as it is.
+    Ids are checked against ``catalog``; with no settings, or settings that change nothing the pack depends
+    on, ``base`` is returned as it is. A changed cohort gets a derived id (:func:`derived_id`) unless the
+    settings give one (``id=``).
     """
     settings = [*([f"start={start}"] if start is not None else []), *settings]
     cohort = base if base is not None else programme.cohort
-    return apply_settings(cohort, settings, programme.mix, catalog) if settings else cohort
+    if not settings:
+        return cohort
+    changed = apply_settings(cohort, settings, programme.mix, catalog)
+    if any(key == "id" for key, _ in parse_settings(settings)):
+        return changed
+    if _effective(changed, programme) == _effective(cohort, programme):
+        return cohort
+    return changed.model_copy(update={"id": derived_id(cohort, changed, programme)})
+
+
+def derived_id(base: Cohort, changed: Cohort, programme: Programme) -> str:
+    """The id of ``changed``, made from ``base``: ``<base id>-<start as YYYYMMDD>`` when the start moved, and
+    ``-<digest>`` (6 hex digits of the other changed fields' values) when anything else changed."""
+    before, after = _effective(base, programme), _effective(changed, programme)
+    others = {key: value for key, value in after.items() if key != "start" and before.get(key) != value}
+    suffix = f"-{changed.start:%Y%m%d}" if changed.start != base.start else ""
+    if others:
+        text = json.dumps(others, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        suffix += "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+    return base.id[:ID_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+
+
+def _effective(cohort: Cohort, programme: Programme) -> dict[str, Any]:
+    """The cohort's fields but its id, with what it leaves to the programme (language, days, mix) filled in."""
+    data = cohort.model_dump(mode="json", exclude={"id"})
+    data["language"] = data["language"] or programme.language
+    data["days"] = data["days"] or (None if cohort.dates else programme.days)
+    data["mix"] = data["mix"] or (dict(programme.mix) if programme.mix else None)
+    return data
+
+
+def cohorts_of(catalog: Catalog, programme_id: str) -> list[Cohort]:
+    """Every cohort of a programme: its own (``cohort:`` in its file) first, then its cohort files' in order
+    of start and id. UsageError for an unknown programme."""
+    programme = catalog.programme(programme_id)
+    files = sorted(catalog.cohorts.get(programme.id, {}).values(), key=lambda c: (c.start, c.id))
+    return [programme.cohort, *files]
+
+
+def cohort_of(catalog: Catalog, programme_id: str, cohort_id: str) -> Cohort:
+    """The cohort ``cohort_id`` of a programme (its own, or a cohort file's); UsageError with a did-you-mean
+    for an unknown programme or cohort."""
+    known = {cohort.id: cohort for cohort in cohorts_of(catalog, programme_id)}
+    if cohort_id not in known:
+        folder = (paths.COHORTS / programme_id).as_posix()
+        raise UsageError(f"programme '{programme_id}' has no cohort '{cohort_id}'",
+                         did_you_mean(cohort_id, known) or f"its cohorts: {', '.join(known)}; a new cohort is "
+                         f"a file {folder}/{cohort_id}.yml")
+    return known[cohort_id]
 
 
 def read_cohort(path: Path) -> Cohort:

@@ -10,15 +10,15 @@ Each problem is said as messages (``why`` and ``advice``), so the studio shows i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from . import paths
-from .errors import Problem, suggest
+from .errors import Problem, did_you_mean, suggest
 from .labels import FORMATS, Word
 from .messages import say
-from .model import Case, Model, Module, Programme
-from .yamlio import dotted
+from .model import Case, Cohort, Model, Module, Programme, Strand
+from .yamlio import Document, PathKey, dotted
 
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog
@@ -48,6 +48,30 @@ def check_programme(catalog: Catalog, programme: Programme) -> list[Problem]:
     """
     problems: list[Problem] = []
     _CrossCheck(catalog, problems, set(), set())._programme(programme)
+    return problems
+
+
+def check_cohort_file(doc: Document, cohort: Cohort, programme: Programme, strands: Mapping[str, Strand],
+                      modules: Mapping[str, Module]) -> list[Problem]:
+    """A cohort file ``cohorts/<programme>/<id>.yml``: its id is its file's name and not the programme's own
+    cohort's; the strands and modules it names exist."""
+    file = Path(doc.file)
+    problems = []
+    if cohort.id != file.stem:
+        problems.append(doc.problem(("id",), f"the id '{cohort.id}' is not the file's name ({file.name})",
+                                    f"write 'id: {file.stem}', or rename the file to {cohort.id}.yml"))
+    elif cohort.id == programme.cohort.id:
+        where = programme.source.file.name if programme.source else f"{programme.id}.yml"
+        problems.append(doc.problem(("id",), f"'{cohort.id}' is the id of programme '{programme.id}''s own cohort "
+                                    f"({where})", "give this cohort another id and name the file after it"))
+    named: list[tuple[PathKey, str, Mapping[str, object], str]] = [
+        (("mix", strand), strand, strands, "strand") for strand in cohort.mix or {}]
+    named += [((key, index), module, modules, "module") for key in ("exclude", "extra")
+              for index, module in enumerate(getattr(cohort, key))]
+    for path, value, known, kind in named:
+        if value not in known:
+            problems.append(doc.problem(path, f"unknown {kind} '{value}'",
+                                        did_you_mean(value, known) or f"see the {kind}s in curricula/"))
     return problems
 
 

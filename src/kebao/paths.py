@@ -23,6 +23,7 @@ MODULES = CURRICULA / "modules"  # <id>.md
 PROGRAMMES = CURRICULA / "programmes"  # <id>.yml
 HANDOUTS = CURRICULA / "handouts"  # <id>.md: worksheets and handouts that modules' materials name (schema 2)
 CASES = Path("cases")  # <id>.md, data files under it
+COHORTS = Path("cohorts")  # <programme>/<cohort-id>.yml: a programme's further cohorts, each with its own pack
 NOTEBOOKS = Path("notebooks")
 PACK_NOTEBOOK = NOTEBOOKS / "course_pack.ipynb"
 

@@ -2,8 +2,9 @@
 
 The steps of ``kebao book``, in order (see :func:`kebao.book.run.make_book`):
 
-1. packs     ``kebao.packs.build.build_all`` builds (or finds fresh) every
-             programme's default pack, because programme pages link to them;
+1. packs     ``kebao.packs.build.build_all`` builds (or finds fresh) the pack of
+             every cohort of every programme (its own and its cohort files'),
+             because programme pages link to them;
 2. generate  :mod:`.pages` and :mod:`.programmes` turn the catalogue, each
              programme's decided default pack (reused from step 1), and the packs into
              Markdown pages and PNG charts, which :mod:`.files` writes into

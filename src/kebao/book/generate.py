@@ -34,6 +34,7 @@ def page_files(root: Path, catalog: Catalog, packs: Path = paths.PACKS,
 
     ``decided`` holds programmes' default packs already decided (by the pack build); the others are decided here.
     """
+    from ..cohort import cohorts_of
     from ..packs.context import decide
 
     files: dict[str, bytes] = {}
@@ -53,8 +54,20 @@ def page_files(root: Path, catalog: Catalog, packs: Path = paths.PACKS,
             problems.append(f"programme '{programme_id}': {error}")
             hints[f"`kebao plan {programme_id}` shows the problem"] = None
             continue
+        try:
+            others = [(other, find_pack(root, packs, programme_id, other.cohort.id))
+                      for cohort in cohorts_of(catalog, programme_id)[1:]
+                      for other in [decide(catalog, programme_id, cohort=cohort)]]
+        except BookError as error:
+            problems.append(error.message)
+            hints[error.hint] = None
+            continue
+        except KebaoError as error:
+            problems.append(f"programme '{programme_id}': {error}")
+            hints[f"`kebao pack {programme_id} --cohort COHORT-ID --dry-run` shows the problem"] = None
+            continue
         contexts.append(ctx)
-        files[f"programmes/{programme_id}.md"] = programme_page(ctx, pack).encode()
+        files[f"programmes/{programme_id}.md"] = programme_page(ctx, pack, others).encode()
         key = chart_key(ctx)
         files[f"programmes/.{programme_id}-hours.key"] = key.encode()
         files[f"programmes/{chart_name(programme_id)}"] = hours_png(ctx, key, root / paths.GENERATED / "programmes")

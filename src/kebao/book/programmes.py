@@ -1,7 +1,9 @@
 """Programme pages: overview, outcomes, hours per strand, modules and why, a sample timetable, downloads.
 
 Each page is made from the programme's default cohort as the pack runner sees
-it (:func:`kebao.packs.context.open_pack`), so the page and the pack agree.
+it (:func:`kebao.packs.context.open_pack`), so the page and the pack agree, and
+lists every cohort of the programme (its own and its cohort files', ``cohorts/``)
+with its dates, size, venue and downloads.
 
 Downloads follow the pack-file table's readers (:mod:`kebao.packs.files`):
 files for participants and the office are offered on both sites; files for
@@ -45,7 +47,7 @@ class Download:
 
 @dataclass(frozen=True)
 class PackFiles:
-    """Where a programme's default pack is, relative to the repository root."""
+    """Where one cohort's pack of a programme is, relative to the repository root."""
 
     folder: str  # <packs>/<programme>/<cohort>
     zip: str
@@ -57,7 +59,7 @@ class PackFiles:
 
 
 def find_pack(root: Path, packs: Path, programme: str, cohort: str) -> PackFiles:
-    """The default pack of ``programme``; BookError naming the missing zip and the command to build it."""
+    """The pack of ``cohort`` of ``programme``; BookError naming the missing zip and the command to build it."""
     address = PackAddress(programme, cohort)
     folder = (Path(packs) / address.relative).as_posix()
     zip_name = f"{folder}/{address.zip_name}"
@@ -74,8 +76,11 @@ def chart_name(programme_id: str) -> str:
     return f"{programme_id}-hours.png"
 
 
-def programme_page(ctx: PackContext, pack: PackFiles) -> str:
-    """The page of one programme (see the module docstring); its chart is :func:`chart_name` beside it."""
+def programme_page(ctx: PackContext, pack: PackFiles, others: Sequence[tuple[PackContext, PackFiles]] = ()) -> str:
+    """The page of one programme (see the module docstring); its chart is :func:`chart_name` beside it.
+
+    ``ctx`` and ``pack`` are the programme's own cohort's; ``others`` its cohort files' packs, in order.
+    """
     p, catalog, timetable = ctx.programme, ctx.catalog, ctx.timetable
     hours = timetable.total_hours
     audience = catalog.audiences[p.audience].name
@@ -94,7 +99,7 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
         parts.append(esc(p.summary) + "\n")
     if ctx.timetable.provisional:  # a year without the official holiday arrangement yet (kebao.holidaydata)
         parts.append("```{warning}\n" + esc(provisional_note(provisional_years(ctx.timetable.days), "zh")) + "\n```\n")
-    parts += [fields(overview), _downloads(ctx, pack)]
+    parts += [fields(overview), _downloads(ctx, pack), *_cohorts(ctx, others)]
     if p.outcomes:
         parts += ["## 学习成果\n", _outcomes(ctx)]
     if p.assessment:
@@ -110,7 +115,8 @@ def programme_page(ctx: PackContext, pack: PackFiles) -> str:
         parts.append("```{note}\n" + "\n\n".join(esc(n.render("zh", "site")) for n in ctx.plan.notes) + "\n```\n")
     parts += ["## 课表示例\n",
               f"默认班次 `{ctx.cohort.id}`：{first.isoformat()} 至 {last.isoformat()}，{ctx.cohort.size} 人，"
-              f"{esc(ctx.cohort.venue)}。其他日期、人数和地点的课表用 `kebao pack {p.id} --set start=…` 生成。\n",
+              f"{esc(ctx.cohort.venue)}。其他日期、人数和地点的课表用 `kebao pack {p.id} --set start=…` 生成"
+              "（改动后的班次有自己的编号和课包，不会替换已有班次的课包）。\n",
               _timetable(ctx)]
     return "\n".join(parts)
 
@@ -131,19 +137,34 @@ def _days(ctx: PackContext) -> str:
     return f"{len(days)} 天，其中 {teaching} 个教学日" + (f"（{esc(rest)}）" if rest else "")
 
 
-def _downloads(ctx: PackContext, pack: PackFiles) -> str:
+def _cohorts(ctx: PackContext, others: Sequence[tuple[PackContext, PackFiles]]) -> list[str]:
+    """'## 班次': every cohort with its dates, size and venue; the downloads of each cohort file's pack."""
+    if not others:
+        return []
+    rows = [(f"`{esc(c.cohort.id)}`" + ("（默认班次）" if c is ctx else ""),
+             f"{c.timetable.days[0].date.isoformat()} 至 {c.timetable.days[-1].date.isoformat()}",
+             str(c.cohort.size), esc(c.cohort.venue)) for c in (ctx, *(other for other, _ in others))]
+    folder = f"cohorts/{ctx.programme.id}/"
+    parts = ["## 班次\n", f"本项目的每个班次都有自己的课包。默认班次写在培训项目文件里，其他班次是 `{folder}` "
+             "下的班次文件（文件名就是班次编号）。\n", table(("班次", "日期", "人数", "地点"), rows)]
+    parts += [_downloads(other, files, hint=False) for other, files in others]
+    return parts
+
+
+def _downloads(ctx: PackContext, pack: PackFiles, hint: bool = True) -> str:
     """The public downloads in one box; the trainer's in a second box that only the trainer site keeps."""
     def links(items: Sequence[Download]) -> list[str]:
         return [f"- {download(_link_text(item), item.path)}" for item in items]
 
     cohort = esc(ctx.cohort.id)
-    command = f"`kebao pack {ctx.programme.id} --cohort 班次.yml`"
+    command = f"`kebao pack {ctx.programme.id} --cohort 班次编号`（班次文件 `cohorts/{ctx.programme.id}/班次编号.yml`）"
     public = [f"```{{admonition}} {label('site_downloads', 'zh').format(cohort=cohort)}\n:class: tip kebao-downloads\n",
               *(links(pack.offered(public=True)) or [f"- {label('site_no_downloads', 'zh')}"]), "```\n"]
     trainer = ["````{only} trainer",
                f"```{{admonition}} {label('site_trainer_downloads', 'zh').format(cohort=cohort)}\n"
                ":class: tip kebao-downloads\n", *links(pack.offered(public=False)),
-               "\n" + label("site_other_cohorts", "zh").format(command=command) + "\n```", "````\n"]
+               *(["\n" + label("site_other_cohorts", "zh").format(command=command)] if hint else []), "```",
+               "````\n"]
     return "\n".join(public) + "\n" + "\n".join(trainer)
 
 

@@ -21,22 +21,24 @@ Report = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BookResult:
-    packs: tuple[str, ...]  # the programmes whose default packs were built or found fresh; empty with packs=False
+    packs: tuple[str, ...]  # programmes whose packs (every cohort's) were built or found fresh; empty with packs=False
     generated: Generated
     site: SiteResult
 
 
 def build_packs(root: Path, workers: int = paths.JOBS) -> dict[str, PackContext]:
-    """Build every programme's default pack (fresh ones are skipped); their decided packs, or BookError."""
+    """Build the pack of every cohort of every programme (fresh ones are skipped); the decided packs of the
+    programmes' own cohorts, by programme, or BookError."""
     from ..packs.build import PackFailure, build_all
 
     results = build_all(root, out=root / paths.PACKS, workers=workers)
-    failed = [f"{r.programme}: {r.error}" for r in results if isinstance(r, PackFailure)]
+    failed = [f"{r.programme}/{r.cohort}: {r.error}" for r in results if isinstance(r, PackFailure)]
     if failed:
         raise BookError(f"{len(failed)} course pack(s) failed to build:",
-                        "run `kebao pack <programme>` for the full error; failed notebooks are kept under "
-                        f"{(paths.PACKS / paths.FAILED).as_posix()}/", details=failed)
-    return {r.programme: r.context for r in results if not isinstance(r, PackFailure) and r.context is not None}
+                        "run `kebao pack <programme> --cohort <cohort>` for the full error; failed notebooks are kept "
+                        f"under {(paths.PACKS / paths.FAILED).as_posix()}/", details=failed)
+    return {r.programme: r.context for r in results if not isinstance(r, PackFailure) and r.context is not None
+            and r.cohort == r.context.programme.cohort.id}
 
 
 def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report | None = None,

@@ -18,7 +18,8 @@ def content_files(root: Path) -> list[Path]:
     files = [root / paths.STRANDS, root / paths.AUDIENCES,
              *sorted((root / paths.MODULES).glob("*.md")),
              *sorted((root / paths.PROGRAMMES).glob("*.y*ml")),
-             *sorted((root / paths.CASES).glob("*.md"))]
+             *sorted((root / paths.CASES).glob("*.md")),
+             *sorted((root / paths.COHORTS).glob("*/*.y*ml"))]
     return [file for file in files if file.is_file()]
 
 

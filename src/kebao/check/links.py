@@ -9,7 +9,8 @@ break once the site is copied elsewhere), or when it names an anchor
 (``page.html#part``) that the target page does not define.
 
 Each programme page of the public site (the one ``kebao check`` builds) must
-offer its default pack's files for participants and the office, each the very
+offer the files for participants and the office of every cohort's pack (the
+programme's own and its cohort files'), each the very
 file in the packs folder (otherwise the site is older than the pack), and no
 file for trainers (the trainer guide, the whole pack's zip): those are the
 trainer site's. Which files a pack offers, and to whom, is the pack-file
@@ -165,21 +166,24 @@ def source_of(page: str, root: Path) -> str:
 
 
 def download_items(site: Site, root: Path, catalog: Catalog, packs: Path) -> list[Item]:
-    """One item per programme: its page offers every public download of its default pack, identical to the
-    pack's, and none of the trainer's."""
+    """One item per cohort's pack (named ``downloads of PROGRAMME``, or ``…/COHORT`` for a cohort file's): its
+    programme's page offers every public download of the pack, identical to the pack's, and none of the trainer's."""
     from ..book.pages import programme_doc
     from ..book.programmes import find_pack
+    from ..cohort import cohorts_of
 
     items = []
-    for programme in sorted(catalog.programmes.values(), key=lambda p: p.id):
-        name = f"downloads of {programme.id}"
+    for programme, cohort in ((p, c) for p in sorted(catalog.programmes.values(), key=lambda p: p.id)
+                              for c in cohorts_of(catalog, p.id)):
+        own = cohort is programme.cohort
+        name = f"downloads of {programme.id}" + ("" if own else f"/{cohort.id}")
         page = site.folder / f"{programme_doc(programme.id)}.html"
         if not page.is_file():
             items.append(Item(name, "failed", f"programme '{programme.id}' has no page "
                                               f"{page.relative_to(site.folder).as_posix()}"))
             continue
         try:
-            pack = find_pack(root, packs, programme.id, programme.cohort.id)
+            pack = find_pack(root, packs, programme.id, cohort.id)
         except BookError as error:
             items.append(Item(name, "failed", error.message, str(error)))
             continue

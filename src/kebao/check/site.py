@@ -29,11 +29,12 @@ _LOCATION = re.compile(r"^(?P<where>.+?):(?:(?P<line>\d+):)? ?(?:WARNING|ERROR|C
 
 def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[int, int], None] | None = None,
                 packs: Path = paths.PACKS, decided: dict[str, PackContext] | None = None) -> CheckResult:
-    """Every programme's default pack, built (or found fresh) into the packs folder.
+    """Every cohort's pack (each programme's own and every cohort file's), built (or found fresh) into the
+    packs folder; an item per pack, named ``programme`` (its own cohort) or ``programme/cohort``.
 
     A pack planned on a year without the official holiday arrangement (暂定, provisional) is built, so the
     book still links it, but fails the check, as ``kebao pack --strict-calendar`` would refuse it.
-    ``decided`` receives each programme's decided pack, for the book check to reuse.
+    ``decided`` receives each programme's own cohort's decided pack, for the book check to reuse.
     """
     from ..errors import PlanError
     from ..holidaydata import require_official
@@ -42,14 +43,18 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
     started = time.perf_counter()
     items = []
     for outcome in build_all(root, out=root / packs, workers=jobs, timeout=timeout, progress=progress):
+        context = None if isinstance(outcome, PackFailure) else outcome.context
+        own = context is None or outcome.cohort == context.programme.cohort.id
+        name = outcome.programme if own or not outcome.cohort else f"{outcome.programme}/{outcome.cohort}"
         if isinstance(outcome, PackFailure):
             error = outcome.error
             failed = (packs / paths.FAILED).as_posix()
-            items.append(Item(outcome.programme, "failed", f"{outcome.programme}: {first_line(error.message)}",
-                              f"{error}\n(`kebao pack {outcome.programme}` shows the full error; the failed "
+            command = f"kebao pack {outcome.programme}" + ("" if own else f" --cohort {outcome.cohort}")
+            items.append(Item(name, "failed", f"{name}: {first_line(error.message)}",
+                              f"{error}\n(`{command}` shows the full error; the failed "
                               f"notebook is kept under {failed}/)", outcome.seconds))
         else:
-            if decided is not None and outcome.context is not None:
+            if decided is not None and outcome.context is not None and own:
                 decided[outcome.programme] = outcome.context
             note = "built" if outcome.status == "built" else "up to date"
             try:
@@ -58,12 +63,13 @@ def check_packs(root: Path, *, jobs: int, timeout: float, progress: Callable[[in
                                      outcome.context.timetable.plan.language)
             except PlanError as provisional:
                 cohort = outcome.context.cohort.id if outcome.context is not None else outcome.cohort
-                items.append(Item(outcome.programme, "failed",
-                                  f"{outcome.programme}: the default cohort {cohort} is planned provisionally (暂定)",
+                items.append(Item(name, "failed",
+                                  f"{outcome.programme}: the {'default ' if own else ''}cohort {cohort} is planned "
+                                  "provisionally (暂定)",
                                   f"{note}: {_relative(outcome.zip, root)}, but {provisional}",
                                   outcome.seconds))
                 continue
-            items.append(Item(outcome.programme, "passed", f"{note}: {_relative(outcome.zip, root)}",
+            items.append(Item(name, "passed", f"{note}: {_relative(outcome.zip, root)}",
                               seconds=outcome.seconds))
     built = sum(item.message.startswith("built") for item in items)
     return result("packs", items, time.perf_counter() - started,

@@ -1,11 +1,15 @@
 """Generate course packs: handbook, trainer guide, timetable (XLSX/CSV/ICS), attendance, credits, zip.
 
-``kebao pack PROGRAMME`` builds one cohort's pack (the programme's default
-cohort, changed with ``--cohort FILE.yml`` or ``--set key=value``);
-``kebao pack --all`` builds every programme's default pack in parallel, skips
-packs whose inputs did not change, carries on past failures and prints a
-summary. Packs go to <out>/<programme>/<cohort>/ (--out, by default the
-repository's packs folder); a failed build keeps the previous pack and leaves
+``kebao pack PROGRAMME`` builds one cohort's pack: the programme's own cohort,
+or ``--cohort ID`` (a cohort file ``cohorts/PROGRAMME/ID.yml``) or ``--cohort
+FILE.yml`` (a cohort file anywhere), changed with ``--set key=value``;
+``kebao pack --all`` builds the pack of every cohort of every programme in
+parallel, skips packs whose inputs did not change, carries on past failures and
+prints a summary. Packs go to <out>/<programme>/<cohort>/ (--out, by default the
+repository's packs folder). Settings that change a cohort give it its own id
+(derived from its start date and a digest of the other changes, or ``--set
+id=NEW``), so they never replace another cohort's pack; an id whose pack holds
+other parameters is refused (exit code 2). A failed build keeps the previous pack and leaves
 its notebook and error under <out>/_failed/. One run writes to an output folder at
 a time: a second one waits (--no-wait: refuses, exit code 3). A full disk, a
 read-only or missing folder or a permission problem is one error line with a
@@ -34,9 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kebao import paths
 
     parser.add_argument("programme", nargs="?", help="the programme's id (omit with --all)")
-    parser.add_argument("--all", action="store_true", help="build every programme's default pack")
+    parser.add_argument("--all", action="store_true",
+                        help="build every cohort's pack: each programme's own and every cohort file's")
     parser.add_argument("--root", type=Path, default=Path("."), help="the curriculum repository (default: .)")
-    parser.add_argument("--cohort", type=Path, metavar="FILE.yml", help="a cohort file (id, start, size, venue, …)")
+    parser.add_argument("--cohort", metavar="ID|FILE.yml",
+                        help="a cohort of the programme: the id of a cohort file (cohorts/PROGRAMME/ID.yml) or a "
+                             "cohort file's path (id, start, size, venue, …)")
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                         help="change a cohort parameter, e.g. --set size=30 (repeatable)")
     parser.add_argument("--lang", choices=("zh", "en"), help="the pack's language (default: the programme's)")
@@ -69,15 +76,20 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
     _check_executor(args)
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
+    cohort_file, cohort_id = _cohort_argument(args.cohort)
+    if args.all and cohort_id is not None:
+        raise UsageError(f"--cohort {cohort_id}: a cohort id names a cohort of one programme",
+                         f"kebao pack PROGRAMME --cohort {cohort_id}, or --cohort FILE.yml for every programme")
     stamp = None
     if args.all and not args.force and not args.dry_run:  # nothing changed? decided before kebao loads more
         from kebao.packs.nochange import PacksStamp
 
         stamp = PacksStamp(args.root, args.out, programmes=None, settings=settings, notebook=args.notebook,
-                           cohort_file=args.cohort, strict_calendar=args.strict_calendar)
+                           cohort_file=cohort_file, strict_calendar=args.strict_calendar)
         recorded = stamp.unchanged()
         if recorded is not None and recorded.get("rows"):
-            return _table([(programme, "fresh", 0.0, zip_path) for programme, zip_path in recorded["rows"]])
+            return _table([(programme, cohort_id, "fresh", 0.0, zip_path)
+                           for programme, cohort_id, zip_path in recorded["rows"]])
         stamp.forget()
     elif not args.dry_run:  # a run that builds may be killed halfway: the last batch's stamp no longer holds
         from kebao.packs.nochange import STAMP
@@ -90,15 +102,17 @@ def run(args: argparse.Namespace) -> int:
     from kebao.errors import ResourceError
     from kebao.packs.build import PackFailure, PackRequest, build_all, build_pack
 
-    cohort = read_cohort(args.cohort) if args.cohort else None
+    cohort = read_cohort(cohort_file) if cohort_file is not None else None
     if args.dry_run:
-        return _dry_run(args, settings, cohort)
+        return _dry_run(args, settings, cohort, cohort_id)
     if args.programme:
         outcome = build_pack(PackRequest(args.root, args.programme, settings, args.out, args.notebook,
                                          timeout=args.timeout, force=args.force, cohort=cohort,
-                                         strict_calendar=args.strict_calendar), wait=not args.no_wait, on_wait=_say)
+                                         strict_calendar=args.strict_calendar, cohort_id=cohort_id),
+                             wait=not args.no_wait, on_wait=_say)
         verb = "built" if outcome.status == "built" else "up to date"
-        print(f"{verb}: {outcome.zip} ({outcome.seconds:.1f} s)")
+        print(f"{verb}: cohort {outcome.cohort} of {outcome.programme} in {outcome.folder} ({outcome.seconds:.1f} s)")
+        print(f"pack: {outcome.zip}")
         return 0
     results = build_all(args.root, settings=settings, cohort=cohort, out=args.out, workers=args.jobs,
                         notebook=args.notebook, force=args.force, timeout=args.timeout, progress=_progress_bar(),
@@ -106,8 +120,10 @@ def run(args: argparse.Namespace) -> int:
                         strict_calendar=args.strict_calendar, wait=not args.no_wait, on_wait=_say)
     failed = [r for r in results if isinstance(r, PackFailure)]
     if stamp is not None and not failed:
-        stamp.record({"rows": [(r.programme, str(r.zip)) for r in results if not isinstance(r, PackFailure)]})
-    _table([(r.programme, r.status, r.seconds, r.error if isinstance(r, PackFailure) else r.zip) for r in results])
+        stamp.record({"rows": [(r.programme, r.cohort, str(r.zip)) for r in results
+                               if not isinstance(r, PackFailure)]})
+    _table([(r.programme, r.cohort, r.status, r.seconds, r.error if isinstance(r, PackFailure) else r.zip)
+            for r in results])
     machine = next((r.error for r in failed if isinstance(r.error, ResourceError)), None)
     if machine is not None:  # disk full, read-only…: once, as the error, with its exit code
         raise machine
@@ -133,27 +149,40 @@ def _executor(args: argparse.Namespace) -> object | None:
     return DaskPacks(args.root, scheduler=args.scheduler, workers=args.jobs)
 
 
-def _table(rows: list[tuple[str, str, float, object]]) -> int:
+def _cohort_argument(written: str | None) -> tuple[Path | None, str | None]:
+    """``--cohort``: a cohort file's path (it ends in .yml or .yaml, or names a file) or a cohort's id."""
+    if written is None:
+        return None, None
+    if written.endswith((".yml", ".yaml")) or "/" in written or Path(written).is_file():
+        return Path(written), None
+    return None, written
+
+
+def _table(rows: list[tuple[str, str, str, float, object]]) -> int:
     """The batch's table and summary line; 1 when a pack failed."""
     width = max((len(row[0]) for row in rows), default=9)
-    print(f"{'programme':<{width}}  {'status':<6}  {'seconds':>7}  pack or error")
-    for programme, status, seconds, detail in rows:
-        print(f"{programme:<{width}}  {status:<6}  {seconds:>7.1f}  {detail}")
-    counts = {status: sum(row[1] == status for row in rows) for status in ("built", "fresh", "failed")}
+    cohorts = max((len(row[1]) for row in rows), default=6)
+    print(f"{'programme':<{width}}  {'cohort':<{cohorts}}  {'status':<6}  {'seconds':>7}  pack or error")
+    for programme, cohort, status, seconds, detail in rows:
+        print(f"{programme:<{width}}  {cohort:<{cohorts}}  {status:<6}  {seconds:>7.1f}  {detail}")
+    counts = {status: sum(row[2] == status for row in rows) for status in ("built", "fresh", "failed")}
     print(f"{counts['built']} built, {counts['fresh']} up to date, {counts['failed']} failed", file=sys.stderr)
     return 1 if counts["failed"] else 0
 
 
-def _dry_run(args: argparse.Namespace, settings: tuple[str, ...], cohort: Cohort | None) -> int:
+def _dry_run(args: argparse.Namespace, settings: tuple[str, ...], cohort: Cohort | None,
+             cohort_id: str | None) -> int:
     from kebao.packs.build import PackFailure, decide_all
 
     found = decide_all(args.root, [args.programme] if args.programme else None, settings=settings,
                        cohort=cohort, out=args.out, notebook=args.notebook,
-                       strict_calendar=args.strict_calendar)
+                       strict_calendar=args.strict_calendar, cohort_id=cohort_id, every_cohort=args.all)
     rows = []
     for decided in found:
         if isinstance(decided, PackFailure):
-            rows.append((decided.programme, "", "failed", [str(decided.error)]))
+            if args.programme:  # the one pack asked for cannot be decided: as `kebao pack` says it (exit code 2)
+                raise decided.error
+            rows.append((decided.programme, decided.cohort, "failed", [str(decided.error)]))
             continue
         why = ["--force"] if args.force else decided.reasons()
         rows.append((decided.request.programme, decided.ctx.cohort.id, "build" if why else "fresh", why))

@@ -6,9 +6,10 @@ COHORT`` writes the cohort's sign-in, score and survey workbooks with the roster
 records/sheets/, never into a pack); ``kebao records import FILE`` reads a filled workbook back (attendance,
 scores, questionnaire answers); ``kebao records list COHORT`` shows the learners, phones and ID-card numbers
 masked, and every import; ``status``, ``certificates``, ``export`` and ``forget`` (kebao.cli.ledger) work on
-the cohort's ledger. COHORT is ``PROGRAMME/COHORT-ID`` or just
-``PROGRAMME`` for the programme's own cohort. The database is SQLite in records/kebao.sqlite under
---root unless ``--database URL`` or ``KEBAO_DATABASE_URL`` names another (PostgreSQL: docs/records.md).
+the cohort's ledger. COHORT is ``PROGRAMME/COHORT-ID`` (the programme's own cohort or one of its cohort
+files, ``cohorts/PROGRAMME/COHORT-ID.yml``) or just ``PROGRAMME`` for its own. The database is SQLite in
+records/kebao.sqlite under --root unless ``--database URL`` or ``KEBAO_DATABASE_URL`` names another
+(PostgreSQL: docs/records.md).
 Exit code 2 for a bad row (each named ``FILE:row:column``) or cell (``sheet!D7``), an unknown programme or
 cohort, a workbook without kebao's metadata, changed, or another cohort's, or learners or marks whose stored
 values the file would change without ``--update``; nothing is written then.
@@ -93,19 +94,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resolve_cohort(root: Path, written: str) -> tuple[str, str]:
-    """'programme/cohort' or 'programme' -> (programme, cohort id); UsageError for an unknown programme."""
+    """'programme/cohort' or 'programme' -> (programme, cohort id): the programme's own cohort or one of its
+    cohort files' (cohorts/PROGRAMME/ID.yml); UsageError with a did-you-mean for an unknown programme or cohort."""
     from kebao.catalog import load_catalog
-    from kebao.errors import UsageError
-    from kebao.model import id_rule
+    from kebao.cohort import cohort_of
 
     programme_id, _, code = written.partition("/")
-    programme = load_catalog(root).programme(programme_id)
-    code = code or programme.cohort.id
-    rule = id_rule(code)
-    if rule:
-        raise UsageError(f"cohort {written!r}: {code!r} is not a cohort id ({rule.render('en')})",
-                         f"write PROGRAMME/COHORT-ID, e.g. {programme.id}/{programme.cohort.id}")
-    return programme.id, code
+    catalog = load_catalog(root)
+    programme = catalog.programme(programme_id)
+    return programme.id, cohort_of(catalog, programme.id, code or programme.cohort.id).id
 
 
 def _roster(database: Database, programme: str, code: str, file: Path, rows: Sequence[RosterRow],

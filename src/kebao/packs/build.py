@@ -3,7 +3,8 @@
 The order of the steps matters and is stated here once:
 
 1. :func:`decide_pack` composes and schedules (once per pack), so a bad request fails before any kernel starts
-   (so does a provisional calendar, 暂定, when the request is ``strict_calendar``);
+   (so does a provisional calendar, 暂定, when the request is ``strict_calendar``, and a cohort id that another
+   cohort's pack holds: :mod:`.identity`);
 2. the notebook's declared parameters are checked (names, types);
 3. the cache key (:mod:`.freshness`: notebook, parameters, the files the pack is made of, the front matter of
    the modules the composer considered, engine, fonts and tools, and where each year's holidays come from) is
@@ -37,6 +38,7 @@ from typing import Any, Literal
 
 from .. import __version__, paths
 from ..catalog import Catalog, load_catalog
+from ..cohort import cohort_of, cohorts_of
 from ..errors import KebaoError, PackError
 from ..guard import folder_lock
 from ..holidaydata import require_official, sources
@@ -48,6 +50,7 @@ from .cache import is_fresh, key_of
 from .context import PackContext, decide, save_decided
 from .environment import environment
 from .freshness import explain, key_parts, pack_inputs
+from .identity import require_own_folder
 
 # Imported by the kernel template (or by each kernel while it boots, where kernels cannot be forked): the
 # notebook's own modules, and warmup, which loads the Chinese font.
@@ -67,6 +70,7 @@ class PackRequest:
     force: bool = False
     cohort: Cohort | None = None  # e.g. read from a cohort file; None: the programme's default cohort
     strict_calendar: bool = False  # refuse a provisional calendar (a year without the official arrangement)
+    cohort_id: str | None = None  # one of the programme's cohorts by id (its own or a cohort file's); not with cohort
 
     @property
     def notebook_path(self) -> Path:
@@ -166,7 +170,11 @@ def engine_digest() -> str:
 def decide_pack(request: PackRequest, catalog: Catalog | None = None) -> DecidedPack:
     """Steps 1–3: decide the pack and its cache key; raises before any kernel starts."""
     catalog = catalog if catalog is not None else load_catalog(request.root)
-    ctx = decide(catalog, request.programme, cohort=request.cohort, settings=request.settings)
+    base = request.cohort
+    if request.cohort_id is not None:
+        base = cohort_of(catalog, request.programme, request.cohort_id)
+    ctx = decide(catalog, request.programme, cohort=base, settings=request.settings)
+    require_own_folder(ctx, request.out)  # another cohort's pack is never replaced
     if request.strict_calendar:
         require_official(ctx.timetable.days, catalog.holidays, ctx.timetable.plan.language)
     cohort = ctx.requested.model_dump(mode="json")
@@ -252,10 +260,12 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
               notebook: Path | None = None, force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
               executor: Any = None, progress: Callable[[int, int], None] | None = None,
               strict_calendar: bool = False, wait: bool = True,
-              on_wait: Callable[[str], None] | None = None) -> list[BatchResult]:
-    """Build every programme's default pack (or ``programmes``); fresh packs are skipped without a kernel.
+              on_wait: Callable[[str], None] | None = None, every_cohort: bool = True) -> list[BatchResult]:
+    """Build the pack of every cohort of every programme (or of ``programmes``; with ``cohort``, that cohort's
+    for each; with ``every_cohort=False``, each programme's own), as :func:`decide_all` lists them; fresh packs
+    are skipped without a kernel.
 
-    Failures do not stop the others; each programme gets one result, in order: a PackOutcome (its
+    Failures do not stop the others; each pack gets one result, in order: a PackOutcome (its
     decided pack in ``context``) or a PackFailure (its error). The output folder is locked for the whole
     batch (:func:`kebao.guard.folder_lock`: ``wait``, ``on_wait``), so two runs never build the same pack.
     """
@@ -263,52 +273,67 @@ def build_all(root: Path, programmes: Sequence[str] | None = None, *, settings: 
         sweep_packs(out)  # what killed runs left
         return _build_all(root, programmes, settings=settings, cohort=cohort, out=out, workers=workers,
                           notebook=notebook, force=force, timeout=timeout, executor=executor, progress=progress,
-                          strict_calendar=strict_calendar)
+                          strict_calendar=strict_calendar, every_cohort=every_cohort)
 
 
 def decide_all(root: Path, programmes: Sequence[str] | None = None, *, settings: Sequence[str] = (),
                cohort: Cohort | None = None, out: Path = paths.PACKS, notebook: Path | None = None,
-               force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT,
-               strict_calendar: bool = False) -> list[DecidedPack | PackFailure]:
-    """Steps 1–3 for every programme's default pack (or ``programmes``), in order: nothing is built."""
+               force: bool = False, timeout: float = paths.NOTEBOOK_TIMEOUT, strict_calendar: bool = False,
+               cohort_id: str | None = None, every_cohort: bool = True) -> list[DecidedPack | PackFailure]:
+    """Steps 1–3 for every cohort of every programme (or of ``programmes``), in order: nothing is built.
+
+    A programme's cohorts are its own and its cohort files' (:func:`kebao.cohort.cohorts_of`); ``cohort`` (a
+    cohort for every programme), ``cohort_id`` (one of each programme's cohorts) or ``every_cohort=False``
+    (the programme's own) decide one pack per programme instead.
+    """
     catalog = load_catalog(root)
     found: list[DecidedPack | PackFailure] = []
     for programme in (list(programmes) if programmes is not None else sorted(catalog.programmes)):
-        request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, cohort,
-                              strict_calendar)
         try:
-            found.append(decide_pack(request, catalog))
+            one = cohort is not None or cohort_id is not None or not every_cohort
+            chosen = [cohort] if one else cohorts_of(catalog, programme)
         except KebaoError as refused:
             found.append(PackFailure(programme, "", refused))
+            continue
+        for base in chosen:
+            request = PackRequest(root, programme, tuple(settings), out, notebook, timeout, force, base,
+                                  strict_calendar, cohort_id)
+            try:
+                found.append(decide_pack(request, catalog))
+            except KebaoError as refused:
+                named = base.id if base is not None else cohort_id or ""
+                found.append(PackFailure(programme, named, refused))
     return found
 
 
 def _build_all(root: Path, programmes: Sequence[str] | None, *, settings: Sequence[str], cohort: Cohort | None,
                out: Path, workers: int, notebook: Path | None, force: bool, timeout: float, executor: Any,
-               progress: Callable[[int, int], None] | None, strict_calendar: bool) -> list[BatchResult]:
-    ids: list[str] = []  # in decide_all's order
-    results: dict[str, BatchResult] = {}
-    stale: list[DecidedPack] = []
+               progress: Callable[[int, int], None] | None, strict_calendar: bool,
+               every_cohort: bool) -> list[BatchResult]:
+    results: list[BatchResult | None] = []  # in decide_all's order; None: stale, until its build returns
+    stale: list[tuple[int, DecidedPack]] = []
     for found in decide_all(root, programmes, settings=settings, cohort=cohort, out=out, notebook=notebook,
-                            force=force, timeout=timeout, strict_calendar=strict_calendar):
-        ids.append(found.programme if isinstance(found, PackFailure) else found.request.programme)
+                            force=force, timeout=timeout, strict_calendar=strict_calendar,
+                            every_cohort=every_cohort):
         if isinstance(found, PackFailure):
-            results[found.programme] = found
+            results.append(found)
         elif not force and found.fresh():
-            results[found.request.programme] = found.outcome("fresh", 0.0)
+            results.append(found.outcome("fresh", 0.0))
         else:
-            stale.append(found)
-    done = len(results)
+            stale.append((len(results), found))
+            results.append(None)
+    done = len(results) - len(stale)
     if progress is not None:
-        progress(done, len(ids))
+        progress(done, len(results))
 
     def report(finished: int, total: int) -> None:
         if progress is not None:
-            progress(done + finished, len(ids))
+            progress(done + finished, len(results))
 
-    for result in build_stale(stale, workers=workers, executor=executor, progress=report):
-        results[result.programme] = result
-    return [results[programme] for programme in ids]
+    built = build_stale([decided for _, decided in stale], workers=workers, executor=executor, progress=report)
+    for (index, _), result in zip(stale, built, strict=True):
+        results[index] = result
+    return [result for result in results if result is not None]
 
 
 def build_stale(stale: Sequence[DecidedPack], *, workers: int = paths.JOBS, executor: Any = None,
@@ -345,6 +370,7 @@ def build_stale(stale: Sequence[DecidedPack], *, workers: int = paths.JOBS, exec
         else:
             error = job.error if isinstance(job.error, KebaoError) else PackError(
                 f"{type(job.error).__name__}: {job.error}" if job.error is not None else "the build failed",
-                f"a bug in kebao or a tool it runs; `kebao pack {programme}` shows the traceback")
+                f"a bug in kebao or a tool it runs; `kebao pack {programme} --cohort {cohort_id}` shows the "
+                "traceback")
             results[index] = PackFailure(programme, cohort_id, error, job.seconds)
     return [results[index] for index in range(len(stale))]

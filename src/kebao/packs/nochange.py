@@ -1,7 +1,8 @@
 """``kebao pack --all`` with nothing changed: the last successful batch's results, from a stamp (:mod:`kebao.stamps`).
 
 The sources of a batch are everything its packs' cache keys are made of (:mod:`.freshness`), by file size and
-time rather than content: the catalogue (``curricula/``), the cases (``cases/``), the notebook, kebao's code,
+time rather than content: the catalogue (``curricula/``), the cases (``cases/``), the cohort files
+(``cohorts/``: adding or editing one makes the next batch decide again), the notebook, kebao's code,
 the fonts and tools (:mod:`.environment`) and the batch's options (programmes, settings, the cohort file, the
 notebook, strict calendar). Its outputs are every file under the packs folder. When both match the stamp that
 the last batch without a failure left (``.kebao-pack-stamp.json`` in the packs folder), every pack is as
@@ -31,7 +32,7 @@ def sources_fingerprint(root: Path, options: dict[str, Any], notebook: Path, coh
     def lines() -> Iterator[str]:
         yield "kebao-pack-sources\0" + json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
         yield from (f"{name}\0{value}" for name, value in sorted(environment().items()))
-        for folder in (paths.CURRICULA, paths.CASES):
+        for folder in (paths.CURRICULA, paths.CASES, paths.COHORTS):
             yield f"({folder.as_posix()})"
             yield from tree(root / folder, under=root)
         yield stat_line(Path(notebook).resolve())

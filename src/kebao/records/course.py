@@ -10,29 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 
 from ..catalog import Catalog
 from ..errors import RecordsError
 from ..model import Cohort, Group, Programme, Split
 from .ledger import Course, PlannedModule, Rules
 
-COHORT_FILES = Path("cohorts")  # cohorts/<programme>/<cohort-id>.yml (issue 17's cohort files)
-
 
 def cohort_spec(catalog: Catalog, programme: Programme, code: str) -> Cohort:
-    """The cohort ``code`` of ``programme``: the programme's own, or its cohort file; RecordsError otherwise."""
-    if code == programme.cohort.id:
-        return programme.cohort
-    path = catalog.root / COHORT_FILES / programme.id / f"{code}.yml"
-    if path.is_file():
-        from ..cohort import read_cohort
+    """The cohort ``code`` of ``programme``: the programme's own, or one of its cohort files (the catalogue's)."""
+    from ..cohort import cohort_of
 
-        return read_cohort(path)
-    raise RecordsError(f"cohort {programme.id}/{code}: no cohort file {COHORT_FILES / programme.id / code}.yml, "
-                       "so its plan (modules, 学时, dates) is unknown",
-                       f"write the cohort file, or name the programme's own cohort: {programme.id}/"
-                       f"{programme.cohort.id}")
+    return cohort_of(catalog, programme.id, code)
 
 
 def course_of(catalog: Catalog, programme_id: str, code: str) -> Course:
