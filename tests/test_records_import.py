@@ -179,6 +179,9 @@ def test_a_tampered_workbook_is_refused_and_nothing_is_written(
 
 def test_another_cohorts_workbook_or_a_cohort_without_roster_is_refused(
         sheets: dict[str, Path], catalog_root: Path, database_url: str, tmp_path: Path) -> None:
+    other = catalog_root / "cohorts" / "nev-class" / "2027-03.yml"  # another cohort of the programme
+    other.parent.mkdir(parents=True)
+    other.write_text("id: 2027-03\nstart: 2026-12-14\nsize: 20\nvenue: 实训中心\n", encoding="utf-8")
     filled = fill(sheets["attendance"], tmp_path / "a.xlsx", {"0": {"D5": "√"}})
     code, _, err = kebao(catalog_root, database_url, "records", "import", str(filled), "--cohort",
                          "nev-class/2027-03")

@@ -76,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs {args.jobs}: must be at least 1")
     _check_executor(args)
     settings = tuple(args.settings + ([f"language={args.lang}"] if args.lang else []))
-    cohort_file, cohort_id = _cohort_argument(args.cohort)
-    if args.all and cohort_id is not None:
-        raise UsageError(f"--cohort {cohort_id}: a cohort id names a cohort of one programme",
-                         f"kebao pack PROGRAMME --cohort {cohort_id}, or --cohort FILE.yml for every programme")
+    cohort_file, cohort_id = _cohort_argument(args)
     stamp = None
     if args.all and not args.force and not args.dry_run:  # nothing changed? decided before kebao loads more
         from kebao.packs.nochange import PacksStamp
@@ -149,12 +146,18 @@ def _executor(args: argparse.Namespace) -> object | None:
     return DaskPacks(args.root, scheduler=args.scheduler, workers=args.jobs)
 
 
-def _cohort_argument(written: str | None) -> tuple[Path | None, str | None]:
+def _cohort_argument(args: argparse.Namespace) -> tuple[Path | None, str | None]:
     """``--cohort``: a cohort file's path (it ends in .yml or .yaml, or names a file) or a cohort's id."""
+    from kebao.errors import UsageError
+
+    written: str | None = args.cohort
     if written is None:
         return None, None
     if written.endswith((".yml", ".yaml")) or "/" in written or Path(written).is_file():
         return Path(written), None
+    if args.all:
+        raise UsageError(f"--cohort {written}: a cohort id names a cohort of one programme",
+                         f"kebao pack PROGRAMME --cohort {written}, or --cohort FILE.yml for every programme")
     return None, written
 
 
