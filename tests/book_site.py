@@ -65,6 +65,24 @@ def copy_content(root: Path, source: Path = REPO) -> Path:
     return root
 
 
+VERIFICATION_MARK = "核验清单-测试标记"  # in the planted verification list: the site must publish it
+PRIVATE_MARK = "不得发布-测试学员身份证"  # in every other planted records file: the site must never show it
+
+
+def plant_records(root: Path) -> Path:
+    """Learner records beside the content, as an office's checkout has them: a certificate's verification list
+    (published under verify/), and a database, a roster and a certificate PDF's stand-in (never published)."""
+    cohort = root / "records" / "certificates" / "xpcc-cadres" / "xpcc-2026-12"
+    cohort.mkdir(parents=True)
+    (cohort / "verification.html").write_text(
+        f"<!doctype html><html><body><p>{VERIFICATION_MARK}</p><p id='2026-AAAA-BBBB-CCCC'>张*三</p></body></html>",
+        encoding="utf-8")
+    (cohort / "001-2026-AAAA-BBBB-CCCC.pdf").write_text(PRIVATE_MARK, encoding="utf-8")
+    (root / "records" / "kebao.sqlite").write_text(PRIVATE_MARK, encoding="utf-8")
+    (root / "records" / "roster.csv").write_text(f"姓名\n{PRIVATE_MARK}\n", encoding="utf-8")
+    return root
+
+
 def trainer_texts(bodies: list[str]) -> tuple[str, ...]:
     """The longest run of hanzi (at least 8) of each trainer note in ``bodies``: text that, shown anywhere, can
     only have come from a trainer note (the site joins Chinese lines, and a run of hanzi crosses no markup)."""

@@ -50,7 +50,7 @@ from typing import Any
 
 import pytest
 
-from .book_site import BuiltSite, build_site, copy_content
+from .book_site import BuiltSite, build_site, copy_content, plant_records
 from .database import Cluster
 from .paths import FIXTURES, REPO
 
@@ -68,7 +68,7 @@ def catalog_root(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The repository's site (packs, generated pages, every case executed), built once per session in a copy."""
-    return build_site(copy_content(tmp_path_factory.mktemp("site") / "repo"))
+    return build_site(plant_records(copy_content(tmp_path_factory.mktemp("site") / "repo")))
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ from kebao.packs.files import name_of
 from kebao.paths import PackAddress
 from kebao.sphinxext import join_chinese_lines
 
-from .book_site import BuiltSite, run_book
+from .book_site import PRIVATE_MARK, VERIFICATION_MARK, BuiltSite, run_book
 from .paths import FIXTURES, REPO
 
 
@@ -145,6 +145,23 @@ def test_the_public_site_holds_no_trainer_material(built_site: BuiltSite, traine
                 if name.endswith(".html") and 'class="dropdown trainer-note' in content]
     trainer = "\n".join(content for name, content in site_texts(trainer_site.html).items() if name.endswith(".html"))
     assert [text for text in trainer_site.trainer_texts if text not in trainer] == []
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_the_certificates_verification_list_is_published_and_no_other_record(built_site: BuiltSite,
+                                                                             trainer_site: BuiltSite) -> None:
+    """A certificate's QR code points to verify/<programme>/<cohort>.html: both sites have the list, and nothing
+    else of the records (the database, a roster, certificate PDFs) is in any file of either site."""
+    for site in (built_site, trainer_site):
+        published = site.html / "verify" / "xpcc-cadres" / "xpcc-2026-12.html"
+        assert VERIFICATION_MARK in published.read_text(encoding="utf-8")
+        texts = site_texts(site.html)
+        assert [name for name, text in texts.items() if PRIVATE_MARK in text] == []
+        assert [name for name, text in texts.items() if VERIFICATION_MARK in text] == [
+            "verify/xpcc-cadres/xpcc-2026-12.html"]  # not in the search index or a page's source
+        assert not [path for path in site.html.rglob("*") if path.suffix in (".pdf", ".sqlite")
+                    and "certificates" in path.as_posix()]
 
 
 @pytest.mark.slow

@@ -98,3 +98,20 @@ def test_each_site_edition_has_its_own_stamp(tmp_path: Path) -> None:
     assert public.unchanged() is not None, "recorded: the public site counts as built"
     assert BookStamp(tmp_path, True, "trainer").unchanged() is None, "the trainer site was never built"
     assert outputs_fingerprint(tmp_path, "public") != outputs_fingerprint(tmp_path, "trainer")
+
+
+def test_of_the_records_only_the_verification_lists_count(tmp_path: Path) -> None:
+    """An import into the records database changes nothing the site shows; a new verification list does."""
+    (tmp_path / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "kebao.sqlite").write_bytes(b"one")
+    before = sources_fingerprint(tmp_path, packs=False)
+    (records / "kebao.sqlite").write_bytes(b"two, after an import")
+    (records / "sheets").mkdir()
+    (records / "sheets" / "a.xlsx").write_bytes(b"pre-filled")
+    assert sources_fingerprint(tmp_path, packs=False) == before
+    listed = records / "certificates" / "p" / "c" / "verification.html"
+    listed.parent.mkdir(parents=True)
+    listed.write_text("<p>2026-AAAA</p>", encoding="utf-8")
+    assert sources_fingerprint(tmp_path, packs=False) != before

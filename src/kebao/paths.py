@@ -40,6 +40,7 @@ DOCTREES = Path("_build/.doctrees")  # Sphinx's saved environment
 TRAINER_SITE = Path("_build/trainer")  # the trainer site's own html/, .html-sphinx/ and .doctrees/ (site_folders)
 JUPYTER_CACHE = Path("_build/.jupyter_cache")  # executed cases (jupyter-cache), shared by both sites
 RECORDS = Path("records")  # learner records (personal data): git-ignored, never published (docs/records.md)
+CERTIFICATES = RECORDS / "certificates"  # <programme>/<cohort>/: PDFs (personal) and the verification list
 RECORDS_DATABASE = RECORDS / "kebao.sqlite"  # the default records database, unless --database or KEBAO_DATABASE_URL
 BOOK_STAMP = Path("_build/.kebao-book-stamp.json")  # what the last successful `kebao book` saw (book/nochange.py)
 

@@ -4,8 +4,9 @@ A successful build records a stamp per site edition (``paths.BOOK_STAMP``, :mod:
 fingerprints:
 
 * **sources**, taken *before* the build: every file of the repository by path, size and modification time
-  (hidden folders, ``_build/``, ``build/`` and the generated pages aside), kebao's own code (the site's
-  extension included), whether packs were built, and the fonts and tools (:mod:`kebao.packs.environment`:
+  (hidden folders, ``_build/``, ``build/``, the generated pages and the learner records aside, but for the
+  certificates' verification lists, which the site publishes: :mod:`kebao.book.verify`), kebao's own code
+  (the site's extension included), whether packs were built, and the fonts and tools (:mod:`kebao.packs.environment`:
   installed distributions, Sphinx and its theme among them, and the drawing libraries);
 * **outputs**, taken *after* it: the generated pages, every file of the packs folder, and the edition's
   published site folder (replaced whole by each build, so its identity changes) with its index page.
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from .. import paths
 from ..stamps import Stamp, digest, kebao_code, stat_line, tree
+from .verify import list_files
 
 
 def sources_fingerprint(root: Path, packs: bool, edition: paths.SiteEdition = "public") -> str:
@@ -32,7 +34,9 @@ def sources_fingerprint(root: Path, packs: bool, edition: paths.SiteEdition = "p
     def lines() -> Iterator[str]:
         yield f"kebao-book-sources\0packs={packs}\0edition={edition}"
         yield from (f"{name}\0{value}" for name, value in sorted(environment().items()))
-        yield from tree(root, skip=(root / paths.HTML.parts[0], root / paths.PACKS.parts[0], root / paths.GENERATED))
+        yield from tree(root, skip=(root / paths.HTML.parts[0], root / paths.PACKS.parts[0], root / paths.GENERATED,
+                                    root / paths.RECORDS))  # of the records, the site shows only:
+        yield from (stat_line(path) for path in list_files(root))  # the certificates' verification lists
         yield from kebao_code()
 
     return digest(lines())

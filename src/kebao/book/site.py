@@ -46,6 +46,7 @@ from ..atomic import sweep_leftovers
 from ..errors import BookError, ResourceError
 from ..guard import folder_lock
 from ..paths import SiteEdition, SiteFolders, site_folders
+from .verify import publish_lists
 
 _PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -164,6 +165,7 @@ def _build(root: Path, config: dict[str, object], folders: SiteFolders, jobs: in
         raise BookError(f"the site has {len(tee.problems) or 'some'} problem(s); warnings are errors:",
                         "fix them in the files named and run `kebao book` again", details=tee.problems)
     write_redirect(outdir, app.config.root_doc)
+    publish_lists(root, outdir)  # the certificates' verification lists (masked), where their QR codes point
     return SiteResult(publish_site(outdir, root / folders.html) / "index.html", time.perf_counter() - started)
 
 
