@@ -108,7 +108,17 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print its path")
     args = parser.parse_args()
     folder = args.built.resolve() if args.built else Path(tempfile.mkdtemp(prefix="kebao-table-bench-"))
-    lines = []
+    print(f"{os.cpu_count()} CPUs; wall and CPU seconds (user + system of the process tree); load: the 1-minute "
+          "load average when the row's command started")
+    print(f"{'work':<36} {'kebao s':>7} {'CPU s':>7} {'plain s':>7} {'CPU s':>7} {'vs plain':>16} "
+          f"{'target (quiet machine)':<22} load", flush=True)
+
+    class Lines(list[str]):  # each row printed as soon as it is measured
+        def append(self, line: str) -> None:
+            print(line, flush=True)
+            super().append(line)
+
+    lines = Lines()
     try:
         if args.built is None:
             copy_content(args.root.resolve(), folder)
@@ -150,12 +160,6 @@ def main() -> None:
             print(f"kept: {folder}")
         elif args.built is None:
             shutil.rmtree(folder, ignore_errors=True)
-    print(f"{os.cpu_count()} CPUs; wall and CPU seconds (user + system of the process tree); load: the 1-minute "
-          "load average when the row's command started")
-    print(f"{'work':<36} {'kebao s':>7} {'CPU s':>7} {'plain s':>7} {'CPU s':>7} {'vs plain':>16} "
-          f"{'target (quiet machine)':<22} load")
-    for line in lines:
-        print(line)
 
 
 if __name__ == "__main__":
