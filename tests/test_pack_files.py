@@ -136,3 +136,24 @@ def test_a_new_row_reaches_the_pack_the_manifest_the_zip_and_the_site(catalog_ro
         in pack.offered(public=True)  # a participant's file: on the public site too
     page = page_files(catalog_root, load_catalog(catalog_root))["programmes/nev-class.md"].decode()
     assert "[课包说明](<path:/build/packs/nev-class/2026-11/readme-2026-11.txt>)" in page
+
+
+@pytest.mark.slow
+def test_a_pdf_printed_in_the_second_process_is_the_one_printed_here(ctx: PackContext, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack built alone prints its trainer guide in a second process (export.pdf_printer): same bytes."""
+    from kebao.packs.export import pdf_printer
+
+    rows = tuple(row for row in files.PACK_FILES if row.key.endswith((".html", ".pdf")))
+    assert [row.key for row in rows] == ["handbook.html", "handbook.pdf", "trainer-guide.html", "trainer-guide.pdf"]
+    monkeypatch.setattr(files, "PACK_FILES", rows)
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir(), there.mkdir()
+    nb = shown("hours-per-strand")  # one notebook: a new one would draw new cell ids
+    write_pack(PackBuild(ctx, nb, here, {}))
+    with pdf_printer() as printer:
+        assert printer is not None  # this machine has two cores
+        written = write_pack(PackBuild(ctx, nb, there, {}, printer=printer))
+    assert sorted(path.name for path in written) == sorted(path.name for path in here.iterdir())
+    for path in here.iterdir():
+        assert (there / path.name).read_bytes() == path.read_bytes(), path.name

@@ -11,8 +11,9 @@ The steps of ``kebao book``, in order (see :func:`kebao.book.run.make_book`):
              the generated folder (``paths.GENERATED``) only where their bytes changed (Sphinx then
              re-reads only those pages);
 3. build     :mod:`.site` runs Sphinx with the configuration jupyter-book
-             derives from ``_config.yml`` and ``_toc.yml``; case notebooks are
-             executed through jupyter-cache, warnings are errors, every problem
+             derives from ``_config.yml`` and ``_toc.yml``; case notebooks come
+             from jupyter-cache, filled first by :mod:`.cases` from the packs'
+             case runs (or runs in parallel), warnings are errors, every problem
              is listed; :mod:`kebao.sphinxext` folds trainer notes and fails a
              page that loads anything from the internet (:mod:`.offline`).
 """

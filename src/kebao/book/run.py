@@ -63,5 +63,5 @@ def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report |
         changed = len(generated.report.written) + len(generated.report.removed)
         say(f"generated pages: {changed} changed, {len(generated.report.unchanged)} unchanged "
             f"({generated.programmes} programmes, {generated.modules} modules, {generated.cases} cases)")
-        site = build_site(root, jobs=jobs, status=status, warning=warning, edition=edition)
+        site = build_site(root, jobs=jobs, status=status, warning=warning, edition=edition, catalog=catalog)
     return BookResult(tuple(decided), generated, site)

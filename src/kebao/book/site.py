@@ -39,7 +39,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .. import paths
 from ..atomic import sweep_leftovers
@@ -47,6 +47,9 @@ from ..errors import BookError, ResourceError
 from ..guard import folder_lock
 from ..paths import SiteEdition, SiteFolders, site_folders
 from .verify import publish_lists
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import Catalog
 
 _PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -113,9 +116,13 @@ def site_lock(root: Path, on_wait: Callable[[str], None] | None = None) -> Abstr
 
 
 def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
-               warning: TextIO | None = None, edition: SiteEdition = "public") -> SiteResult:
+               warning: TextIO | None = None, edition: SiteEdition = "public", catalog: Catalog | None = None,
+               packs: Path = paths.PACKS) -> SiteResult:
     """Build ``root``'s site (an edition: see the module docstring) into its folder (``_build/html`` for the
     public one); BookError listing every warning if there is any.
+
+    With the ``catalog``, the cases jupyter-cache lacks are put there first, from their runs in ``packs`` or
+    run in parallel (:func:`kebao.book.cases.prepare_cases`), so Sphinx runs none while reading.
 
     It holds the site's lock (:func:`site_lock`: one for both editions, which share the executed cases);
     callers that generate pages first take it before that.
@@ -134,6 +141,10 @@ def build_site(root: Path, *, jobs: int = 1, status: TextIO | None = None,
     folders = site_folders(edition)
     with site_lock(root):  # one writer per _build (kebao.guard); already ours when the pages were generated under it
         sweep_leftovers(root / folders.html)  # what a killed build left
+        if catalog is not None:
+            from .cases import prepare_cases
+
+            prepare_cases(root, catalog, config, packs=packs, workers=max(jobs, paths.JOBS))
         return _build(root, config, folders, jobs, status, tee, started)
 
 

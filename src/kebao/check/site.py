@@ -93,7 +93,7 @@ def check_book(root: Path, catalog: Catalog, *, jobs: int, packs: Path = paths.P
     try:
         with site_lock(root, on_wait=on_wait):
             generate(root, catalog, packs, decided)
-            site = build_site(root, jobs=jobs, status=None, warning=log)
+            site = build_site(root, jobs=jobs, status=None, warning=log, catalog=catalog, packs=packs)
     except ResourceError:  # the machine refused (a full disk…): kebao check stops with it (exit code 3)
         raise
     except KebaoError as error:

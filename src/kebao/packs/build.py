@@ -213,14 +213,17 @@ def _build_pack(decided: DecidedPack, *, kernel: Any, started: float) -> PackOut
     if kernel is not None:
         return build_decided(decided, kernel=kernel, started=started)
     from ..notebooks.kernels import KernelPool
+    from .export import pdf_printer
 
-    with KernelPool(prestart=False, preload=KERNEL_PRELOAD) as pool:
+    with KernelPool(prestart=False, preload=KERNEL_PRELOAD) as pool, pdf_printer() as printer:
         pool.warm("python3", Path(request.root).resolve())  # it boots while we import, hash and export
-        return build_decided(decided, kernel=pool, started=started)
+        return build_decided(decided, kernel=pool, started=started, printer=printer)
 
 
-def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = None) -> PackOutcome:
-    """Steps 4–6 for a decided pack: run its notebook in ``kernel`` (a KernelPool), write, publish."""
+def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = None,
+                  printer: Any = None) -> PackOutcome:
+    """Steps 4–6 for a decided pack: run its notebook in ``kernel`` (a KernelPool), write (one PDF printed by
+    ``printer``, an executor, when given: :func:`kebao.packs.export.pdf_printer`), publish."""
     from ..notebooks.run import execute_notebook
     from .bundle import content_date, publish_pack
     from .files import PackBuild, stray_files, write_pack
@@ -244,7 +247,7 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
         nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
                               cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
         date = content_date(Path(request.root), [*decided.inputs.values(), request.notebook_path])
-        write_pack(PackBuild(ctx, nb, folder, record, date))
+        write_pack(PackBuild(ctx, nb, folder, record, date, printer))
         shutil.rmtree(work)
         stray = stray_files(folder, ctx.address)
         if stray:

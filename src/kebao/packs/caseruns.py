@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,30 +72,62 @@ def ensure_runs(catalog: Catalog, case_ids: list[str], packs: Path, engine: str,
     Kernels start in ``cwd`` (the pack's) and move to ``cases/`` in a first cell (:data:`CWD_TAG`). The
     converted notebook and a failed run are left in ``work`` (kept under ``_failed`` with the pack).
     """
+    for case_id, target in missing_runs(catalog, case_ids, packs, engine).items():
+        run_case(catalog.locate(catalog.cases[case_id]).file, target, work, kernel=kernel, timeout=timeout, cwd=cwd)
+    return {case_id: str(run_file(packs, case_id, case_key(catalog, case_id, engine)).resolve())
+            for case_id in case_ids if has_code(catalog.cases[case_id].body)}
+
+
+def run_case(source: Path, target: Path, work: Path, *, kernel: Any, timeout: float, cwd: Path) -> Path:
+    """Run the case file ``source`` into its run file ``target`` (see :func:`ensure_runs`); older keys go."""
     import jupytext  # type: ignore[import-untyped, unused-ignore]
     from nbformat.v4 import new_code_cell
 
     from ..atomic import write_atomic
     from ..notebooks.run import execute_notebook
 
-    for case_id, target in missing_runs(catalog, case_ids, packs, engine).items():
-        source = catalog.locate(catalog.cases[case_id]).file
-        nb = jupytext.read(source)
-        if not nb.metadata.get("kernelspec", {}).get("name"):  # as myst-nb: the default Python kernel
-            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        chdir = f"import os\nos.chdir({str(source.parent.resolve())!r})"
-        nb.cells.insert(0, new_code_cell(chdir, metadata={"tags": [CWD_TAG]}))  # type: ignore[no-untyped-call]
-        converted = work / f"case-{case_id}.ipynb"
-        jupytext.write(nb, str(converted), fmt="ipynb")
-        executed = work / f"case-{case_id}.executed.ipynb"
-        execute_notebook(converted, executed, {}, cwd=cwd, timeout=timeout, kernel=kernel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, executed.read_text(encoding="utf-8"))
-        for old in target.parent.glob(f"{case_id}-*.ipynb"):
-            if old != target and len(old.stem) == len(target.stem):  # another key of this case
-                old.unlink(missing_ok=True)
-    return {case_id: str(run_file(packs, case_id, case_key(catalog, case_id, engine)).resolve())
-            for case_id in case_ids if has_code(catalog.cases[case_id].body)}
+    case_id = Path(source).stem
+    nb = jupytext.read(source)
+    if not nb.metadata.get("kernelspec", {}).get("name"):  # as myst-nb: the default Python kernel
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    chdir = f"import os\nos.chdir({str(Path(source).parent.resolve())!r})"
+    nb.cells.insert(0, new_code_cell(chdir, metadata={"tags": [CWD_TAG]}))  # type: ignore[no-untyped-call]
+    converted = work / f"case-{case_id}.ipynb"
+    jupytext.write(nb, str(converted), fmt="ipynb")
+    executed = work / f"case-{case_id}.executed.ipynb"
+    execute_notebook(converted, executed, {}, cwd=cwd, timeout=timeout, kernel=kernel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, executed.read_text(encoding="utf-8"))
+    for old in target.parent.glob(f"{case_id}-*.ipynb"):
+        if old != target and len(old.stem) == len(target.stem):  # another key of this case
+            old.unlink(missing_ok=True)
+    return target
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """One case to run into its run file, as a batch job (:func:`kebao.notebooks.batch.run_batch`).
+
+    Its converted and executed notebooks go to a temporary folder, removed afterwards: a case that fails here
+    is run again by whoever needs it (a pack, which keeps its failure under ``_failed``, or the site).
+    """
+
+    source: Path
+    target: Path
+    cwd: Path
+    timeout: float = paths.NOTEBOOK_TIMEOUT
+
+    def kernel_hint(self) -> tuple[str, Path]:
+        return "python3", Path(self.cwd).resolve()
+
+    def __call__(self) -> Path:
+        import tempfile
+
+        from ..notebooks.kernels import worker_pool
+
+        with tempfile.TemporaryDirectory(prefix="kebao-case-") as work:
+            return run_case(self.source, self.target, Path(work), kernel=worker_pool(), timeout=self.timeout,
+                            cwd=self.cwd)
 
 
 def outputs(run: str | Path) -> list[list[dict[str, Any]]]:

@@ -18,9 +18,13 @@ network. weasyprint makes the PDF from the same HTML (see docs/architecture.md).
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import html
+import os
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -192,3 +196,33 @@ def write_pdf(page: str, path: Path) -> Path:
 
     weasyprint.HTML(string=page).write_pdf(path)
     return path
+
+
+@contextmanager
+def pdf_printer() -> Iterator[cf.Executor | None]:
+    """A second process that prints PDFs while this one goes on, for a pack built alone on a machine with more
+    than one core (a batch's workers keep the cores busy already); None on one core.
+
+    It starts at once and imports weasyprint while the pack's notebook runs; it dies with this process
+    (:func:`kebao.guard.watch_owner`) and is stopped when the block ends. weasyprint's output depends only on
+    the page and the fonts, so a PDF printed there is byte for byte the one printed here.
+    """
+    if (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    import multiprocessing
+
+    printer = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_printer_init,
+                                     initargs=(os.getpid(),))
+    printer.submit(int)  # starts the process now: it imports while the notebook runs
+    try:
+        yield printer
+    finally:
+        printer.shutdown(wait=True, cancel_futures=True)
+
+
+def _printer_init(owner: int) -> None:
+    from ..guard import watch_owner
+
+    watch_owner(owner)
+    import weasyprint  # noqa: F401  (the import is the point: it is most of a first PDF's start)

@@ -27,6 +27,7 @@ zip come last because they cover the files before them.
 from __future__ import annotations
 
 import base64
+import concurrent.futures as cf
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,7 +58,17 @@ class PackBuild:
     folder: Path
     record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, key_parts, repository
     date: dt.datetime = writers.FIXED_TIME  # when the content last changed (bundle.content_date): files carry it
+    printer: Any = None  # an executor for the trainer guide's PDF (export.pdf_printer): None prints it here
     _pages: dict[str, str] = field(default_factory=dict, repr=False)
+    _printing: dict[Path, Any] = field(default_factory=dict, repr=False)  # path -> its PDF's future
+
+    def wait(self) -> None:
+        """Wait for the PDFs printed elsewhere; their failure is the pack's."""
+        printing, self._printing = self._printing, {}
+        for path, future in printing.items():
+            future.result()
+            if not path.is_file():
+                raise PackError(f"the pack's writer for {path.name} wrote nothing", "see kebao.packs.files.PACK_FILES")
 
     @property
     def local_date(self) -> dt.datetime:
@@ -136,7 +147,10 @@ def _edition_html(edition: str) -> Writer:
 
 def _edition_pdf(edition: str) -> Writer:
     def write(build: PackBuild, path: Path) -> None:
-        export.write_pdf(build.page(edition), path)
+        if build.printer is not None and edition == "trainer":  # the longer one, while this process goes on
+            build._printing[path] = build.printer.submit(export.write_pdf, build.page(edition), path)
+        else:
+            export.write_pdf(build.page(edition), path)
     return write
 
 
@@ -262,13 +276,23 @@ def write_pack(build: PackBuild) -> list[Path]:
     """Run every writer in order into ``build.folder``; PackError for a missing required file or a stray one."""
     written = []
     rows = table(build.ctx.address)
-    for name, row in rows:
-        path = build.folder / name
-        row.write(build, path)
-        if path.is_file():
-            written.append(path)
-        elif row.required:
-            raise PackError(f"the pack's writer for {name} wrote nothing", "see kebao.packs.files.PACK_FILES")
+    try:
+        for name, row in rows:
+            path = build.folder / name
+            if row.write in (_manifest, _zip):  # they cover the files before them: all written by now
+                build.wait()
+            row.write(build, path)
+            if path in build._printing:
+                written.append(path)  # checked when printed (the manifest and the zip need it)
+            elif path.is_file():
+                written.append(path)
+            elif row.required:
+                raise PackError(f"the pack's writer for {name} wrote nothing", "see kebao.packs.files.PACK_FILES")
+        build.wait()
+    finally:
+        for future in build._printing.values():  # a failed build: nothing is printed into its folder afterwards
+            future.cancel()
+            cf.wait([future])
     return written
 
 

@@ -8,6 +8,7 @@ Text that comes from content never becomes a formula: cells starting with
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -122,18 +123,25 @@ def _workbook(stamp: dt.datetime) -> Workbook:
     return workbook
 
 
-def _set(ws: Worksheet, row: int, column: int, value: object, **style: Any) -> None:
+def _set(ws: Worksheet, row: int, column: int, value: object, like: Any = None, **style: Any) -> Any:
+    """Write ``value`` (text never as a formula) with ``style``; or with the style of the cell ``like`` of the
+    same workbook, which copies its indexes into the workbook's fonts, fills, borders and alignments instead of
+    looking each one up again (a lookup hashes the style object: most of a sheet's time); the cell is returned."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
         cell.value = value
         cell.data_type = "s"  # never a formula, whatever the text starts with
-        if value.startswith(_FORMULA_START):
+        if value.startswith(_FORMULA_START) and like is None:
             from openpyxl.styles import Alignment
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     else:
         cell.value = value
+    if like is not None:
+        cell._style = copy.copy(like._style)  # as openpyxl copies a cell's style (WorksheetCopy)
+        return cell
     for name, setting in style.items():
         setattr(cell, name, setting)
+    return cell
 
 
 SIZES = {"title": 14, "subtitle": 10, "warning": 10, "header": 10, "cell": 10}
@@ -175,12 +183,14 @@ def _table(ws: Worksheet, title: str, subtitle: str, header: Sequence[str], rows
             _set(ws, line, 1, text, **styles[kind])
             ws.merge_cells(f"A{line}:{last_column}{line}")
             ws.row_dimensions[line].height = row_height([(text, full, SIZES[kind])])
+    like = None  # the first cell of a kind is styled, the others copy its style
     for column, text in enumerate(header, start=1):
-        _set(ws, 4, column, text, **styles["header"])
+        like = _set(ws, 4, column, text, like, **styles["header"])
     ws.row_dimensions[4].height = row_height([(text, widths[i], SIZES["header"]) for i, text in enumerate(header)])
+    like = None
     for row_index, row in enumerate(rows, start=5):
         for column, value in enumerate(row, start=1):
-            _set(ws, row_index, column, value, **styles["cell"])
+            like = _set(ws, row_index, column, value, like, **styles["cell"])
         ws.row_dimensions[row_index].height = row_height(
             [(_shown(value), widths[i], SIZES["cell"]) for i, value in enumerate(row)], row_minimum)
     for column, width in enumerate(widths, start=1):
