@@ -96,7 +96,8 @@ def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(t
 
     killed = remote.pop()  # its worker died: the pack fails, the others carry on
     assert isinstance(killed, PackFailure) and killed.cohort == "killer"
-    assert str(killed.error).startswith("KilledWorker: ") and "`kebao pack nev-class`" in str(killed.error)
+    assert str(killed.error).startswith("KilledWorker: ")
+    assert "`kebao pack nev-class --cohort killer`" in str(killed.error)
     assert not (tmp_path / "dask" / "nev-class" / "killer").exists()
     assert [(r.programme, r.cohort, r.status) for r in remote] == [(r.programme, r.cohort, r.status) for r in local]
     assert [r.status for r in remote] == ["built", "failed"]
