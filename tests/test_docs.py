@@ -543,7 +543,8 @@ def test_pack_commands_build_their_pack(document: Document, cmd: Command, tmp_pa
     done = subprocess.run([sys.executable, "-m", "kebao", *cmd.argv], cwd=root, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == cmd.exit_code, f"{cmd}:\n{done.stdout}{done.stderr[-5000:]}"
-    built = re.search(r"^built: (\S+\.zip)", done.stdout, re.M)
+    assert re.search(r"^(built|up to date): cohort \S+ of \S+ in build/packs/", done.stdout, re.M), done.stdout
+    built = re.search(r"^pack: (\S+\.zip)", done.stdout, re.M)
     assert built and (root / built.group(1)).is_file(), f"{cmd}:\n{done.stdout}"
     assert built.group(1).startswith(f"build/packs/{cmd.argv[1]}/")
 

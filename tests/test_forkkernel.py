@@ -67,6 +67,21 @@ PROBE = ("import json, os, sys, matplotlib\n"
 
 
 @pytest.mark.kernel
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_hash_seed_is_0_whatever_the_environment_says(fork: bool, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """dask's nannies put PYTHONHASHSEED=6640 into the environment of the process that starts a LocalCluster;
+    kernels started in that process afterwards must still have seed 0 (the same set order as every pack)."""
+    monkeypatch.setenv("PYTHONHASHSEED", "6640")
+    outputs.clear()
+    with KernelPool(prestart=False, fork=fork) as kernels:
+        km = kernels.acquire("python3", tmp_path)
+        seen = run(km, PROBE)
+        kernels.release(km)
+    assert seen["seed"] == "0"
+
+
+@pytest.mark.kernel
 def test_a_forked_kernel_is_like_a_fresh_one(pool: KernelPool, tmp_path: Path) -> None:
     first = pool.acquire("python3", tmp_path)
     seen = run(first, PROBE)

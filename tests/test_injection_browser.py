@@ -77,12 +77,13 @@ def test_scripts_planted_in_a_pack_never_run(tmp_path: Path, screenshots: Path) 
     root = planted_repo(tmp_path / "repo")
     out = tmp_path / "packs"
     result = subprocess.run([sys.executable, "-m", "kebao", "pack", "nev-class", "--root", str(root), "--out",
-                             str(out), "--notebook", str(NOTEBOOK), "--set", f"venue=实训车间{plant(2)}"],
+                             str(out), "--notebook", str(NOTEBOOK), "--set", f"venue=实训车间{plant(2)}",
+                             "--set", "id=planted"],  # a cohort of its own: the venue differs from the programme's
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    folder = out / "nev-class" / "2026-11"
+    folder = out / "nev-class" / "planted"
     with browser_tab(tmp_path / "profile", ("Page", "Runtime"), screenshots) as page:
-        address = PackAddress("nev-class", "2026-11")
+        address = PackAddress("nev-class", "planted")
         for name in (name_of(address, "handbook.html"), name_of(address, "trainer-guide.html")):
             html = (folder / name).read_text(encoding="utf-8")
             assert "&lt;script&gt;window.__pwned" in html  # the title and the venue shown as text

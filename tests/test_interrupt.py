@@ -86,8 +86,10 @@ def marker() -> Iterator[str]:
 
 
 def forget_cases(root: Path) -> None:
-    """Make the next build read every page and run the case again (a build long enough to interrupt)."""
-    for cache in (root / "_build" / ".doctrees", root / "_build" / ".jupyter_cache"):
+    """Make the next build read every page and run the case again (a build long enough to interrupt): without
+    the packs' case runs, the book runs the case itself before Sphinx reads (kebao.book.cases)."""
+    for cache in (root / "_build" / ".doctrees", root / "_build" / ".jupyter_cache",
+                  root / "build" / "packs" / "_cases"):
         shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -109,7 +111,7 @@ def test_interrupting_kebao_book_leaves_no_process_and_the_old_site(built: Path,
     before = site(built)
     forget_cases(built)
     run = kebao(marker, "book", "--root", str(built), "--no-packs")
-    wait_for(marker, run, "ipykernel_launcher")  # jupyter-cache runs the case while Sphinx reads the pages
+    wait_for(marker, run, "forkkernel.py launch")  # the book runs the case for jupyter-cache before Sphinx reads
     interrupt(marker, run, signum, built, before)
 
 
@@ -118,8 +120,8 @@ def test_interrupting_kebao_book_leaves_no_process_and_the_old_site(built: Path,
 @pytest.mark.parametrize(("signum", "stage", "needle", "skip"), [
     (signal.SIGKILL, "cases", "forkkernel.py launch", ("notebooks", "links")),
     (signal.SIGTERM, "cases", "forkkernel.py launch", ("notebooks", "links")),
-    (signal.SIGKILL, "book", "ipykernel_launcher", ("notebooks", "cases", "links")),
-    (signal.SIGINT, "book", "ipykernel_launcher", ("notebooks", "cases", "links")),
+    (signal.SIGKILL, "book", "forkkernel.py launch", ("notebooks", "cases", "links")),
+    (signal.SIGINT, "book", "forkkernel.py launch", ("notebooks", "cases", "links")),
 ])
 def test_interrupting_kebao_check_leaves_no_process_and_the_old_site(built: Path, marker: str, signum: int,
                                                                       stage: str, needle: str,

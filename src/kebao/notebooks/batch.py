@@ -27,7 +27,7 @@ from .. import paths
 from ..errors import JobError, KebaoError
 from ..guard import watch_owner
 from . import forkkernel
-from .kernels import KERNEL_ENV, KernelTemplate, end_thread_kernels, module_name, worker_pool
+from .kernels import KernelTemplate, end_thread_kernels, kernel_environment, module_name, worker_pool
 from .run import execute_notebook
 
 T = TypeVar("T")
@@ -167,7 +167,7 @@ def run_batch(jobs: Iterable[Callable[[], T]], *, workers: int = 2, executor: cf
     if executor is None:
         kernel_name, cwd = _first_kernel(todo)
         if forkkernel.supported() and todo:  # one template for all workers: the imports are paid once
-            template = KernelTemplate({**KERNEL_ENV, **os.environ}, Path(cwd or "."), modules)
+            template = KernelTemplate(kernel_environment(), Path(cwd or "."), modules)
         executor = cf.ProcessPoolExecutor(
             max_workers=min(workers, max(len(todo), 1)), mp_context=_mp_context(), initializer=_init_worker,
             initargs=(kernel_name, cwd, modules, (template.address, template.process.pid) if template else None,

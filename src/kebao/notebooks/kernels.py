@@ -36,6 +36,13 @@ if TYPE_CHECKING:  # pragma: no cover
 # Deterministic packs: set and dict-of-str iteration order in the kernel does not vary between runs,
 # and tools that stamp files (matplotlib's PDF/PS writers, …) use 1980-01-01 instead of now.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "315532800"}
+
+
+def kernel_environment() -> dict[str, str]:
+    """This process's environment with :data:`KERNEL_ENV` where unset, and the hash seed always 0: dask's
+    nannies put PYTHONHASHSEED=6640 into the environment of the process that starts them (a LocalCluster's
+    client), and a kernel started after that must still iterate sets as every other kernel does."""
+    return {**KERNEL_ENV, **os.environ, "PYTHONHASHSEED": KERNEL_ENV["PYTHONHASHSEED"]}
 _ALL_POOLS: list[KernelPool] = []
 _LOCAL = threading.local()
 _FINALIZER: object | None = None
@@ -56,9 +63,9 @@ class KernelPool:
     (jupyter_client's asyncio objects are bound to the thread's event loop).
 
     Kernels inherit this process's environment plus :data:`KERNEL_ENV` (for
-    variables not already set) plus ``env``. ``preload`` names modules (e.g.
-    ``pandas``, ``matplotlib.pyplot``) that an IPython kernel imports while it
-    boots, so a pre-started kernel has them ready; no name is bound, but the
+    variables not already set; the hash seed always: :func:`kernel_environment`)
+    plus ``env``. ``preload`` names modules (e.g. ``pandas``, ``matplotlib.pyplot``)
+    that an IPython kernel imports while it boots, so a pre-started kernel has them ready; no name is bound, but the
     modules are imported before the notebook runs (opt-in for that reason).
     """
 
@@ -129,7 +136,7 @@ class KernelPool:
 
         # IPC sockets where we can: faster than TCP, unreachable from the network, and the
         # kernel then has no reason to warn on stderr about unencrypted TCP.
-        env = {**KERNEL_ENV, **os.environ, **self.env}
+        env = {**kernel_environment(), **self.env}
         km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=self._specs(env, cwd),
                                 **_ipc_address())
         try:

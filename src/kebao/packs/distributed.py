@@ -180,13 +180,13 @@ class KebaoWorker(WorkerPlugin):
 
         from ..notebooks import forkkernel
         from ..notebooks.batch import _WORKER_IMPORTS
-        from ..notebooks.kernels import KERNEL_ENV, KernelTemplate
+        from ..notebooks.kernels import KernelTemplate, kernel_environment
 
         for module in ("kebao.packs.build", "kebao.packs.files", *_WORKER_IMPORTS):
             importlib.import_module(module)
         root = Path(self.root)
         if forkkernel.supported() and KebaoWorker._template is None and root.is_dir():
-            KebaoWorker._template = KernelTemplate({**KERNEL_ENV, **os.environ}, root, self.preload)
+            KebaoWorker._template = KernelTemplate(kernel_environment(), root, self.preload)
 
     def teardown(self, worker: Any = None) -> None:
         template, KebaoWorker._template = KebaoWorker._template, None
