@@ -123,13 +123,14 @@ def session_key(row: TimetableRow) -> str:
 
 def header_cells(sheet: Worksheet) -> list[str]:
     """The header row of a sheet as text (empty cells as ''; trailing empty cells dropped)."""
-    values = [_text(cell.value) for cell in next(sheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW), ())]
+    values = [cell_text(cell.value) for cell in next(sheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW), ())]
     while values and not values[-1]:
         values.pop()
     return values
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell's value as the text a person typed: empty for None, 3 for 3.0, stripped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from ..errors import RecordsError
 from .database import Database, reading, transaction
 from .export import Person
 from .ledger import Mark, Marks
-from .models import Attendance, Certificate, Cohort, Import, Learner, Score, SurveyAnswer, utcnow
-from .store import _user
+from .models import Attendance, Certificate, Import, Learner, Score, SurveyAnswer, utcnow
+from .store import _user, find_cohort
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off paper and typed again
 
@@ -50,7 +49,7 @@ class Forgotten:
 def cohort_marks(database: Database, programme: str, code: str) -> list[Marks]:
     """Every learner of the cohort in roster order with their marks; RecordsError for an unknown or empty cohort."""
     with reading(database) as session:
-        cohort = _cohort(session, programme, code)
+        cohort = find_cohort(session, programme, code)
         learners = list(cohort.learners)
         if not learners:
             raise RecordsError(f"cohort {programme}/{code} has no learners",
@@ -73,7 +72,7 @@ def people_of(database: Database, programme: str, code: str) -> dict[int, Person
 
     with reading(database) as session:
         return {learner.id: Person(GENDER_WORDS.get(learner.gender, ""), learner.id_digest)
-                for learner in _cohort(session, programme, code).learners}
+                for learner in find_cohort(session, programme, code).learners}
 
 
 def find_learner(cohort: Sequence[Marks], who: str, label: str) -> Marks:
@@ -99,7 +98,7 @@ def issue_codes(database: Database, programme: str, code: str, learners: Iterabl
     """
     wanted = list(learners)
     with transaction(database) as session:
-        cohort = _cohort(session, programme, code)
+        cohort = find_cohort(session, programme, code)
         stored = {c.learner_id: c for c in session.scalars(select(Certificate)
                                                             .where(Certificate.cohort_id == cohort.id))}
         taken = set(session.scalars(select(Certificate.code)))
@@ -118,7 +117,7 @@ def issue_codes(database: Database, programme: str, code: str, learners: Iterabl
 def issued_codes(database: Database, programme: str, code: str) -> dict[int, Issued]:
     """The certificates the cohort's learners have (learner id -> code), without issuing any."""
     with reading(database) as session:
-        cohort = _cohort(session, programme, code)
+        cohort = find_cohort(session, programme, code)
         return {c.learner_id: Issued(c.code, c.issued_at.date().isoformat())
                 for c in session.scalars(select(Certificate).where(Certificate.cohort_id == cohort.id))}
 
@@ -126,7 +125,7 @@ def issued_codes(database: Database, programme: str, code: str) -> dict[int, Iss
 def forget(database: Database, programme: str, code: str, learner: int) -> Forgotten:
     """Delete a learner and everything stored about them; an audit row of kind 'forget' names no one."""
     with transaction(database) as session:
-        cohort = _cohort(session, programme, code)
+        cohort = find_cohort(session, programme, code)
         person = session.get(Learner, learner)
         if person is None or person.cohort_id != cohort.id:
             raise RecordsError(f"cohort {programme}/{code} has no learner {learner}", "kebao records list shows them")
@@ -139,13 +138,6 @@ def forget(database: Database, programme: str, code: str, learner: int) -> Forgo
         session.flush()
         return Forgotten(cohort.label, counts[0], counts[1], counts[2], bool(counts[3]), audit.id)
 
-
-def _cohort(session: Session, programme: str, code: str) -> Cohort:
-    cohort = session.scalars(select(Cohort).where(Cohort.programme == programme, Cohort.code == code)).one_or_none()
-    if cohort is None:
-        raise RecordsError(f"no records for cohort {programme}/{code}",
-                           f"import its roster first: kebao records roster {programme}/{code} FILE.xlsx")
-    return cohort
 
 
 def _new_code(year: int, taken: set[str]) -> str:

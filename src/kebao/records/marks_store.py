@@ -27,7 +27,7 @@ from ..errors import RecordsError
 from .database import Database, reading, transaction
 from .models import Attendance, Cohort, Import, Learner, Score, SurveyAnswer
 from .readback import Line, WorkbookMarks, plain_name
-from .store import _user
+from .store import _user, find_cohort
 
 Progress = Callable[[int, int], None]
 STATUS_SHOWN = {"present": "出勤", "late": "迟到", "left-early": "早退", "leave": "请假", "absent": "缺勤"}
@@ -134,6 +134,7 @@ def import_marks(database: Database, marks: WorkbookMarks, update: bool = False,
 
 
 def _cohort(session: Session, programme: str, code: str) -> Cohort:
+    """The cohort a workbook belongs to, with its roster (names are matched against it)."""
     cohort = session.scalars(select(Cohort).where(Cohort.programme == programme, Cohort.code == code)).one_or_none()
     if cohort is None or not cohort.learners:
         raise RecordsError(f"cohort {programme}/{code} has no roster in the records, so the workbook's names cannot "
@@ -277,11 +278,7 @@ def imports_of(database: Database, programme: str, code: str) -> list[ImportSumm
     from sqlalchemy import func
 
     with reading(database) as session:
-        cohort = session.scalars(select(Cohort).where(Cohort.programme == programme,
-                                                      Cohort.code == code)).one_or_none()
-        if cohort is None:
-            raise RecordsError(f"no records for cohort {programme}/{code}",
-                               f"import its roster first: kebao records roster {programme}/{code} FILE.xlsx")
+        cohort = find_cohort(session, programme, code)
         holds: dict[int, int] = {}
         for table in (Attendance, Score, SurveyAnswer):
             for import_id, count in session.execute(select(table.import_id, func.count()).where(

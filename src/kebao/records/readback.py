@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import RecordsError
 from ..packs import sheetmeta
-from ..packs.sheetmeta import FIRST_ROW, ModuleMeta, SessionMeta, SurveyMeta, WorkbookMeta
+from ..packs.sheetmeta import FIRST_ROW, ModuleMeta, SessionMeta, SurveyMeta, WorkbookMeta, cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.workbook import Workbook
@@ -143,28 +143,20 @@ def _open(path: Path) -> Workbook:
                            "save it as an Excel workbook (.xlsx) from Excel, WPS or LibreOffice") from None
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _lines(sheet: Worksheet, columns: range, marks: WorkbookMarks) -> list[tuple[Line, list[object]]]:
     """Each row with a name, and the values of ``columns``; a value on a row without a name is a problem."""
     found = []
     for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=max(columns.stop - 1, 3)):
         values = [row[column - 1].value if column - 1 < len(row) else None for column in columns]
-        name = plain_name(_text(row[1].value)) if len(row) > 1 else ""
+        name = plain_name(cell_text(row[1].value)) if len(row) > 1 else ""
         if not name:
-            filled = [column for column, value in zip(columns, values, strict=True) if _text(value)]
+            filled = [column for column, value in zip(columns, values, strict=True) if cell_text(value)]
             if filled:
                 number = row[0].row
                 marks.problems.append(f"{sheet.title}!{_letter(filled[0])}{number}: a mark on a line without a name "
                                       f"(write the learner's name in {sheet.title}!B{number})")
             continue
-        line = Line(sheet.title, row[0].row, name, _text(row[2].value) if len(row) > 2 else "")
+        line = Line(sheet.title, row[0].row, name, cell_text(row[2].value) if len(row) > 2 else "")
         found.append((line, values))
     return found
 
@@ -178,13 +170,13 @@ def _letter(column: int) -> str:
 def _attendance(sheet: Worksheet, session: SessionMeta, marks: WorkbookMarks) -> None:
     columns = range(sheetmeta.SIGN_IN_COLUMN, sheetmeta.SIGN_OUT_COLUMN + 1)
     lines = _lines(sheet, columns, marks)
-    if not any(_text(value) for _, values in lines for value in values):
+    if not any(cell_text(value) for _, values in lines for value in values):
         marks.not_recorded.append(sheet.title)
         return
     for line, values in lines:
         statuses = []
         for column, value in zip(columns, values, strict=True):
-            word = _text(value)
+            word = cell_text(value)
             if not word:
                 continue
             status = STATUS.get(word.lower())
@@ -207,12 +199,12 @@ def _attendance(sheet: Worksheet, session: SessionMeta, marks: WorkbookMarks) ->
 
 def _filled(values: list[object]) -> bool:
     """Whether a line's cells hold something (an unreadable mark, reported already)."""
-    return any(_text(value) for value in values)
+    return any(cell_text(value) for value in values)
 
 
 def _number(value: object, cell: str, low: int, high: int, what: str, marks: WorkbookMarks) -> Decimal | None:
     """A number from ``low`` to ``high`` (a number cell or text of one), or None after reporting a problem."""
-    text = _text(value)
+    text = cell_text(value)
     try:
         number = Decimal(text) if isinstance(value, str) else Decimal(str(value))
     except InvalidOperation:
@@ -231,14 +223,14 @@ def _scores(sheet: Worksheet, modules: tuple[ModuleMeta, ...], marks: WorkbookMa
     before = len(marks.scores)
     for line, values in _lines(sheet, columns, marks):
         for module, value in zip(modules, values, strict=True):
-            if not _text(value):
+            if not cell_text(value):
                 continue
             cell = f"{sheet.title}!{_letter(module.column)}{line.row}"
             score = _number(value, cell, 0, 100, "a score", marks)
             if score is None:
                 continue
             if score != score.quantize(Decimal("0.1")):
-                marks.problems.append(f"{cell}: {_text(value)!r} has more than one decimal place (round it to 0.1)")
+                marks.problems.append(f"{cell}: {cell_text(value)!r} has more than one decimal place (round it to 0.1)")
                 continue
             marks.scores.append(ScoreMark(line, module, score.quantize(Decimal("0.1")), cell))
     if len(marks.scores) == before:
@@ -255,12 +247,12 @@ def _answers(sheet: Worksheet, survey: SurveyMeta, marks: WorkbookMarks) -> None
     for line, values in rows:
         respondent = line.name if anonymous else ""
         for item, value in zip(survey.items, values, strict=True):
-            if not _text(value):
+            if not cell_text(value):
                 continue
             cell = f"{sheet.title}!{_letter(item.column)}{line.row}"
             answer = _number(value, cell, 1, 5, "an answer", marks)
             if answer is not None and answer != answer.to_integral_value():
-                marks.problems.append(f"{cell}: {_text(value)!r} is not a whole number (answer 1, 2, 3, 4 or 5)")
+                marks.problems.append(f"{cell}: {cell_text(value)!r} is not a whole number (answer 1, 2, 3, 4 or 5)")
             elif answer is not None:
                 marks.answers.append(AnswerMark(survey.survey, None if anonymous else line, respondent, item.number,
                                                 int(answer), cell))
@@ -274,8 +266,8 @@ def _forms(sheet: Worksheet, columns: range, marks: WorkbookMarks) -> list[tuple
     seen: dict[str, int] = {}
     for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=columns.stop - 1):
         values = [row[column - 1].value if column - 1 < len(row) else None for column in columns]
-        if any(_text(value) for value in values):
-            number = (_text(row[0].value) or f"row {row[0].row}")[:40]
+        if any(cell_text(value) for value in values):
+            number = (cell_text(row[0].value) or f"row {row[0].row}")[:40]
             if number in seen:
                 marks.problems.append(f"{sheet.title}!A{row[0].row}: 序号 {number} is used by row {seen[number]} too "
                                       "(number each form once)")

@@ -73,7 +73,7 @@ def import_roster(database: Database, programme: str, code: str, path: Path, row
     sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     report = RosterReport(f"{programme}/{code}")
     with transaction(database) as session:
-        cohort = _cohort(session, programme, code, create=True)
+        cohort = find_cohort(session, programme, code, create=True)
         learners = list(cohort.learners)
         matched: dict[int, RosterRow] = {}
         pending: list[tuple[Learner, RosterRow, Stored]] = []
@@ -117,11 +117,13 @@ def import_roster(database: Database, programme: str, code: str, path: Path, row
 def learners_of(database: Database, programme: str, code: str) -> tuple[list[Learner], list[Import]]:
     """The cohort's learners in roster order and its imports; RecordsError when nothing is stored for it."""
     with reading(database) as session:
-        cohort = _cohort(session, programme, code, create=False)
+        cohort = find_cohort(session, programme, code)
         return list(cohort.learners), list(cohort.imports)
 
 
-def _cohort(session: Session, programme: str, code: str, create: bool) -> Cohort:
+def find_cohort(session: Session, programme: str, code: str, create: bool = False) -> Cohort:
+    """The records' cohort ``programme/code`` (added with ``create``); RecordsError naming the roster import when
+    nothing is stored for it."""
     cohort = session.scalars(select(Cohort).where(Cohort.programme == programme, Cohort.code == code)).one_or_none()
     if cohort is not None:
         return cohort
