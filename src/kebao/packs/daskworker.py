@@ -72,7 +72,7 @@ class KebaoWorker(WorkerPlugin):
             self._template = KernelTemplate(kernel_environment(), root, self.preload)
         self._thread = cf.ThreadPoolExecutor(1, thread_name_prefix="kebao-kernels")
         if root.is_dir():  # the first pack's kernel boots while the client checks the workers and sends packs
-            self._thread.submit(self._open_pool).add_done_callback(lambda started: started.exception())
+            self._thread.submit(self._open_pool)  # a failure here shows when a pack asks for its kernel
         KebaoWorker._here = self
 
     def build(self, job: DecidedPack, *, more: bool = True) -> PackOutcome:
