@@ -16,14 +16,21 @@ a template) and the peak RSS of all processes together (workers, kernel template
 scheduler and nannies; RSS counts pages forked kernels share with their template once per process, so the
 sum overstates). It also says how many packs came out byte-identical under all three executors.
 
-    .venv/bin/python benchmarks/scale.py [--cohorts 16] [--cohorts 50 100] [--only local-1 dask-2]
+    .venv/bin/python benchmarks/scale.py [--cohorts 10] [--cohorts 50 100] [--only local-1 dask-2]
 
-Default N is 16 (one cohort per example programme): here (2 cores, quiet) a pack costs ~6 s of one core and
-the three runs build 3N packs, about 4 minutes in all, which leaves room under the 10-minute budget for a
-machine that is not quiet (estimated; a quiet run is still to be measured). Under a load average of 10-16
-(six builds sharing the machine) N = 8 took 21.7 minutes, ~44 s a pack for one worker, so there the default
-would take about 45 minutes; docs/speed.md has the figures. N = 50, 100 and 200 are for quiet or bigger
-machines.
+It prints, per executor, the wall and CPU seconds (user + system of this process and of every process below
+it, sampled with the memory; a process's last quarter second before it ends is missed), packs per second,
+how many packs on dask found their kernel already running (the workers' pre-start), and at the end the
+elapsed time of the whole run and one line saying whether packs per second grew from 1 worker to 2 (locally
+and on dask; "grew" means at least 1.10x).
+
+Default N is 10 (the first 10 example programmes, one cohort each), so that the 3N = 30 builds, the cases
+run once and the clusters' start fit in 10 minutes on this 2-core machine when it is quiet. The estimate: on
+the quiet machine (docs/speed.md, "The table on a quiet machine") 16 packs on 2 local workers took 128 s, about
+16 CPU s a pack, and one pack alone 16 s; so ~13 s a pack for 1 worker, ~8 s a pack for 2 workers, plus
+~20 s of cases and ~15 s of cluster start: N = 10 about 5.5 minutes, N = 16 about 8.5 minutes, too close
+to the budget. Under load every figure grows with the load: under a load average of 10-16 (six builds
+sharing the machine) N = 8 took 21.7 minutes. N = 50, 100 and 200 are for quiet or bigger machines.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = ("local-1", "local-2", "dask-2")
+COHORTS = 10  # the default N: see the docstring for why
+GREW = 1.10  # packs/s with 2 workers over 1 worker that counts as growth (noise on a quiet machine is less)
 
 
 def cohorts(catalog: Any, count: int) -> list[tuple[str, Any]]:
@@ -67,6 +76,7 @@ class Memory:
     interval: float = 0.25
     peak: dict[int, tuple[int, str]] = field(default_factory=dict)  # pid -> (peak RSS, kind)
     total: int = 0
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> user + system seconds last seen
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> Memory:
@@ -88,12 +98,18 @@ class Memory:
                 try:
                     rss = process.memory_info().rss
                     kind = _kind(process, me)
+                    times = process.cpu_times()
                 except psutil.Error:
                     continue
+                self.cpu[process.pid] = times.user + times.system  # its own, not its children's: no twice
                 total += rss
                 seen, was = self.peak.get(process.pid, (0, kind))
                 self.peak[process.pid] = (max(seen, rss), "worker" if "worker" in (kind, was) else kind)
             self.total = max(self.total, total)
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds of every process seen below this one (up to one interval of each lost when it ended)."""
+        return sum(self.cpu.values())
 
     def worker_peak(self) -> tuple[int, int]:
         """The number of worker processes seen and the highest peak RSS among them."""
@@ -142,14 +158,16 @@ def run(name: str, root: Path, pairs: list[tuple[str, Any]], out: Path, seed: Pa
         from kebao.packs.distributed import DaskPacks
 
         executor = DaskPacks(root, workers=int(name.split("-")[1]))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with Memory() as memory:
         results = build_stale(decided, workers=int(name.split("-")[1]), executor=executor)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu + memory.cpu_seconds()
     built = [r for r in results if isinstance(r, PackOutcome)]
     count, worker_rss = memory.worker_peak()
-    return {"name": name, "seconds": seconds, "built": len(built), "failed": len(results) - len(built),
-            "workers_seen": count, "worker_rss": worker_rss, "total_rss": memory.total,
+    ahead = sum(1 for n in executor.started_ahead if n) if executor is not None else None
+    return {"name": name, "seconds": seconds, "cpu": cpu, "built": len(built), "failed": len(results) - len(built),
+            "workers_seen": count, "worker_rss": worker_rss, "total_rss": memory.total, "ahead": ahead,
             "zips": {(r.programme, r.cohort): _members(r.zip) for r in built},
             "errors": [str(r.error).splitlines()[0] for r in results if not isinstance(r, PackOutcome)][:3]}
 
@@ -164,7 +182,7 @@ def _members(path: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=REPO)
-    parser.add_argument("--cohorts", type=int, nargs="+", default=[16], metavar="N")
+    parser.add_argument("--cohorts", type=int, nargs="+", default=[COHORTS], metavar="N")
     parser.add_argument("--only", nargs="+", choices=RUNS, default=list(RUNS), help="which executors")
     args = parser.parse_args()
 
@@ -172,6 +190,7 @@ def main() -> None:
     from kebao.packs.build import PackRequest, decide_pack
 
     root = args.root.resolve()
+    began = time.perf_counter()
     print(f"machine: {os.cpu_count()} cores, load average {_load()} at the start")
     rows = []
     with tempfile.TemporaryDirectory(prefix="kebao-scale-") as scratch:
@@ -189,7 +208,10 @@ def main() -> None:
             results = []
             for name in args.only:
                 result = run(name, root, pairs, Path(scratch) / f"{name}-{count}", seed)
-                print(f"  {name}: {result['seconds']:.1f} s, load average {_load()}", flush=True)
+                ahead = "" if result["ahead"] is None else \
+                    f", {result['ahead']} of {result['built'] + result['failed']} packs found their kernel up"
+                print(f"  {name}: {result['seconds']:.1f} s, {result['cpu']:.1f} CPU s{ahead}, "
+                      f"load average {_load()}", flush=True)
                 results.append(result)
             same = 0
             for key, first in results[0]["zips"].items():
@@ -201,16 +223,30 @@ def main() -> None:
             rows.append((count, results, same))
     print()
     print(f"{'N':>4}  {'executor':<8}  {'built':>5}  {'failed':>6}  {'seconds':>7}  {'packs/s':>7}  "
-          f"{'worker peak MB':>14}  {'all processes MB':>16}")
+          f"{'CPU s':>6}  {'CPU s/pack':>10}  {'worker peak MB':>14}  {'all processes MB':>16}")
     for count, results, same in rows:
         for r in results:
             print(f"{count:>4}  {r['name']:<8}  {r['built']:>5}  {r['failed']:>6}  {r['seconds']:>7.1f}  "
-                  f"{r['built'] / r['seconds']:>7.3f}  {r['worker_rss'] / 2**20:>14.0f}  "
-                  f"{r['total_rss'] / 2**20:>16.0f}")
+                  f"{r['built'] / r['seconds']:>7.3f}  {r['cpu']:>6.0f}  {r['cpu'] / max(r['built'], 1):>10.1f}  "
+                  f"{r['worker_rss'] / 2**20:>14.0f}  {r['total_rss'] / 2**20:>16.0f}")
             for error in r["errors"]:
                 print(f"      failed: {error}")
         print(f"{count:>4}  byte-identical zips under every executor: {same} of {len(results[0]['zips'])}")
-    print(f"load average at the end: {_load()}")
+        print(f"{count:>4}  {verdict(results)}")
+    print(f"load average at the end: {_load()}; {time.perf_counter() - began:.0f} s in all "
+          f"({(time.perf_counter() - began) / 60:.1f} minutes)")
+
+
+def verdict(results: list[dict[str, Any]]) -> str:
+    """One line: did packs per second grow from 1 worker to 2, locally and on dask?"""
+    rate = {r["name"]: r["built"] / r["seconds"] for r in results if r["built"] and not r["failed"]}
+    if "local-1" not in rate or len(rate) < 2:
+        return "throughput against workers: not comparable (needs local-1 and another executor, none failed)"
+    gains = {name: rate[name] / rate["local-1"] for name in ("local-2", "dask-2") if name in rate}
+    grew = all(gain >= GREW for gain in gains.values())
+    said = ", ".join(f"{name} {gain:.2f}x" for name, gain in gains.items())
+    return (f"throughput grew with workers: {'yes' if grew else 'NO'} ({said} the packs/s of local-1; "
+            f"grown means at least {GREW:.2f}x)")
 
 
 def _load() -> str:

@@ -7,6 +7,7 @@ import shutil
 import time
 import warnings
 from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import nbformat
@@ -74,6 +75,19 @@ def _decided(root: Path, notebook: Path, out: Path, *, killer: bool = False) -> 
     return [decide_pack(request, catalog) for request in requests]
 
 
+def _failing_notebook(tmp_path: Path) -> Path:
+    """The pack notebook failing early for the cohort 'broken' and killing its worker for 'killer'."""
+    notebook = tmp_path / "course_pack.ipynb"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])) + 1
+    nb.cells.insert(after, nbformat.v4.new_code_cell(  # early: a failure costs no full run
+        "if cohort['id'] == 'broken':\n"  # names the notebook binds later are there only in a reused kernel
+        "    raise RuntimeError('第三期课表生成失败' + (' in a reused kernel' if 'readings' in globals() else ''))"))
+    nb.cells.insert(after, nbformat.v4.new_code_cell(KILL_WORKER))
+    nbformat.write(nb, notebook)
+    return notebook
+
+
 def _new_processes(before: set[int], seconds: float) -> list[str]:
     """Descendants of this process not in ``before`` still alive ``seconds`` from now (polled)."""
     deadline = time.monotonic() + seconds
@@ -94,13 +108,7 @@ def _new_processes(before: set[int], seconds: float) -> list[str]:
 @pytest.mark.kernel
 def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(tmp_path: Path) -> None:
     root = _repository(tmp_path)
-    notebook = tmp_path / "course_pack.ipynb"  # fails for the cohort 'broken' only
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])) + 1
-    nb.cells.insert(after, nbformat.v4.new_code_cell(  # early: a failure costs no full run
-        "if cohort['id'] == 'broken':\n    raise RuntimeError('第三期课表生成失败')"))
-    nb.cells.insert(after, nbformat.v4.new_code_cell(KILL_WORKER))
-    nbformat.write(nb, notebook)
+    notebook = _failing_notebook(tmp_path)
     local = build_stale(_decided(root, notebook, tmp_path / "local"), workers=2)
     before = {child.pid for child in psutil.Process().children(recursive=True)}
     remote = build_stale(_decided(root, notebook, tmp_path / "dask", killer=True),
@@ -131,6 +139,30 @@ def test_a_dask_batch_gives_the_local_bytes_and_failures_and_leaves_no_process(t
     # The case run made on a worker came back to the client's packs folder, as a local build keeps it.
     assert sorted(read_folder(tmp_path / "dask" / CASE_RUNS)) == sorted(read_folder(tmp_path / "local" / CASE_RUNS))
     assert read_folder(tmp_path / "dask" / CASE_RUNS)
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_a_dask_worker_launches_the_next_pack_s_kernel_while_a_pack_runs(tmp_path: Path) -> None:
+    """One worker, two packs: the second pack's kernel was launched while the first pack ran (a pool kept for
+    the worker's life, with pre-start), yet each pack had a fresh kernel and the failure reads as locally."""
+    root = _repository(tmp_path)
+    jobs = _decided(root, _failing_notebook(tmp_path), tmp_path / "dask")  # cadres-course, then nev-class 'broken'
+    resource_tracker.ensure_running()  # this process's, started by the first cluster and kept: not a leftover
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    executor = DaskPacks(root, workers=1)
+    built, failed = build_stale(jobs, executor=executor)
+    assert _new_processes(before, 10.0) == []  # the pool's spare kernel went with the worker and its template
+
+    # The first pack's kernel was launched when the worker set up; the first pack's own acquire launched the
+    # next, which the second pack found running. Without a pool kept across packs both counts are 0.
+    first, second = executor.started_ahead
+    assert first >= 1 and second >= 1, executor.started_ahead
+    assert isinstance(built, PackOutcome) and built.zip.is_file()
+    assert isinstance(failed, PackFailure) and type(failed.error) is NotebookFailed
+    assert "第三期课表生成失败" in str(failed.error)
+    assert "in a reused kernel" not in str(failed.error)  # a fresh kernel: nothing of the first pack in it
+    assert (tmp_path / "dask" / FAILED / "nev-class" / "broken" / "error.txt").is_file()
 
 
 def test_a_worker_with_another_repository_is_named(tmp_path: Path) -> None:

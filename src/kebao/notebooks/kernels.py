@@ -79,6 +79,7 @@ class KernelPool:
         self._template: KernelTemplate | None = None  # or one of its own, started on first use
         self._ready: tuple[str, Path, AsyncKernelManager] | None = None
         self._closed = False
+        self.started_ahead = 0  # kernels handed out that had been launched before they were asked for
         _ALL_POOLS.append(self)
 
     def __enter__(self) -> KernelPool:
@@ -101,6 +102,7 @@ class KernelPool:
         ready, self._ready = self._ready, None
         if ready is not None and ready[:2] == (kernel_name, where) and _alive(ready[2]):
             km = ready[2]
+            self.started_ahead += 1
         else:
             if ready is not None:
                 self.release(ready[2])

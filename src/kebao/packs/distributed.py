@@ -4,8 +4,10 @@ dask.distributed is the engine (scheduling, workers, retries, a dashboard); keba
 
 1. :class:`DaskPacks` connects a client to ``scheduler``, or starts a ``LocalCluster`` of ``workers`` worker
    processes (one thread each) and closes it after the batch. It registers :class:`KebaoWorker` on every
-   worker: kebao and the notebook's modules imported once, and one kernel template per worker, so that each
-   pack still gets a fresh kernel, forked in ~0.4 s (:mod:`kebao.notebooks.kernels`).
+   worker for the batch (:mod:`.daskworker`): kebao and the notebook's modules imported once, one kernel
+   template and one kernel pool per worker that launches the next pack's kernel while the current pack runs,
+   so that each pack still gets a fresh kernel, already up when it arrives (:mod:`kebao.notebooks.kernels`).
+   The plugin is removed when the batch ends, and with it the workers' templates and kernels.
 2. Before anything is built, every worker is asked for its :class:`Fingerprint` (kebao's version and code,
    fonts and tools, the sha256 of every file the packs are made of, read at the same repository path) and
    the batch is refused (:class:`~kebao.errors.UsageError`, exit code 2) when one differs: a worker reads the
@@ -26,6 +28,7 @@ Same inputs give byte-identical packs on either executor (tests/test_distributed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -37,14 +40,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from distributed.diagnostics.plugin import WorkerPlugin
-
 from .. import __version__, paths
 from ..errors import KebaoError, UsageError
 from ..notebooks.batch import JobResult
 from .build import KERNEL_PRELOAD, DecidedPack, PackOutcome, build_decided, engine_digest
-
-PLUGIN = "kebao"
+from .daskworker import PLUGIN, KebaoWorker
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ class Returned:
     error: BaseException | None = None
     error_text: str = ""
     seconds: float = 0.0
+    ahead: int = 0  # this pack's kernels that were already running when it asked for them (pre-started)
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -122,30 +123,49 @@ def write_folder(files: Mapping[str, bytes], folder: Path) -> None:
         path.write_bytes(data)
 
 
-def build_remote(decided: DecidedPack, cases: Mapping[str, bytes], expected: Fingerprint) -> Returned:
-    """On a worker: build ``decided`` into a scratch packs folder and return its bytes (never raises)."""
+def build_remote(decided: DecidedPack, cases: Mapping[str, bytes], expected: Fingerprint,
+                 more: bool = True) -> Returned:
+    """On a worker: build ``decided`` into a scratch packs folder and return its bytes (never raises).
+
+    With the worker's :class:`KebaoWorker` set up, the pack runs in a kernel its pool launched ahead (and,
+    with ``more``, the pool launches the next pack's kernel while this one runs); else in a kernel of its own.
+    """
     from ..notebooks.batch import _picklable
-    from ..notebooks.kernels import KernelPool, end_thread_kernels
 
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="kebao-dask-"))
+    worker = KebaoWorker.here()
+    ahead = worker.started_ahead() if worker is not None else 0
     try:
         different = check_worker(expected)
         if different:
             raise UsageError(f"dask worker {_worker_name()} has {different}", _SAME_HINT)
         write_folder(cases, scratch / paths.CASE_RUNS)
         job = replace(decided, request=replace(decided.request, out=scratch))
-        with KernelPool(prestart=False, preload=KERNEL_PRELOAD, template=KebaoWorker.template_address()) as pool:
-            outcome = build_decided(job, kernel=pool)
+        outcome = worker.build(job, more=more) if worker is not None else _build_alone(job)
         return Returned(read_folder(outcome.folder), _new_cases(scratch, cases),
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, ahead=_ahead(worker, ahead))
     except Exception as error:
         text = str(error) if isinstance(error, KebaoError) else "".join(traceback.format_exception(error))
         return Returned(read_folder(decided.ctx.address.failed(scratch)), _new_cases(scratch, cases),
-                        _picklable(error), text, time.perf_counter() - started)
+                        _picklable(error), text, time.perf_counter() - started, _ahead(worker, ahead))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _build_alone(job: DecidedPack) -> PackOutcome:
+    """A pack on a worker without kebao's plugin: a kernel of its own, launched when the pack arrives."""
+    from ..notebooks.kernels import KernelPool, end_thread_kernels
+
+    try:
+        with KernelPool(prestart=False, preload=KERNEL_PRELOAD) as pool:
+            return build_decided(job, kernel=pool)
     finally:
         end_thread_kernels()
-        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _ahead(worker: KebaoWorker | None, before: int) -> int:
+    return worker.started_ahead() - before if worker is not None else 0
 
 
 def _new_cases(scratch: Path, sent: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -165,43 +185,6 @@ _SAME_HINT = ("a dask worker reads the repository at the client's path: give eve
               "there (the same commit, or a shared folder) and the same kebao, fonts and tools (docs/scale.md)")
 
 
-class KebaoWorker(WorkerPlugin):
-    """A dask worker plugin: kebao and the notebook's modules imported, one kernel template per worker."""
-
-    name = PLUGIN
-    _template: Any = None
-
-    def __init__(self, root: str, preload: Sequence[str] = KERNEL_PRELOAD):
-        self.root = root
-        self.preload = tuple(preload)
-
-    def setup(self, worker: Any = None) -> None:
-        import importlib
-
-        from ..notebooks import forkkernel
-        from ..notebooks.batch import _WORKER_IMPORTS
-        from ..notebooks.kernels import KernelTemplate, kernel_environment
-
-        for module in ("kebao.packs.build", "kebao.packs.files", *_WORKER_IMPORTS):
-            importlib.import_module(module)
-        root = Path(self.root)
-        if forkkernel.supported() and KebaoWorker._template is None and root.is_dir():
-            KebaoWorker._template = KernelTemplate(kernel_environment(), root, self.preload)
-
-    def teardown(self, worker: Any = None) -> None:
-        template, KebaoWorker._template = KebaoWorker._template, None
-        if template is not None:  # killed, not asked: unwinding its imports took seconds under load
-            template.process.kill()
-            template.close()
-
-    @classmethod
-    def template_address(cls) -> tuple[str, int] | None:
-        template = cls._template
-        if template is None or not template.alive():
-            return None
-        return template.address, template.process.pid
-
-
 class DaskPacks:
     """A pack executor for :func:`kebao.packs.build.build_stale` running on dask.distributed.
 
@@ -218,6 +201,7 @@ class DaskPacks:
         self.scheduler = scheduler
         self.workers = workers
         self.connect_timeout = connect_timeout
+        self.started_ahead: list[int] = []  # per pack of the last batch: its kernels a worker had launched ahead
 
     def run_packs(self, jobs: Sequence[DecidedPack], *, progress: Callable[[int, int, Any], None] | None = None,
                   preload: Sequence[str] = KERNEL_PRELOAD) -> list[JobResult[PackOutcome]]:
@@ -231,9 +215,11 @@ class DaskPacks:
             try:
                 client.register_plugin(KebaoWorker(str(self.root), preload), name=PLUGIN)
                 expected = Fingerprint.here(sorted({name for job in jobs for name in pack_files(job)}))
-                self._refuse_different(client, expected)
-                return self._run(client, jobs, expected, progress)
+                workers = self._refuse_different(client, expected)
+                return self._run(client, jobs, expected, progress, workers)
             finally:
+                with contextlib.suppress(Exception):  # workers of a running cluster keep no kernel or template
+                    client.unregister_worker_plugin(PLUGIN)
                 client.close()
                 if cluster is not None:
                     cluster.close()
@@ -254,7 +240,8 @@ class DaskPacks:
                              "start one with `dask scheduler` and workers with `dask worker ADDRESS` "
                              "(docs/scale.md), or leave out --scheduler for a local cluster") from None
 
-    def _refuse_different(self, client: Any, expected: Fingerprint) -> None:
+    def _refuse_different(self, client: Any, expected: Fingerprint) -> int:
+        """Refuse the batch when a worker differs from the client; the number of workers."""
         answers = client.run(check_worker, expected)
         if not answers:
             raise UsageError(f"the dask scheduler at {self.scheduler} has no workers",
@@ -262,14 +249,17 @@ class DaskPacks:
         for address, different in sorted(answers.items()):
             if different:
                 raise UsageError(f"dask worker {address} has {different}", _SAME_HINT)
+        return len(answers)
 
     def _run(self, client: Any, jobs: Sequence[DecidedPack], expected: Fingerprint,
-             progress: Callable[[int, int, Any], None] | None) -> list[JobResult[PackOutcome]]:
+             progress: Callable[[int, int, Any], None] | None, workers: int) -> list[JobResult[PackOutcome]]:
         from distributed import as_completed
 
         futures = {}
+        self.started_ahead = [0] * len(jobs)
         for index, job in enumerate(jobs):  # pure=False: a rebuild is asked for, never taken from memory
-            future = client.submit(build_remote, job, _cases_for(job), expected, pure=False, priority=-index,
+            more = index < len(jobs) - workers  # as a local batch: a worker's last pack pre-starts no kernel
+            future = client.submit(build_remote, job, _cases_for(job), expected, more, pure=False, priority=-index,
                                    key=f"kebao-pack-{index}-{job.ctx.programme.id}-{job.ctx.cohort.id}")
             futures[future] = index
         results: list[JobResult[PackOutcome] | None] = [None] * len(jobs)
@@ -293,6 +283,7 @@ class DaskPacks:
         except Exception as error:  # the worker died (KilledWorker), or the job could not reach it
             return JobResult(index, job, False, None, error, f"{type(error).__name__}: {error}")
         out = Path(job.request.out)
+        self.started_ahead[index] = returned.ahead
         _keep_cases(returned.cases, out)
         if returned.error is None:
             try:
