@@ -133,6 +133,13 @@ class _Chooser:
         self.evenings = programme.evenings if programme.evenings is not None else self.audience.evenings
         self.layout = self.layout_for(self.days, self.weekends, self.evenings)
         self.visits = {v.module for v in self.layout.visits}  # site visits and pinned modules: placed already
+        self._closure: dict[str, tuple[tuple[str, str], ...]] = {}  # module -> closure(module), made once
+        self._whole: dict[str, tuple[float, ...]] = {}  # module -> the 学时 it needs whole in daytime sessions
+        self._strand_hours: dict[str, tuple[str, float]] = {}  # module -> _taught(module)
+        self.listed: dict[str, list[str | None]] = {}  # module -> the phases listing it
+        for phase in programme.phases:
+            for module in phase.modules:
+                self.listed.setdefault(module, []).append(phase.id)
         # Evening activities take evening sessions, on top of the days' capacity; events that count take 学时 too.
         self.capacity = self.layout.capacity + self._sessionless_hours(self.fixed_ids())
         self.target = self.target_hours()
@@ -210,13 +217,21 @@ class _Chooser:
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
-        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules for _ in range(self.programme.times(m))
-                             if m not in self.visits and self._daytime(m)))
+        hours = tuple(sorted(h for m in modules for h in self.whole(m)))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
         found = self.packs.get(hours)
         if found is None:
             found = self.packs[hours] = self.layout.leftover(hours) < EPSILON
+        return found
+
+    def whole(self, module: str) -> tuple[float, ...]:
+        """The 学时 of each time ``module`` is taught in a free daytime session (none: placed or not daytime)."""
+        found = self._whole.get(module)
+        if found is None:
+            placed = module in self.visits or not self._daytime(module)
+            found = self._whole[module] = () if placed else (self.catalog.modules[module].hours,
+                                                             ) * self.programme.times(module)
         return found
 
     def room(self) -> Message:
@@ -311,10 +326,7 @@ class _Chooser:
 
     def phase_hours(self, modules: Iterable[str]) -> dict[str | None, float]:
         """Daytime 学时 ``modules`` need in each phase listing them (None: the phases listing none)."""
-        listed: dict[str, list[str | None]] = {}
-        for phase in self.programme.phases:
-            for module in phase.modules:
-                listed.setdefault(module, []).append(phase.id)
+        listed = self.listed
         needed: dict[str | None, float] = {}
         for module in modules:
             if module in self.visits or not self._daytime(module):
@@ -366,8 +378,14 @@ class _Chooser:
             _some([self.more_days(lambda other: other.evening_leftover(hours) < EPSILON),
                 say("advice-shorten-evening")]))
 
-    def closure(self, module_id: str) -> list[tuple[str, str]]:
+    def closure(self, module_id: str) -> tuple[tuple[str, str], ...]:
         """(module, the module it is needed by) in dependency order, ending with ``module_id`` itself."""
+        found = self._closure.get(module_id)
+        if found is None:
+            found = self._closure[module_id] = self._dependency_order(module_id)
+        return found
+
+    def _dependency_order(self, module_id: str) -> tuple[tuple[str, str], ...]:
         order: list[tuple[str, str]] = []
         seen: set[str] = set()
 
@@ -380,7 +398,7 @@ class _Chooser:
             order.append((current, needed_by))
 
         visit(module_id, module_id)
-        return order
+        return tuple(order)
 
     # -- candidates and feasibility ------------------------------------------
 
@@ -610,9 +628,17 @@ class _Chooser:
     def _hours(self, modules: Iterable[str]) -> dict[str, float]:
         hours: dict[str, float] = {}
         for module_id in modules:
-            module = self.catalog.modules[module_id]
-            hours[module.strand] = hours.get(module.strand, 0.0) + module.hours * self.programme.times(module_id)
+            strand, taught = self._taught(module_id)
+            hours[strand] = hours.get(strand, 0.0) + taught
         return hours
+
+    def _taught(self, module_id: str) -> tuple[str, float]:
+        """A module's strand and the 学时 it is taught in all (its 学时 times its repeats)."""
+        found = self._strand_hours.get(module_id)
+        if found is None:
+            module = self.catalog.modules[module_id]
+            found = self._strand_hours[module_id] = (module.strand, module.hours * self.programme.times(module_id))
+        return found
 
 
 def _days_of(programme: Programme, cohort: Cohort) -> int:

@@ -15,10 +15,10 @@ minutes, so 2.5 学时 of 45 minutes from 14:00 end at 16:15 and the next item s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 from .calendar import CalendarDay
@@ -80,10 +80,16 @@ class Clock:
 
     def hours_in(self, minutes: float) -> float:
         """The most 学时 (in halves) whose end falls within ``minutes``."""
-        hours = 0.0
-        while self.end(hours + 0.5) <= minutes + EPSILON:
-            hours += 0.5
-        return hours
+        return _hours_in(self, minutes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hours_in(clock: Clock, minutes: float) -> float:
+    """:meth:`Clock.hours_in`, counted once for each clock (a frozen value) and length of time."""
+    hours = 0.0
+    while clock.end(hours + 0.5) <= minutes + EPSILON:
+        hours += 0.5
+    return hours
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ class Layout:
         """The module placed in ``slot`` on teaching day ``day``, if any."""
         return self._reserved.get((day, slot))
 
-    @cached_property
+    @functools.cached_property
     def _reserved(self) -> dict[tuple[int, int], Reservation]:
         found: dict[tuple[int, int], Reservation] = {}
         for visit in self.visits:  # the first placed there, as a search in order would find
@@ -166,7 +172,7 @@ class Layout:
         cut = self._cut.get((day, slot))
         return self.slots[slot].capacity if cut is None else cut
 
-    @cached_property
+    @functools.cached_property
     def _cut(self) -> dict[tuple[int, int], float]:
         """:meth:`capacity_at` of the sessions that events shorten."""
         cut = {}
@@ -181,7 +187,7 @@ class Layout:
         """The slots ordinary teaching uses (the evening holds evening activities only)."""
         return list(self._daytime)
 
-    @cached_property
+    @functools.cached_property
     def _daytime(self) -> tuple[int, ...]:
         return tuple(index for index, spec in enumerate(self.slots) if spec.daytime)
 
@@ -197,14 +203,14 @@ class Layout:
         """学时 of daytime teaching that teaching day ``day`` still holds beside its placed modules."""
         return self._free[day]
 
-    @cached_property
+    @functools.cached_property
     def _free(self) -> tuple[float, ...]:
         """:meth:`free_hours` of every teaching day."""
         return tuple(max(0.0, min(self.max_hours_per_day - self.visit_hours(day),
                                   sum(room for room, _capacity in self._open[day])))
                      for day in range(len(self.teaching)))
 
-    @cached_property
+    @functools.cached_property
     def _open(self) -> tuple[tuple[tuple[float, float], ...], ...]:
         """By teaching day, its daytime sessions with no placed module: (:meth:`capacity_at`, the session's
         capacity), in time order."""
@@ -218,7 +224,7 @@ class Layout:
             return 0.0
         return self.capacity_at(day, evening)
 
-    @cached_property
+    @functools.cached_property
     def capacity(self) -> float:
         """Most daytime 学时 the days hold: placed modules plus the free room of every teaching day."""
         return sum(sum(v.hours) for v in self.visits) + sum(self._free)
@@ -247,6 +253,8 @@ class Layout:
         waiting = sorted(modules, reverse=True)
         ongoing = 0.0
         for day_room, sessions in zip(self._free, self._open, strict=True):
+            if not waiting and ongoing < EPSILON:  # everything placed: the days left change nothing
+                break
             for slot_room, capacity in sessions:  # capacity: what splits a module, the session's, not this one's
                 if slot_room < EPSILON:
                     continue
@@ -258,10 +266,10 @@ class Layout:
                             continue
                 while waiting:
                     room = min(slot_room, day_room)
-                    index = next((i for i, h in enumerate(waiting) if h <= room + EPSILON or (
-                        ongoing < EPSILON and h > capacity + EPSILON
-                        and split_part(h, capacity) <= room + EPSILON)), None)
-                    if index is None or room < EPSILON:
+                    if room < EPSILON:
+                        break
+                    index = _first_fitting(waiting, room, capacity, ongoing < EPSILON)
+                    if index is None:
                         break
                     hours = waiting.pop(index)
                     if hours > room + EPSILON:
@@ -281,6 +289,16 @@ class Layout:
             else:
                 rooms[index] -= hours
         return left
+
+
+def _first_fitting(waiting: list[float], room: float, capacity: float, may_split: bool) -> int | None:
+    """The index of the first (longest) of ``waiting`` that fits ``room`` whole, or whose first part does (one
+    longer than the session's ``capacity``, when no split module is in progress); None if none does."""
+    for index, hours in enumerate(waiting):
+        if hours <= room + EPSILON or (may_split and hours > capacity + EPSILON
+                                       and split_part(hours, capacity) <= room + EPSILON):
+            return index
+    return None
 
 
 def slot_specs(programme: Programme, audience: Audience, evenings: bool, clock: Clock) -> tuple[SlotSpec, ...]:

@@ -37,6 +37,7 @@ left over.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 import math
@@ -335,8 +336,11 @@ class _Filler:
         """Why a module is in more parts than its length needs, or a closing module is not last."""
         notes = []
         layout = self.layout
+        by_module: dict[str, list[_Piece]] = {}
+        for piece in pieces:
+            by_module.setdefault(piece.module, []).append(piece)
         for module in self.index:
-            parts = [p for p in pieces if p.module == module]
+            parts = by_module.get(module, [])
             hours = self.hours[module]
             if len(parts) <= math.ceil(hours / layout.session_hours - EPSILON):
                 continue
@@ -363,7 +367,7 @@ class _Filler:
             placed += [(visit.module, visit.day, slot, visit.offset if index == 0 else 0.0, hours)
                        for index, (slot, hours) in enumerate(zip(visit.slots, visit.hours, strict=True))]
         placed.sort(key=lambda p: (p[1], p[2], p[3]))
-        parts = {m: sum(1 for p in placed if p[0] == m) for m, *_ in placed}
+        parts = collections.Counter(p[0] for p in placed)
         seen: dict[str, int] = {}
         sessions = []
         for module, day, slot, offset, hours in placed:
