@@ -100,13 +100,16 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, we
     held at the end); with ``dates``, those days; with ``phases``, the days of the phases that teach (each
     day knows its phase; a day on which the phase's venue is ``closed`` does not teach).
     """
-    def day(date: dt.date, number: int, kind: DayKind | None = None) -> CalendarDay:
+    def day(date: dt.date, number: int, kind: DayKind | None = None, phase: str | None = None,
+            shut: bool = False) -> CalendarDay:
         off, name = holiday_detail(date, holidays, region)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
         if kind is None:
             kind = "holiday" if off and name is not None else "weekend" if off and not weekends else "teaching"
+            if kind == "teaching" and shut:  # the phase's venue is closed that weekday
+                kind = "closed"
         return CalendarDay(date, number, kind, holiday, None,
-                           holidaydata.is_provisional(date.year, holidays, region))
+                           holidaydata.is_provisional(date.year, holidays, region), phase)
 
     if phases:
         found = _phased(start, phases, arrival, departure, day, closed or {})
@@ -153,10 +156,7 @@ def _phased(start: dt.date, phases: Sequence[Phase], arrival: bool, departure: b
                 kind = "arrival"
             elif departure and index == len(spans) - 1 and date == last:
                 kind = "departure"
-            found_day = day(date, len(found) + 1, kind)
-            if found_day.kind == "teaching" and date.weekday() in shut:
-                found_day = dataclasses.replace(found_day, kind="closed")
-            found.append(dataclasses.replace(found_day, phase=phase.id))
+            found.append(day(date, len(found) + 1, kind, phase.id, date.weekday() in shut))
     return found
 
 
