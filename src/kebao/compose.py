@@ -217,7 +217,14 @@ class _Chooser:
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
-        hours = tuple(sorted(h for m in modules for h in self.whole(m)))
+        return self.fits(self.whole_hours(modules), layout)
+
+    def whole_hours(self, modules: Iterable[str]) -> list[float]:
+        return [h for m in modules for h in self.whole(m)]
+
+    def fits(self, whole_hours: list[float], layout: Layout | None = None) -> bool:
+        """:meth:`fits_whole` of the modules whose :meth:`whole_hours` these are."""
+        hours = tuple(sorted(whole_hours))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
         found = self.packs.get(hours)
@@ -448,10 +455,8 @@ class _Chooser:
         found: set[str] = set()
         for pool in self.programme.pools:
             found.update(pool.modules)
-            for module in self.catalog.modules.values():
-                if module.strand in pool.strands and (not pool.formats or module.format in pool.formats) \
-                        and not module.elective:
-                    found.add(module.id)
+            found.update(module.id for strand in pool.strands for module in self.catalog.strand_modules.get(strand, ())
+                         if (not pool.formats or module.format in pool.formats) and not module.elective)
         found = {m for m in found if not self.catalog.modules[m].evening}  # evening activities are placed
         result = []
         for module_id in sorted(found - set(self.selected)):
@@ -472,6 +477,8 @@ class _Chooser:
         planned = self._hours(self.selected)
         total = sum(planned.values())
         open_room = self.open_room()
+        phased = bool(self.programme.phases)  # else open_room is infinite: no phase to fill
+        taken = self.whole_hours(self.selected)
         while True:
             current = self.error(planned)
             best: tuple[float, str, list[str]] | None = None
@@ -491,8 +498,8 @@ class _Chooser:
                 if best is not None and gain <= best[0] + EPSILON:  # no better than the best so far: not tried
                     continue
                 over = total + sum(extra.values()) > self.capacity + self._sessionless_hours(adding) + EPSILON \
-                    or self.phase_hours(adding).get(None, 0.0) > open_room + EPSILON
-                if over or not self.fits_whole([*self.selected, *adding]):
+                    or phased and self.phase_hours(adding).get(None, 0.0) > open_room + EPSILON
+                if over or not self.fits(taken + self.whole_hours(adding)):
                     self.capacity_skipped[candidate] = over
                     del gains[candidate]
                     continue
@@ -509,7 +516,9 @@ class _Chooser:
                     self.selected[module_id] = ("prerequisite", say("reason-prerequisite", module=needed_by))
                 planned[module.strand] = planned.get(module.strand, 0.0) + module.hours
                 total += module.hours
-            open_room -= self.phase_hours(adding).get(None, 0.0)
+            taken += self.whole_hours(adding)
+            if phased:
+                open_room -= self.phase_hours(adding).get(None, 0.0)
 
     def why_chosen(self, module: Module, planned: Mapping[str, float], gains: Mapping[str, float],
                    gain: float) -> Message:

@@ -80,12 +80,13 @@ class Clock:
 
     def hours_in(self, minutes: float) -> float:
         """The most 学时 (in halves) whose end falls within ``minutes``."""
-        return _hours_in(self, minutes)
+        return _hours_in(self.minutes_per_hour, self.break_minutes, minutes)
 
 
 @functools.lru_cache(maxsize=1024)
-def _hours_in(clock: Clock, minutes: float) -> float:
-    """:meth:`Clock.hours_in`, counted once for each clock (a frozen value) and length of time."""
+def _hours_in(minutes_per_hour: int, break_minutes: int, minutes: float) -> float:
+    """:meth:`Clock.hours_in`, counted once for each clock and length of time."""
+    clock = Clock(minutes_per_hour, break_minutes)
     hours = 0.0
     while clock.end(hours + 0.5) <= minutes + EPSILON:
         hours += 0.5
@@ -191,7 +192,7 @@ class Layout:
     def _daytime(self) -> tuple[int, ...]:
         return tuple(index for index, spec in enumerate(self.slots) if spec.daytime)
 
-    @property
+    @functools.cached_property
     def evening(self) -> int | None:
         """The evening slot, when the programme has evenings."""
         return next((index for index, spec in enumerate(self.slots) if not spec.daytime), None)
@@ -229,7 +230,7 @@ class Layout:
         """Most daytime 学时 the days hold: placed modules plus the free room of every teaching day."""
         return sum(sum(v.hours) for v in self.visits) + sum(self._free)
 
-    @property
+    @functools.cached_property
     def session_hours(self) -> float:
         """The longest daytime session: a module longer than this is split into parts, any other is kept whole."""
         return max(s.capacity for s in self.slots if s.daytime)

@@ -42,6 +42,7 @@ import datetime as dt
 import itertools
 import math
 from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from .calendar import phase_spans
@@ -84,11 +85,11 @@ class _Strategy:
     tidy: bool = True  # False: cut modules at slot edges (the last resort)
 
 
-def _strategies(closing: bool) -> list[_Strategy]:
-    """Tidiest first; the last cuts modules at any slot edge and always packs."""
+def _strategies(closing: bool) -> Iterator[_Strategy]:
+    """Tidiest first; the last cuts modules at any slot edge and always packs. Made as they are tried."""
     lasts = (True, False) if closing else (True,)
-    return [*(_Strategy(spread, order, last) for last in lasts for spread, order in _TIDY),
-            *(_Strategy(False, "deadline", last, tidy=False) for last in lasts)]
+    yield from (_Strategy(spread, order, last) for last in lasts for spread, order in _TIDY)
+    yield from (_Strategy(False, "deadline", last, tidy=False) for last in lasts)
 
 
 _Order = Literal["interleave", "deadline", "longest"]
@@ -153,6 +154,9 @@ class _Filler:
             if placement.slot is not None and not placement.pinned:
                 self.slot_only[placement.module] = placement.slot
         self.evening = {item.key for item in plan.items if catalog.modules[item.module].evening}
+        self.may_hold = {(phase, slot): [m for m in self.index if (m in self.evening) != spec.daytime
+                                         and self.slot_only.get(m, spec.key) == spec.key and self._in(m, phase)]
+                         for phase in set(self.day_phase) for slot, spec in enumerate(layout.slots)}  # by phase, slot
         self.multi_strand = len({item.strand for item in plan.items}) > 1
         self.deadline: dict[str, tuple[int, int]] = {}  # module -> position of the first visit needing it
         for visit in sorted(layout.visits, key=lambda v: (v.day, v.slots[0])):
@@ -268,9 +272,7 @@ class _Filler:
         """The next module for this slot and the 学时 it takes here (less than its rest: a first part)."""
         spec = self.layout.slots[slot]
         capacity = spec.capacity  # a module is split only when it is longer than a whole session
-        ready = [m for m in self.index if remaining[m] > EPSILON and m != ongoing
-                 and (m in self.evening) != spec.daytime and self.slot_only.get(m, spec.key) == spec.key
-                 and self._in_phase(m, day)
+        ready = [m for m in self.may_hold[(self.day_phase[day], slot)] if remaining[m] > EPSILON and m != ongoing
                  and self._ready(m, remaining, day, slot, strategy)]
         day_left = min(room, share)
 
@@ -286,18 +288,24 @@ class _Filler:
                 return (deadline, remaining[module] > room + EPSILON, *interleave, *rest)
             return (deadline, *interleave, *rest) if strategy.order == "deadline" else (*interleave, deadline, *rest)
 
-        for module in sorted(ready, key=key):
+        def takes(module: str) -> float | None:
+            """The 学时 ``module`` would take here; None if it does not go here now."""
             hours = remaining[module]
             if hours <= room + EPSILON:
-                if hours / 2 <= share + EPSILON:
-                    return module, hours
-            elif not strategy.tidy:
-                return module, room
-            elif may_split and ongoing is None and hours > capacity + EPSILON:
+                return hours if hours / 2 <= share + EPSILON else None
+            if not strategy.tidy:
+                return room
+            if may_split and ongoing is None and hours > capacity + EPSILON:
                 part = split_part(hours, capacity)
                 if part <= room + EPSILON and part / 2 <= share + EPSILON:
-                    return module, part
-        return None
+                    return part
+            return None
+
+        fitting = {m: hours for m in ready if (hours := takes(m)) is not None}
+        if not fitting:
+            return None
+        module = min(fitting, key=key)  # the first in the order: every key differs (it ends with the plan order)
+        return module, fitting[module]
 
     def _phase_shares(self, hours: dict[str, float], rooms: list[float]) -> list[float]:
         """:func:`_shares` phase by phase: each phase's modules spread over its own days."""
@@ -314,7 +322,10 @@ class _Filler:
 
     def _in_phase(self, module: str, day: int) -> bool:
         """Whether ``module`` may be taught on teaching day ``day``: in its phase, or in a phase listing none."""
-        phase = self.day_phase[day]
+        return self._in(module, self.day_phase[day])
+
+    def _in(self, module: str, phase: str | None) -> bool:
+        """Whether ``module`` may be taught on a day of ``phase`` (None: a programme without phases)."""
         if phase is None:
             return True
         listed = self.phase_only.get(module)
