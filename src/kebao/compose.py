@@ -72,9 +72,10 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
         chooser.choose()
     except PlanError as error:
         raise error.in_language(language) from None
+    items, strands = chooser.items(), chooser.strand_hours()
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
-                chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
-                tuple(chooser.notes()), chooser.layout.counted_hours, tuple(chooser.parallel()))
+                chooser.capacity, tuple(items), tuple(strands), chooser.layout, tuple(chooser.notes(strands)),
+                chooser.layout.counted_hours, tuple(chooser.parallel()))
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:
@@ -581,10 +582,11 @@ class _Chooser:
                             self.targets.get(s, 0.0) if self.mix else planned.get(s, 0.0), planned.get(s, 0.0))
                 for s in order]  # without a mix the strands are reported: planned is the target
 
-    def notes(self) -> list[Message]:
-        """Why a strand misses its target by more than one module's 学时, or the total its target."""
+    def notes(self, strands: list[StrandHours]) -> list[Message]:
+        """Why a strand (of :meth:`strand_hours`) misses its target by more than one module's 学时, or the total
+        its target."""
         notes = []
-        for strand in self.strand_hours():
+        for strand in strands:
             granularity = max((self.catalog.modules[m].hours for m in [*self.selected, *self.candidates]
                                if self.catalog.modules[m].strand == strand.id), default=0.0)
             left = [c for c in self.candidates if c not in self.selected
@@ -606,7 +608,7 @@ class _Chooser:
                 why = say("why-worse", modules=tuple(left))
             notes.append(say("note-strand-under", strand=name, under=-strand.error, why=why))
         notes += self.split_notes()
-        total = sum(s.hours for s in self.strand_hours())
+        total = sum(s.hours for s in strands)
         if abs(total - self.target) >= SHORT_TOLERANCE:
             skipped = [c for c in self.candidates if c in self.capacity_skipped and c not in self.selected]
             why = self.not_taken(skipped) if total < self.target and skipped else say("why-closest-fit")

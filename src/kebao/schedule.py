@@ -41,8 +41,8 @@ import collections
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass, replace
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .calendar import phase_spans
