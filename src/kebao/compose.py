@@ -471,8 +471,8 @@ class _Chooser:
     # -- the greedy choice ---------------------------------------------------
 
     def error(self, hours: Mapping[str, float]) -> float:
-        strands = set(self.targets) | set(hours)
-        return sum(abs(hours.get(s, 0.0) - self.targets.get(s, 0.0)) for s in strands)
+        targets = self.targets
+        return sum([abs(hours.get(s, 0.0) - targets.get(s, 0.0)) for s in set(targets) | set(hours)])
 
     def choose(self) -> None:
         planned = self._hours(self.selected)
