@@ -137,6 +137,7 @@ class _Chooser:
         self._closure: dict[str, tuple[tuple[str, str], ...]] = {}  # module -> closure(module), made once
         self._whole: dict[str, tuple[float, ...]] = {}  # module -> the 学时 it needs whole in daytime sessions
         self._strand_hours: dict[str, tuple[str, float]] = {}  # module -> _taught(module)
+        self._barred: dict[str, Message | None] = {}  # module -> barred(module)
         self.listed: dict[str, list[str | None]] = {}  # module -> the phases listing it
         for phase in programme.phases:
             for module in phase.modules:
@@ -250,14 +251,18 @@ class _Chooser:
     # -- fixed modules ------------------------------------------------------
 
     def barred(self, module: Module) -> Message | None:
-        """Why ``module`` cannot be in this plan at all, or None."""
+        """Why ``module`` cannot be in this plan at all, or None (decided once per module)."""
+        if module.id not in self._barred:
+            self._barred[module.id] = self._why_barred(module)
+        return self._barred[module.id]
+
+    def _why_barred(self, module: Module) -> Message | None:
         if module.id in self.cohort.exclude:
             return say("barred-excluded", cohort=self.cohort.id)
         audience = self.programme.audience
         if module.audiences and audience not in module.audiences:
             return say("barred-audience", audiences=tuple(module.audiences), audience=audience)
-        visits = {v.module for v in self.programme.site_visits}
-        if module.format == "site-visit" and module.id not in visits:
+        if module.format == "site-visit" and module.id not in {v.module for v in self.programme.site_visits}:
             return say("barred-visit-not-placed")
         if module.evening and self.layout.evening is None:
             return say("barred-evening", audience=self.audience.id)
