@@ -16,8 +16,8 @@ holidays and no 调休. What a teaching day holds is :mod:`kebao.layout`'s busin
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -100,13 +100,18 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, we
     held at the end); with ``dates``, those days; with ``phases``, the days of the phases that teach (each
     day knows its phase; a day on which the phase's venue is ``closed`` does not teach).
     """
-    def day(date: dt.date, number: int, kind: DayKind | None = None) -> CalendarDay:
+    teaching = itertools.count(1)  # days are made in order, and every day made is kept
+
+    def day(date: dt.date, number: int, kind: DayKind | None = None, phase: str | None = None,
+            shut: bool = False) -> CalendarDay:
         off, name = holiday_detail(date, holidays, region)
         holiday = HOLIDAY_NAMES.get(name, name) if name else None
         if kind is None:
             kind = "holiday" if off and name is not None else "weekend" if off and not weekends else "teaching"
-        return CalendarDay(date, number, kind, holiday, None,
-                           holidaydata.is_provisional(date.year, holidays, region))
+            if kind == "teaching" and shut:  # the phase's venue is closed that weekday
+                kind = "closed"
+        return CalendarDay(date, number, kind, holiday, next(teaching) if kind == "teaching" else None,
+                           holidaydata.is_provisional(date.year, holidays, region), phase)
 
     if phases:
         found = _phased(start, phases, arrival, departure, day, closed or {})
@@ -118,14 +123,7 @@ def programme_days(start: dt.date, days: int, arrival: bool, departure: bool, we
         found = [day(start + dt.timedelta(days=number - 1), number,
                      "arrival" if arrival and number == 1 else "departure" if departure and number == days else None)
                  for number in range(1, days + 1)]
-    teaching = 0
-    result = []
-    for found_day in found:
-        if found_day.kind == "teaching":
-            teaching += 1
-            found_day = dataclasses.replace(found_day, teaching_number=teaching)
-        result.append(found_day)
-    return tuple(result)
+    return tuple(found)
 
 
 def phase_spans(start: dt.date, phases: Sequence[Phase]) -> list[tuple[Phase, dt.date, dt.date]]:
@@ -153,10 +151,7 @@ def _phased(start: dt.date, phases: Sequence[Phase], arrival: bool, departure: b
                 kind = "arrival"
             elif departure and index == len(spans) - 1 and date == last:
                 kind = "departure"
-            found_day = day(date, len(found) + 1, kind)
-            if found_day.kind == "teaching" and date.weekday() in shut:
-                found_day = dataclasses.replace(found_day, kind="closed")
-            found.append(dataclasses.replace(found_day, phase=phase.id))
+            found.append(day(date, len(found) + 1, kind, phase.id, date.weekday() in shut))
     return found
 
 

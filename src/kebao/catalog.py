@@ -19,6 +19,7 @@ cycles, data files) are :mod:`kebao.crosscheck`'s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,6 +100,14 @@ class Catalog:
         located = _located(programme, document.locate(base))
         places = {**self._places, ("Programme", programme.id): (document, base)}
         return replace(self, programmes={**self.programmes, programme.id: located}, _places=places)
+
+    @functools.cached_property
+    def strand_modules(self) -> Mapping[str, tuple[Module, ...]]:
+        """Each strand's modules in catalogue order (made once per catalogue: its modules never change)."""
+        found: dict[str, list[Module]] = {}
+        for module in self.modules.values():
+            found.setdefault(module.strand, []).append(module)
+        return {strand: tuple(modules) for strand, modules in found.items()}
 
     def portable(self) -> Catalog:
         """This catalogue without field-level source positions, for sending to another process.

@@ -72,9 +72,10 @@ def compose(catalog: Catalog, programme: Programme, cohort: Cohort | None = None
         chooser.choose()
     except PlanError as error:
         raise error.in_language(language) from None
+    items, strands = chooser.items(), chooser.strand_hours()
     return Plan(programme.id, effective, chooser.weekends, chooser.evenings, programme.timezone, chooser.target,
-                chooser.capacity, tuple(chooser.items()), tuple(chooser.strand_hours()), chooser.layout,
-                tuple(chooser.notes()), chooser.layout.counted_hours, tuple(chooser.parallel()))
+                chooser.capacity, tuple(items), tuple(strands), chooser.layout, tuple(chooser.notes(strands)),
+                chooser.layout.counted_hours, tuple(chooser.parallel()))
 
 
 def _check_references(catalog: Catalog, programme: Programme, cohort: Cohort) -> None:
@@ -133,6 +134,14 @@ class _Chooser:
         self.evenings = programme.evenings if programme.evenings is not None else self.audience.evenings
         self.layout = self.layout_for(self.days, self.weekends, self.evenings)
         self.visits = {v.module for v in self.layout.visits}  # site visits and pinned modules: placed already
+        self._closure: dict[str, tuple[tuple[str, str], ...]] = {}  # module -> closure(module), made once
+        self._whole: dict[str, tuple[float, ...]] = {}  # module -> the 学时 it needs whole in daytime sessions
+        self._strand_hours: dict[str, tuple[str, float]] = {}  # module -> _taught(module)
+        self._barred: dict[str, Message | None] = {}  # module -> barred(module)
+        self.listed: dict[str, list[str | None]] = {}  # module -> the phases listing it
+        for phase in programme.phases:
+            for module in phase.modules:
+                self.listed.setdefault(module, []).append(phase.id)
         # Evening activities take evening sessions, on top of the days' capacity; events that count take 学时 too.
         self.capacity = self.layout.capacity + self._sessionless_hours(self.fixed_ids())
         self.target = self.target_hours()
@@ -210,13 +219,28 @@ class _Chooser:
 
     def fits_whole(self, modules: Iterable[str], layout: Layout | None = None) -> bool:
         """Whether ``modules`` (placed and evening ones aside) fit whole into the free daytime sessions."""
-        hours = tuple(sorted(self.catalog.modules[m].hours for m in modules for _ in range(self.programme.times(m))
-                             if m not in self.visits and self._daytime(m)))
+        return self.fits(self.whole_hours(modules), layout)
+
+    def whole_hours(self, modules: Iterable[str]) -> list[float]:
+        return [h for m in modules for h in self.whole(m)]
+
+    def fits(self, whole_hours: list[float], layout: Layout | None = None) -> bool:
+        """:meth:`fits_whole` of the modules whose :meth:`whole_hours` these are."""
+        hours = tuple(sorted(whole_hours))
         if layout is not None:
             return layout.leftover(hours) < EPSILON
         found = self.packs.get(hours)
         if found is None:
             found = self.packs[hours] = self.layout.leftover(hours) < EPSILON
+        return found
+
+    def whole(self, module: str) -> tuple[float, ...]:
+        """The 学时 of each time ``module`` is taught in a free daytime session (none: placed or not daytime)."""
+        found = self._whole.get(module)
+        if found is None:
+            placed = module in self.visits or not self._daytime(module)
+            found = self._whole[module] = () if placed else (self.catalog.modules[module].hours,
+                                                             ) * self.programme.times(module)
         return found
 
     def room(self) -> Message:
@@ -227,14 +251,18 @@ class _Chooser:
     # -- fixed modules ------------------------------------------------------
 
     def barred(self, module: Module) -> Message | None:
-        """Why ``module`` cannot be in this plan at all, or None."""
+        """Why ``module`` cannot be in this plan at all, or None (decided once per module)."""
+        if module.id not in self._barred:
+            self._barred[module.id] = self._why_barred(module)
+        return self._barred[module.id]
+
+    def _why_barred(self, module: Module) -> Message | None:
         if module.id in self.cohort.exclude:
             return say("barred-excluded", cohort=self.cohort.id)
         audience = self.programme.audience
         if module.audiences and audience not in module.audiences:
             return say("barred-audience", audiences=tuple(module.audiences), audience=audience)
-        visits = {v.module for v in self.programme.site_visits}
-        if module.format == "site-visit" and module.id not in visits:
+        if module.format == "site-visit" and module.id not in {v.module for v in self.programme.site_visits}:
             return say("barred-visit-not-placed")
         if module.evening and self.layout.evening is None:
             return say("barred-evening", audience=self.audience.id)
@@ -311,10 +339,7 @@ class _Chooser:
 
     def phase_hours(self, modules: Iterable[str]) -> dict[str | None, float]:
         """Daytime 学时 ``modules`` need in each phase listing them (None: the phases listing none)."""
-        listed: dict[str, list[str | None]] = {}
-        for phase in self.programme.phases:
-            for module in phase.modules:
-                listed.setdefault(module, []).append(phase.id)
+        listed = self.listed
         needed: dict[str | None, float] = {}
         for module in modules:
             if module in self.visits or not self._daytime(module):
@@ -366,8 +391,14 @@ class _Chooser:
             _some([self.more_days(lambda other: other.evening_leftover(hours) < EPSILON),
                 say("advice-shorten-evening")]))
 
-    def closure(self, module_id: str) -> list[tuple[str, str]]:
+    def closure(self, module_id: str) -> tuple[tuple[str, str], ...]:
         """(module, the module it is needed by) in dependency order, ending with ``module_id`` itself."""
+        found = self._closure.get(module_id)
+        if found is None:
+            found = self._closure[module_id] = self._dependency_order(module_id)
+        return found
+
+    def _dependency_order(self, module_id: str) -> tuple[tuple[str, str], ...]:
         order: list[tuple[str, str]] = []
         seen: set[str] = set()
 
@@ -380,7 +411,7 @@ class _Chooser:
             order.append((current, needed_by))
 
         visit(module_id, module_id)
-        return order
+        return tuple(order)
 
     # -- candidates and feasibility ------------------------------------------
 
@@ -430,10 +461,8 @@ class _Chooser:
         found: set[str] = set()
         for pool in self.programme.pools:
             found.update(pool.modules)
-            for module in self.catalog.modules.values():
-                if module.strand in pool.strands and (not pool.formats or module.format in pool.formats) \
-                        and not module.elective:
-                    found.add(module.id)
+            found.update(module.id for strand in pool.strands for module in self.catalog.strand_modules.get(strand, ())
+                         if (not pool.formats or module.format in pool.formats) and not module.elective)
         found = {m for m in found if not self.catalog.modules[m].evening}  # evening activities are placed
         result = []
         for module_id in sorted(found - set(self.selected)):
@@ -447,13 +476,15 @@ class _Chooser:
     # -- the greedy choice ---------------------------------------------------
 
     def error(self, hours: Mapping[str, float]) -> float:
-        strands = set(self.targets) | set(hours)
-        return sum(abs(hours.get(s, 0.0) - self.targets.get(s, 0.0)) for s in strands)
+        targets = self.targets
+        return sum([abs(hours.get(s, 0.0) - targets.get(s, 0.0)) for s in set(targets) | set(hours)])
 
     def choose(self) -> None:
         planned = self._hours(self.selected)
         total = sum(planned.values())
         open_room = self.open_room()
+        phased = bool(self.programme.phases)  # else open_room is infinite: no phase to fill
+        taken = self.whole_hours(self.selected)
         while True:
             current = self.error(planned)
             best: tuple[float, str, list[str]] | None = None
@@ -473,8 +504,8 @@ class _Chooser:
                 if best is not None and gain <= best[0] + EPSILON:  # no better than the best so far: not tried
                     continue
                 over = total + sum(extra.values()) > self.capacity + self._sessionless_hours(adding) + EPSILON \
-                    or self.phase_hours(adding).get(None, 0.0) > open_room + EPSILON
-                if over or not self.fits_whole([*self.selected, *adding]):
+                    or phased and self.phase_hours(adding).get(None, 0.0) > open_room + EPSILON
+                if over or not self.fits(taken + self.whole_hours(adding)):
                     self.capacity_skipped[candidate] = over
                     del gains[candidate]
                     continue
@@ -491,7 +522,9 @@ class _Chooser:
                     self.selected[module_id] = ("prerequisite", say("reason-prerequisite", module=needed_by))
                 planned[module.strand] = planned.get(module.strand, 0.0) + module.hours
                 total += module.hours
-            open_room -= self.phase_hours(adding).get(None, 0.0)
+            taken += self.whole_hours(adding)
+            if phased:
+                open_room -= self.phase_hours(adding).get(None, 0.0)
 
     def why_chosen(self, module: Module, planned: Mapping[str, float], gains: Mapping[str, float],
                    gain: float) -> Message:
@@ -554,10 +587,11 @@ class _Chooser:
                             self.targets.get(s, 0.0) if self.mix else planned.get(s, 0.0), planned.get(s, 0.0))
                 for s in order]  # without a mix the strands are reported: planned is the target
 
-    def notes(self) -> list[Message]:
-        """Why a strand misses its target by more than one module's 学时, or the total its target."""
+    def notes(self, strands: list[StrandHours]) -> list[Message]:
+        """Why a strand (of :meth:`strand_hours`) misses its target by more than one module's 学时, or the total
+        its target."""
         notes = []
-        for strand in self.strand_hours():
+        for strand in strands:
             granularity = max((self.catalog.modules[m].hours for m in [*self.selected, *self.candidates]
                                if self.catalog.modules[m].strand == strand.id), default=0.0)
             left = [c for c in self.candidates if c not in self.selected
@@ -579,7 +613,7 @@ class _Chooser:
                 why = say("why-worse", modules=tuple(left))
             notes.append(say("note-strand-under", strand=name, under=-strand.error, why=why))
         notes += self.split_notes()
-        total = sum(s.hours for s in self.strand_hours())
+        total = sum(s.hours for s in strands)
         if abs(total - self.target) >= SHORT_TOLERANCE:
             skipped = [c for c in self.candidates if c in self.capacity_skipped and c not in self.selected]
             why = self.not_taken(skipped) if total < self.target and skipped else say("why-closest-fit")
@@ -610,9 +644,17 @@ class _Chooser:
     def _hours(self, modules: Iterable[str]) -> dict[str, float]:
         hours: dict[str, float] = {}
         for module_id in modules:
-            module = self.catalog.modules[module_id]
-            hours[module.strand] = hours.get(module.strand, 0.0) + module.hours * self.programme.times(module_id)
+            strand, taught = self._taught(module_id)
+            hours[strand] = hours.get(strand, 0.0) + taught
         return hours
+
+    def _taught(self, module_id: str) -> tuple[str, float]:
+        """A module's strand and the 学时 it is taught in all (its 学时 times its repeats)."""
+        found = self._strand_hours.get(module_id)
+        if found is None:
+            module = self.catalog.modules[module_id]
+            found = self._strand_hours[module_id] = (module.strand, module.hours * self.programme.times(module_id))
+        return found
 
 
 def _days_of(programme: Programme, cohort: Cohort) -> int:

@@ -78,8 +78,7 @@ def day_off(date: dt.date, holidays: HolidayCalendar | None = None, region: str 
             return date not in workdays and date.weekday() >= 5, None
     first, last = _chinesecalendar_years()
     if first <= date.year <= last:
-        off, name = chinese_calendar.get_holiday_detail(date)
-        return bool(off), name
+        return _chinesecalendar_day(date)
     statutory = statutory_days(date.year) if date.year > last else None
     if statutory is None:
         raise _no_data(date, first, last)
@@ -182,6 +181,13 @@ def _arrangements(holidays: HolidayCalendar) -> tuple[frozenset[int], dict[dt.da
            for year in holidays.years for h in year.holidays for n in range((h.last - h.first).days + 1)}
     return (frozenset(year.year for year in holidays.years), off,
             frozenset(day for year in holidays.years for day in year.workdays))
+
+
+@functools.lru_cache(maxsize=4096)
+def _chinesecalendar_day(date: dt.date) -> tuple[bool, str | None]:
+    """chinese_calendar's (is a day off, holiday name) of ``date``: its table is fixed, so asked once per date."""
+    off, name = chinese_calendar.get_holiday_detail(date)
+    return bool(off), name
 
 
 @functools.cache

@@ -15,6 +15,7 @@ minutes, so 2.5 学时 of 45 minutes from 14:00 end at 16:15 and the next item s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -79,10 +80,17 @@ class Clock:
 
     def hours_in(self, minutes: float) -> float:
         """The most 学时 (in halves) whose end falls within ``minutes``."""
-        hours = 0.0
-        while self.end(hours + 0.5) <= minutes + EPSILON:
-            hours += 0.5
-        return hours
+        return _hours_in(self.minutes_per_hour, self.break_minutes, minutes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hours_in(minutes_per_hour: int, break_minutes: int, minutes: float) -> float:
+    """:meth:`Clock.hours_in`, counted once for each clock and length of time."""
+    clock = Clock(minutes_per_hour, break_minutes)
+    hours = 0.0
+    while clock.end(hours + 0.5) <= minutes + EPSILON:
+        hours += 0.5
+    return hours
 
 
 @dataclass(frozen=True)
@@ -140,12 +148,20 @@ class Layout:
     margins: Mapping[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # minutes events take at
     # the start and at the end of a session, by (teaching day, slot)
 
+    # A layout never changes once made: what its methods derive from the days, sessions, events and placed
+    # modules is computed once per layout (cached_property), not once per question.
+
     def reserved(self, day: int, slot: int) -> Reservation | None:
         """The module placed in ``slot`` on teaching day ``day``, if any."""
-        for visit in self.visits:
-            if visit.day == day and slot in visit.slots:
-                return visit
-        return None
+        return self._reserved.get((day, slot))
+
+    @functools.cached_property
+    def _reserved(self) -> dict[tuple[int, int], Reservation]:
+        found: dict[tuple[int, int], Reservation] = {}
+        for visit in self.visits:  # the first placed there, as a search in order would find
+            for slot in visit.slots:
+                found.setdefault((visit.day, slot), visit)
+        return found
 
     def teaching_start(self, day: int, slot: int) -> int:
         """When teaching can begin in a session: after the events at its start and a break."""
@@ -154,18 +170,29 @@ class Layout:
 
     def capacity_at(self, day: int, slot: int) -> float:
         """Most 学时 of teaching in a session on a given day: its capacity, less what its events take."""
-        spec = self.slots[slot]
-        lead, tail = self.margins.get((day, slot), (0, 0))
-        if not lead and not tail:
-            return spec.capacity
-        room = spec.end - self.teaching_start(day, slot) - (tail + self.clock.break_minutes if tail else 0)
-        return min(spec.capacity, self.clock.hours_in(room))
+        cut = self._cut.get((day, slot))
+        return self.slots[slot].capacity if cut is None else cut
+
+    @functools.cached_property
+    def _cut(self) -> dict[tuple[int, int], float]:
+        """:meth:`capacity_at` of the sessions that events shorten."""
+        cut = {}
+        for (day, slot), (lead, tail) in self.margins.items():
+            if lead or tail:
+                spec = self.slots[slot]
+                room = spec.end - self.teaching_start(day, slot) - (tail + self.clock.break_minutes if tail else 0)
+                cut[(day, slot)] = min(spec.capacity, self.clock.hours_in(room))
+        return cut
 
     def daytime(self) -> list[int]:
         """The slots ordinary teaching uses (the evening holds evening activities only)."""
-        return [index for index, spec in enumerate(self.slots) if spec.daytime]
+        return list(self._daytime)
 
-    @property
+    @functools.cached_property
+    def _daytime(self) -> tuple[int, ...]:
+        return tuple(index for index, spec in enumerate(self.slots) if spec.daytime)
+
+    @functools.cached_property
     def evening(self) -> int | None:
         """The evening slot, when the programme has evenings."""
         return next((index for index, spec in enumerate(self.slots) if not spec.daytime), None)
@@ -175,9 +202,22 @@ class Layout:
 
     def free_hours(self, day: int) -> float:
         """学时 of daytime teaching that teaching day ``day`` still holds beside its placed modules."""
-        room = self.max_hours_per_day - self.visit_hours(day)
-        slots = sum(self.capacity_at(day, i) for i in self.daytime() if self.reserved(day, i) is None)
-        return max(0.0, min(room, slots))
+        return self._free[day]
+
+    @functools.cached_property
+    def _free(self) -> tuple[float, ...]:
+        """:meth:`free_hours` of every teaching day."""
+        return tuple(max(0.0, min(self.max_hours_per_day - self.visit_hours(day),
+                                  sum(room for room, _capacity in self._open[day])))
+                     for day in range(len(self.teaching)))
+
+    @functools.cached_property
+    def _open(self) -> tuple[tuple[tuple[float, float], ...], ...]:
+        """By teaching day, its daytime sessions with no placed module: (:meth:`capacity_at`, the session's
+        capacity), in time order."""
+        return tuple(tuple((self.capacity_at(day, slot), self.slots[slot].capacity) for slot in self._daytime
+                           if (day, slot) not in self._reserved)
+                     for day in range(len(self.teaching)))
 
     def evening_room(self, day: int) -> float:
         evening = self.evening
@@ -185,12 +225,12 @@ class Layout:
             return 0.0
         return self.capacity_at(day, evening)
 
-    @property
+    @functools.cached_property
     def capacity(self) -> float:
         """Most daytime 学时 the days hold: placed modules plus the free room of every teaching day."""
-        return sum(sum(v.hours) for v in self.visits) + sum(self.free_hours(d) for d in range(len(self.teaching)))
+        return sum(sum(v.hours) for v in self.visits) + sum(self._free)
 
-    @property
+    @functools.cached_property
     def session_hours(self) -> float:
         """The longest daytime session: a module longer than this is split into parts, any other is kept whole."""
         return max(s.capacity for s in self.slots if s.daytime)
@@ -213,13 +253,10 @@ class Layout:
         """
         waiting = sorted(modules, reverse=True)
         ongoing = 0.0
-        for day in range(len(self.teaching)):
-            day_room = self.free_hours(day)
-            for slot in self.daytime():
-                if self.reserved(day, slot) is not None:
-                    continue
-                slot_room = self.capacity_at(day, slot)  # less than the session's capacity beside an event
-                capacity = self.slots[slot].capacity  # what splits a module: the session's, not this one's
+        for day_room, sessions in zip(self._free, self._open, strict=True):
+            if not waiting and ongoing < EPSILON:  # everything placed: the days left change nothing
+                break
+            for slot_room, capacity in sessions:  # capacity: what splits a module, the session's, not this one's
                 if slot_room < EPSILON:
                     continue
                 if ongoing > EPSILON:
@@ -230,10 +267,10 @@ class Layout:
                             continue
                 while waiting:
                     room = min(slot_room, day_room)
-                    index = next((i for i, h in enumerate(waiting) if h <= room + EPSILON or (
-                        ongoing < EPSILON and h > capacity + EPSILON
-                        and split_part(h, capacity) <= room + EPSILON)), None)
-                    if index is None or room < EPSILON:
+                    if room < EPSILON:
+                        break
+                    index = _first_fitting(waiting, room, capacity, ongoing < EPSILON)
+                    if index is None:
                         break
                     hours = waiting.pop(index)
                     if hours > room + EPSILON:
@@ -253,6 +290,16 @@ class Layout:
             else:
                 rooms[index] -= hours
         return left
+
+
+def _first_fitting(waiting: list[float], room: float, capacity: float, may_split: bool) -> int | None:
+    """The index of the first (longest) of ``waiting`` that fits ``room`` whole, or whose first part does (one
+    longer than the session's ``capacity``, when no split module is in progress); None if none does."""
+    for index, hours in enumerate(waiting):
+        if hours <= room + EPSILON or (may_split and hours > capacity + EPSILON
+                                       and split_part(hours, capacity) <= room + EPSILON):
+            return index
+    return None
 
 
 def slot_specs(programme: Programme, audience: Audience, evenings: bool, clock: Clock) -> tuple[SlotSpec, ...]:

@@ -55,7 +55,7 @@ def say(code: str, **params: Any) -> Message:
     """A :class:`Message`; the code must be in :data:`MESSAGES` (a typo fails at once, not when shown)."""
     if code not in MESSAGES:
         raise KeyError(f"no message '{code}' in kebao.messages.MESSAGES")
-    return Message(code, tuple((name, _frozen(value)) for name, value in params.items()))
+    return Message(code, tuple([(name, _frozen(value)) for name, value in params.items()]))
 
 
 def either(advice: Sequence[Message], language: Language, context: Context = "cli") -> str:

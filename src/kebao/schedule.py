@@ -37,9 +37,11 @@ left over.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -83,11 +85,11 @@ class _Strategy:
     tidy: bool = True  # False: cut modules at slot edges (the last resort)
 
 
-def _strategies(closing: bool) -> list[_Strategy]:
-    """Tidiest first; the last cuts modules at any slot edge and always packs."""
+def _strategies(closing: bool) -> Iterator[_Strategy]:
+    """Tidiest first; the last cuts modules at any slot edge and always packs. Made as they are tried."""
     lasts = (True, False) if closing else (True,)
-    return [*(_Strategy(spread, order, last) for last in lasts for spread, order in _TIDY),
-            *(_Strategy(False, "deadline", last, tidy=False) for last in lasts)]
+    yield from (_Strategy(spread, order, last) for last in lasts for spread, order in _TIDY)
+    yield from (_Strategy(False, "deadline", last, tidy=False) for last in lasts)
 
 
 _Order = Literal["interleave", "deadline", "longest"]
@@ -152,6 +154,9 @@ class _Filler:
             if placement.slot is not None and not placement.pinned:
                 self.slot_only[placement.module] = placement.slot
         self.evening = {item.key for item in plan.items if catalog.modules[item.module].evening}
+        self.may_hold = {(phase, slot): [m for m in self.index if (m in self.evening) != spec.daytime
+                                         and self.slot_only.get(m, spec.key) == spec.key and self._in(m, phase)]
+                         for phase in set(self.day_phase) for slot, spec in enumerate(layout.slots)}  # by phase, slot
         self.multi_strand = len({item.strand for item in plan.items}) > 1
         self.deadline: dict[str, tuple[int, int]] = {}  # module -> position of the first visit needing it
         for visit in sorted(layout.visits, key=lambda v: (v.day, v.slots[0])):
@@ -267,9 +272,7 @@ class _Filler:
         """The next module for this slot and the 学时 it takes here (less than its rest: a first part)."""
         spec = self.layout.slots[slot]
         capacity = spec.capacity  # a module is split only when it is longer than a whole session
-        ready = [m for m in self.index if remaining[m] > EPSILON and m != ongoing
-                 and (m in self.evening) != spec.daytime and self.slot_only.get(m, spec.key) == spec.key
-                 and self._in_phase(m, day)
+        ready = [m for m in self.may_hold[(self.day_phase[day], slot)] if remaining[m] > EPSILON and m != ongoing
                  and self._ready(m, remaining, day, slot, strategy)]
         day_left = min(room, share)
 
@@ -285,18 +288,24 @@ class _Filler:
                 return (deadline, remaining[module] > room + EPSILON, *interleave, *rest)
             return (deadline, *interleave, *rest) if strategy.order == "deadline" else (*interleave, deadline, *rest)
 
-        for module in sorted(ready, key=key):
+        def takes(module: str) -> float | None:
+            """The 学时 ``module`` would take here; None if it does not go here now."""
             hours = remaining[module]
             if hours <= room + EPSILON:
-                if hours / 2 <= share + EPSILON:
-                    return module, hours
-            elif not strategy.tidy:
-                return module, room
-            elif may_split and ongoing is None and hours > capacity + EPSILON:
+                return hours if hours / 2 <= share + EPSILON else None
+            if not strategy.tidy:
+                return room
+            if may_split and ongoing is None and hours > capacity + EPSILON:
                 part = split_part(hours, capacity)
                 if part <= room + EPSILON and part / 2 <= share + EPSILON:
-                    return module, part
-        return None
+                    return part
+            return None
+
+        fitting = {m: hours for m in ready if (hours := takes(m)) is not None}
+        if not fitting:
+            return None
+        module = min(fitting, key=key)  # the first in the order: every key differs (it ends with the plan order)
+        return module, fitting[module]
 
     def _phase_shares(self, hours: dict[str, float], rooms: list[float]) -> list[float]:
         """:func:`_shares` phase by phase: each phase's modules spread over its own days."""
@@ -313,7 +322,10 @@ class _Filler:
 
     def _in_phase(self, module: str, day: int) -> bool:
         """Whether ``module`` may be taught on teaching day ``day``: in its phase, or in a phase listing none."""
-        phase = self.day_phase[day]
+        return self._in(module, self.day_phase[day])
+
+    def _in(self, module: str, phase: str | None) -> bool:
+        """Whether ``module`` may be taught on a day of ``phase`` (None: a programme without phases)."""
         if phase is None:
             return True
         listed = self.phase_only.get(module)
@@ -335,8 +347,11 @@ class _Filler:
         """Why a module is in more parts than its length needs, or a closing module is not last."""
         notes = []
         layout = self.layout
+        by_module: dict[str, list[_Piece]] = {}
+        for piece in pieces:
+            by_module.setdefault(piece.module, []).append(piece)
         for module in self.index:
-            parts = [p for p in pieces if p.module == module]
+            parts = by_module.get(module, [])
             hours = self.hours[module]
             if len(parts) <= math.ceil(hours / layout.session_hours - EPSILON):
                 continue
@@ -363,7 +378,7 @@ class _Filler:
             placed += [(visit.module, visit.day, slot, visit.offset if index == 0 else 0.0, hours)
                        for index, (slot, hours) in enumerate(zip(visit.slots, visit.hours, strict=True))]
         placed.sort(key=lambda p: (p[1], p[2], p[3]))
-        parts = {m: sum(1 for p in placed if p[0] == m) for m, *_ in placed}
+        parts = collections.Counter(p[0] for p in placed)
         seen: dict[str, int] = {}
         sessions = []
         for module, day, slot, offset, hours in placed:
