@@ -372,3 +372,32 @@ def test_offline_check_finds_remote_loads(tmp_path: Path) -> None:
     assert sorted((f.file.name, f.tag, f.url) for f in found) == [
         ("page.html", "link", "//fonts.example.org/f.css"), ("page.html", "script", "https://cdn.example.org/x.js"),
         ("s.css", "css", "https://x.example/y.css")]
+
+
+@pytest.mark.slow  # a tiny Sphinx build (~3 s of imports)
+def test_page_scripts_are_removed_and_logged_and_sphinx_thebe_s_only_removed(tmp_path: Path) -> None:
+    """Every page's raw HTML is sanitised; a removal is logged only for the page's own content, not for the two
+    <script> nodes sphinx-thebe appends to every page (the 274 lines a cold `kebao book` printed)."""
+    import io
+
+    from sphinx.application import Sphinx
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["sphinx_thebe", "kebao.sphinxext"]\n'
+        'thebe_config = {"repository_url": "https://github.com/example/site"}\n', encoding="utf-8")
+    (source / "index.rst").write_text("Page\n====\n\nText.\n\n.. raw:: html\n\n   <p>kept</p><script>alert(1)</script>\n",
+                                      encoding="utf-8")
+    (source / "other.rst").write_text("Other\n=====\n\nNo raw HTML here.\n\n.. toctree::\n", encoding="utf-8")
+    status, warning = io.StringIO(), io.StringIO()
+    app = Sphinx(str(source), str(source), str(tmp_path / "html"), str(tmp_path / "doctrees"), "html",
+                 status=status, warning=warning, freshenv=True)
+    app.build()
+    log = status.getvalue()
+    assert log.count("raw HTML removed from the page") == 1, log
+    assert "index.rst" in log.split("raw HTML removed from the page")[0].rsplit("\n", 1)[-1]
+    for page in ("index.html", "other.html"):
+        html = (tmp_path / "html" / page).read_text(encoding="utf-8")
+        assert "alert(1)" not in html and "x-thebe-config" not in html and "kernelName =" not in html
+    assert "<p>kept</p>" in (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
