@@ -387,8 +387,8 @@ def test_page_scripts_are_removed_and_logged_and_sphinx_thebe_s_only_removed(tmp
     (source / "conf.py").write_text(
         'extensions = ["sphinx_thebe", "kebao.sphinxext"]\n'
         'thebe_config = {"repository_url": "https://github.com/example/site"}\n', encoding="utf-8")
-    (source / "index.rst").write_text("Page\n====\n\nText.\n\n.. raw:: html\n\n   <p>kept</p><script>alert(1)</script>\n",
-                                      encoding="utf-8")
+    (source / "index.rst").write_text(
+        "Page\n====\n\nText.\n\n.. raw:: html\n\n   <p>kept</p><script>alert(1)</script>\n", encoding="utf-8")
     (source / "other.rst").write_text("Other\n=====\n\nNo raw HTML here.\n\n.. toctree::\n", encoding="utf-8")
     status, warning = io.StringIO(), io.StringIO()
     app = Sphinx(str(source), str(source), str(tmp_path / "html"), str(tmp_path / "doctrees"), "html",

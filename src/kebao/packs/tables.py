@@ -60,8 +60,8 @@ def _fixed(match: re.Match[str], large_print: bool) -> str:
         widths, table = wide, f"{_em(sum(wide))}em"
     else:
         spare, extra = line - sum(narrow), [w - n for n, w in zip(narrow, wide, strict=True)]
-        widths = ([n + spare * e / sum(extra) for n, e in zip(narrow, extra, strict=True)] if spare > 0 and sum(extra)
-                  else narrow)
+        share = spare > 0 and sum(extra) > 0
+        widths = [n + spare * e / sum(extra) for n, e in zip(narrow, extra, strict=True)] if share else narrow
         total = sum(widths)
         widths, table = [100 * w / total for w in widths], "100%"
     unit = "em" if table.endswith("em") else "%"
