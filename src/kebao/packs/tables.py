@@ -21,7 +21,7 @@ import unicodedata
 # Width of the line in em of a table's text (A4, 16 mm margins, 1 em body padding; tables at .92em of 10.5 pt;
 # large print at 14 pt), and a cell's padding and borders in the same em.
 LINE_EM = {False: 50.0, True: 34.0}
-PADDING_EM = {False: 1.2, True: 0.9}
+PADDING_EM = {False: 1.2, True: 0.85}
 SHORT_EM = 8.0  # a cell this short (a date, a time, a number, a name) is kept on one line
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
@@ -54,8 +54,9 @@ def _fixed(match: re.Match[str], large_print: bool) -> str:
             narrow[index] = max(narrow[index], longest if nowrap else max(map(_narrowest, lines), default=0.0))
             wide[index] = max(wide[index], longest)
     line, padding = LINE_EM[large_print], PADDING_EM[large_print]
-    narrow = [w + padding for w in narrow]
-    wide = [w * 1.1 + padding for w in wide]  # room for the estimate's error: a fitting line stays one line
+    # room for the estimate's error (a monospace letter is .6 em): a line that should fit stays one line
+    narrow = [w * 1.05 + padding for w in narrow]
+    wide = [w * 1.1 + padding for w in wide]
     if sum(wide) <= line:
         widths, table = wide, f"{_em(sum(wide))}em"
     else:
@@ -75,8 +76,9 @@ def _em(value: float) -> str:
 
 
 def _width(text: str) -> float:
-    """Estimated width in em: wide (Chinese) characters 1, spaces .3, the rest .55."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.3 if c == " " else 0.55 for c in text)
+    """Estimated width in em: wide (Chinese) characters and the punctuation a Chinese font draws as wide (—, “”)
+    1, spaces .3, the rest .55."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.3 if c == " " else 0.55 for c in text)
 
 
 def _narrowest(text: str) -> float:
