@@ -197,6 +197,25 @@ def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
 
 @pytest.mark.slow
 @pytest.mark.kernel
+def test_programme_charts_are_their_packs_figures(built_site: BuiltSite) -> None:
+    """A cold book takes each programme's hours chart from the pack it just built instead of drawing it again;
+    the bytes are those the site drew itself (charts.png of the decided plan)."""
+    from kebao import charts
+    from kebao.packs.context import decide
+    from kebao.packs.page import hours_figure
+    from kebao.paths import GENERATED, PACKS
+
+    catalog = load_catalog(built_site.root)
+    for programme in built_site.programmes:
+        ctx = decide(catalog, programme.id)
+        chart = (built_site.root / GENERATED / "programmes" / f"{programme.id}-hours.png").read_bytes()
+        pack = built_site.root / PACKS / PackAddress(programme.id, ctx.cohort.id).relative
+        assert chart == (pack / "figures" / "hours-per-strand.png").read_bytes(), programme.id
+    assert chart == charts.png(hours_figure(ctx))
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_case_code_is_folded_and_its_outputs_shown(built_site: BuiltSite) -> None:
     """Each code cell of a case page has its source behind a "显示代码" toggle; outputs are not folded."""
     for case_id in built_site.cases:
