@@ -197,6 +197,25 @@ def test_case_charts_are_on_the_page(built_site: BuiltSite) -> None:
 
 @pytest.mark.slow
 @pytest.mark.kernel
+def test_programme_charts_are_their_packs_figures(built_site: BuiltSite) -> None:
+    """A cold book takes each programme's hours chart from the pack it just built instead of drawing it again;
+    the bytes are those the site drew itself (charts.png of the decided plan)."""
+    from kebao import charts
+    from kebao.packs.context import decide
+    from kebao.packs.page import hours_figure
+    from kebao.paths import GENERATED, PACKS
+
+    catalog = load_catalog(built_site.root)
+    for programme in built_site.programmes:
+        ctx = decide(catalog, programme.id)
+        chart = (built_site.root / GENERATED / "programmes" / f"{programme.id}-hours.png").read_bytes()
+        pack = built_site.root / PACKS / PackAddress(programme.id, ctx.cohort.id).relative
+        assert chart == (pack / "figures" / "hours-per-strand.png").read_bytes(), programme.id
+    assert chart == charts.png(hours_figure(ctx))
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_case_code_is_folded_and_its_outputs_shown(built_site: BuiltSite) -> None:
     """Each code cell of a case page has its source behind a "显示代码" toggle; outputs are not folded."""
     for case_id in built_site.cases:
@@ -372,3 +391,32 @@ def test_offline_check_finds_remote_loads(tmp_path: Path) -> None:
     assert sorted((f.file.name, f.tag, f.url) for f in found) == [
         ("page.html", "link", "//fonts.example.org/f.css"), ("page.html", "script", "https://cdn.example.org/x.js"),
         ("s.css", "css", "https://x.example/y.css")]
+
+
+@pytest.mark.slow  # a tiny Sphinx build (~3 s of imports)
+def test_page_scripts_are_removed_and_logged_and_sphinx_thebe_s_only_removed(tmp_path: Path) -> None:
+    """Every page's raw HTML is sanitised; a removal is logged only for the page's own content, not for the two
+    <script> nodes sphinx-thebe appends to every page (the 274 lines a cold `kebao book` printed)."""
+    import io
+
+    from sphinx.application import Sphinx
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["sphinx_thebe", "kebao.sphinxext"]\n'
+        'thebe_config = {"repository_url": "https://github.com/example/site"}\n', encoding="utf-8")
+    (source / "index.rst").write_text(
+        "Page\n====\n\nText.\n\n.. raw:: html\n\n   <p>kept</p><script>alert(1)</script>\n", encoding="utf-8")
+    (source / "other.rst").write_text("Other\n=====\n\nNo raw HTML here.\n\n.. toctree::\n", encoding="utf-8")
+    status, warning = io.StringIO(), io.StringIO()
+    app = Sphinx(str(source), str(source), str(tmp_path / "html"), str(tmp_path / "doctrees"), "html",
+                 status=status, warning=warning, freshenv=True)
+    app.build()
+    log = status.getvalue()
+    assert log.count("raw HTML removed from the page") == 1, log
+    assert "index.rst" in log.split("raw HTML removed from the page")[0].rsplit("\n", 1)[-1]
+    for page in ("index.html", "other.html"):
+        html = (tmp_path / "html" / page).read_text(encoding="utf-8")
+        assert "alert(1)" not in html and "x-thebe-config" not in html and "kernelName =" not in html
+    assert "<p>kept</p>" in (tmp_path / "html" / "index.html").read_text(encoding="utf-8")

@@ -40,8 +40,9 @@
   (never inside code or literal blocks).
 * Safe HTML: every raw-HTML node of a page (raw HTML in Markdown, HTML
   outputs of case notebooks) passes :func:`kebao.sanitize.clean_html` when
-  the page is resolved (logged with ``-v``); links with ``javascript:`` or
-  other unsafe URLs lose their target.
+  the page is resolved (removals from the page's own content logged with
+  ``-v``; sphinx-thebe's two scripts on every page are removed without a
+  word); links with ``javascript:`` or other unsafe URLs lose their target.
 * Chinese search: Sphinx splits Chinese text into words with jieba; without
   it no Chinese word is searchable, so a Chinese site without jieba is a
   warning (an error with ``-W``). jieba logs at DEBUG level to stderr by
@@ -218,7 +219,7 @@ def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         cleaned = clean_html(text)
         if cleaned != text:
             active = removals(text, active=True)
-            if active:
+            if active and raw.get(_PAGE_RAW):
                 logger.info("raw HTML removed from the page: %s", "; ".join(active), location=raw)
             raw.replace_self(nodes.raw("", cleaned, format="html"))
     for reference in list(doctree.findall(nodes.reference)):
@@ -227,6 +228,21 @@ def _sanitise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             logger.info("link to %r removed from the page: only http(s), mailto, tel and relative links are "
                         "allowed", uri[:60], location=reference)
             reference.replace_self(nodes.inline("", "", *reference.children))
+
+
+_PAGE_RAW = "kebao-page-raw"
+
+
+def _mark_page_raw(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Mark the raw nodes the page itself holds (its Markdown's and its notebook outputs'), before other
+    extensions' ``doctree-resolved`` handlers run.
+
+    sphinx-thebe appends two ``<script>`` nodes to every page there (its Binder configuration and
+    ``kernelName``): :func:`_sanitise` removes them like any other script (thebe is off and would need the
+    internet), but only removals from the page's own content are logged.
+    """
+    for raw in doctree.findall(nodes.raw):
+        raw[_PAGE_RAW] = True
 
 
 def _escape_theme_titles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -286,6 +302,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     search.setup(app)
     app.connect("builder-inited", _check_jieba)
     app.connect("build-finished", _check_offline)
+    app.connect("doctree-resolved", _mark_page_raw, priority=100)  # before sphinx-thebe's and ours (500)
     app.connect("doctree-resolved", _sanitise)
     app.connect("html-page-context", _escape_theme_titles, priority=900)  # after sphinx-book-theme's (500)
     from . import __version__

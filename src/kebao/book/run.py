@@ -41,7 +41,7 @@ def build_packs(root: Path, workers: int = paths.JOBS) -> dict[str, PackContext]
             and r.cohort == r.context.programme.cohort.id}
 
 
-def make_book(root: Path, *, packs: bool = True, jobs: int = 1, report: Report | None = None,
+def make_book(root: Path, *, packs: bool = True, jobs: int = paths.SITE_JOBS, report: Report | None = None,
               status: TextIO | None = None, warning: TextIO | None = None,
               edition: SiteEdition = "public") -> BookResult:
     """Packs (unless ``packs`` is False), pages, site (the public one, or the trainer one: ``edition``); raises

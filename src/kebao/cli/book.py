@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", choices=paths.SITE_EDITIONS, default="public",
                         help="public: no trainer notes, teaching notes or trainer downloads (default); "
                              f"trainer: everything, into {paths.site_folders('trainer').html}/")
-    parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes, and pack workers (default: 1)")
+    parser.add_argument("--jobs", type=int, default=paths.SITE_JOBS,
+                        help="Sphinx processes, and pack workers (default: 2, or 1 on a machine with one CPU)")
     parser.add_argument("--quiet", action="store_true", help="print only warnings and the result")
     parser.add_argument("--force", action="store_true",
                         help="build even when nothing changed since the last successful build")

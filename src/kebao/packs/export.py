@@ -143,10 +143,13 @@ def page_html(body: str, edition: str, title: str, cover: str, header: str, lang
 
     ``cover`` is the edition's cover (HTML, :func:`kebao.packs.frontmatter.cover`); ``header`` runs at the top
     of every printed page after it; ``large_print`` sets the page for readers who need large type (seniors).
-    The contents list the body's sections and the pages they start on (in the PDF).
+    The contents list the body's sections and the pages they start on (in the PDF); the body's tables get
+    their column widths before weasyprint sees them (:func:`kebao.packs.tables.fixed_widths`).
     """
+    from .tables import fixed_widths
+
     name = label("handbook" if edition == "participant" else "trainer_guide", language)
-    body, contents = _contents(body, language)
+    body, contents = _contents(fixed_widths(body, large_print), language)
     lang = "zh-CN" if language == "zh" else "en"
     large = ' class="large-print"' if large_print else ""
     style = _css() + _running(header, large_print)
