@@ -242,9 +242,14 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
         work = folder / ".work"  # the notebook's files: kept under _failed if the build fails, never published
         work.mkdir()
         date = content_date(Path(request.root), [*decided.inputs.values(), request.notebook_path])
-        # The files from the decided pack alone are written by the printer while the notebook runs (it is idle
-        # until the trainer guide's PDF); a failed notebook waits for them, so nothing is written afterwards.
-        early = printer.submit(write_early, ctx.portable(), folder, date) if printer is not None else None
+        # The files from the decided pack alone are written while the notebook runs, when this process only
+        # waits for the kernel: by the printer (idle until the trainer guide's PDF), or by a thread here (a
+        # batch worker). A failed notebook waits for them, so nothing is written afterwards.
+        writer = futures.ThreadPoolExecutor(1, "kebao-early-files") if printer is None else None
+        if writer is not None:
+            early = writer.submit(write_early, ctx, folder, date)
+        else:
+            early = printer.submit(write_early, ctx.portable(), folder, date)
         try:
             runs = ensure_runs(ctx.catalog, ctx.cases, Path(request.out), f"{__version__}+{engine_digest()}",
                                work, kernel=kernel, timeout=request.timeout, cwd=Path(request.root))
@@ -253,11 +258,12 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
                           "decided": str(save_decided(shown, work / "decided.pickle").resolve())}
             nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
                                   cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
-            written = early.result() if early is not None else ()
+            written = early.result()
         finally:
-            if early is not None:
-                early.cancel()
-                futures.wait([early])
+            early.cancel()
+            futures.wait([early])
+            if writer is not None:
+                writer.shutdown()
         write_pack(PackBuild(ctx, nb, folder, record, date, printer), early=written)
         shutil.rmtree(work)
         stray = stray_files(folder, ctx.address)
