@@ -142,6 +142,7 @@ class PackFile:
     download: str = ""  # labels key of its download on the programme page; "" = only in the zip
     key: str = ""  # what other code calls it (name_of); default: the name
     early: bool = False  # reads only the decided pack: may be written while the notebook runs (write_early)
+    ahead: bool = False  # with a printer, its writer runs before the others' (it hands its work to the printer)
 
     def file_name(self, address: PackAddress) -> str:
         return self.name.format(programme=address.programme, cohort=address.cohort)
@@ -158,6 +159,8 @@ def _edition_html(edition: str) -> Writer:
 
 def _edition_pdf(edition: str) -> Writer:
     def write(build: PackBuild, path: Path) -> None:
+        if path in build._printing:  # started ahead (PackFile.ahead)
+            return
         if build.printer is not None and edition == "trainer":  # the longer one, while this process goes on
             build._printing[path] = build.printer.submit(export.write_pdf, build.page(edition), path)
         else:
@@ -245,23 +248,16 @@ PACK_FILES: tuple[PackFile, ...] = (
              key="handbook.pdf"),
     PackFile(_PACK + "培训师指南.html", _edition_html("trainer"), "trainer", key="trainer-guide.html"),
     PackFile(_PACK + "培训师指南.pdf", _edition_pdf("trainer"), "trainer", download="download_trainer_guide_pdf",
-             key="trainer-guide.pdf"),
+             key="trainer-guide.pdf", ahead=True),
     PackFile(_PACK + "课表.ics", _timetable_ics, "participant", download="download_timetable_ics",
-             key="timetable.ics",
-             early=True),
+             key="timetable.ics", early=True),
     PackFile(_PACK + "课表.xlsx", _timetable_xlsx, "participant", download="download_timetable_xlsx",
-             key="timetable.xlsx",
-             early=True),
-    PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv",
-             early=True),
-    PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx",
-             early=True),
-    PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx",
-             early=True),
-    PackFile(_PACK + "满意度测评.xlsx", _survey_xlsx, "office", key="survey.xlsx",
-             early=True),
-    PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv",
-             early=True),
+             key="timetable.xlsx", early=True),
+    PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv", early=True),
+    PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx", early=True),
+    PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx", early=True),
+    PackFile(_PACK + "满意度测评.xlsx", _survey_xlsx, "office", key="survey.xlsx", early=True),
+    PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv", early=True),
     PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "trainer"),
     PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),
     PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "trainer",
@@ -311,6 +307,10 @@ def write_pack(build: PackBuild, early: Sequence[str] = ()) -> list[Path]:
     written = []
     rows = table(build.ctx.address)
     try:
+        if build.printer is not None:  # the trainer guide's PDF starts there while the handbook's prints here
+            for name, row in rows:
+                if row.ahead and name not in early:
+                    row.write(build, build.folder / name)
         for name, row in rows:
             path = build.folder / name
             if row.write in (_manifest, _zip):  # they cover the files before them: all written by now
