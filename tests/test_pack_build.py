@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+import time
 import unicodedata
 import zipfile
 import zoneinfo
@@ -206,6 +207,11 @@ def test_a_failed_build_keeps_the_old_pack_and_the_failed_notebook(built: tuple[
     failed = folder.parent.parent / "_failed" / "nev-class" / "2026-11"
     assert (failed / "course_pack.ipynb").is_file()
     assert "RuntimeError" in (failed / "error.txt").read_text(encoding="utf-8")
+    # The printer wrote the timetable and sheets while the notebook ran; the failed build waited for it, so
+    # nothing is written afterwards: no building folder comes back, the failure holds only its record.
+    time.sleep(1)
+    assert sorted(path.name for path in folder.parent.iterdir()) == [folder.name]
+    assert sorted(path.name for path in failed.iterdir()) == ["course_pack.ipynb", "error.txt"]
 
 
 def test_bad_requests_fail_before_any_kernel(catalog_root: Path) -> None:

@@ -157,3 +157,43 @@ def test_a_pdf_printed_in_the_second_process_is_the_one_printed_here(ctx: PackCo
     assert sorted(path.name for path in written) == sorted(path.name for path in here.iterdir())
     for path in here.iterdir():
         assert (there / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_file_that_needs_the_notebook_is_refused_before_it_ran(ctx: PackContext, tmp_path: Path) -> None:
+    figure = next(row for row in files.PACK_FILES if row.name == "figures/hours-per-strand.png")
+    assert not figure.early
+    with pytest.raises(PackError, match="written before it ran"):
+        figure.write(PackBuild(ctx, None, tmp_path, {}), tmp_path / "figure.png")
+
+
+@pytest.mark.slow
+def test_files_written_early_in_the_printer_are_the_ones_written_in_order(ctx: PackContext, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pack built alone writes the rows that read only the decided pack in its printer process while the
+    notebook runs (build.build_decided): the same files, byte for byte, which write_pack then leaves alone."""
+    from kebao.packs.export import pdf_printer
+
+    early = [name for name, row in files.table(ctx.address) if row.early]
+    assert {name_of(ctx.address, key) for key in ("timetable.ics", "timetable.xlsx", "timetable.csv",
+            "attendance.xlsx", "assessment.xlsx", "survey.xlsx", "credits.csv")} == set(early)
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir(), there.mkdir()
+    with pdf_printer() as printer:
+        assert printer is not None  # this machine has two cores
+        names = printer.submit(files.write_early, ctx.portable(), there).result()  # the whole table over there
+    assert names == early
+    stamps = {name: (there / name).stat().st_mtime_ns for name in names}
+    rows = tuple(row for row in files.PACK_FILES if row.early or row.name == "figures/hours-per-strand.png")
+    monkeypatch.setattr(files, "PACK_FILES", rows)  # no editions, no manifest: the rest is tested elsewhere
+    nb = shown("hours-per-strand")
+    write_pack(PackBuild(ctx, nb, here, {}))
+    written = write_pack(PackBuild(ctx, nb, there, {}), early=names)
+    assert [path.relative_to(there).as_posix() for path in written] == [*early, "figures/hours-per-strand.png"]
+    assert {name: (there / name).stat().st_mtime_ns for name in names} == stamps  # not written again
+    assert files_in(here) == files_in(there)
+    for name in files_in(here):
+        assert (there / name).read_bytes() == (here / name).read_bytes(), name
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())

@@ -85,14 +85,14 @@ def template(address: str, parent: int, modules: Sequence[str]) -> None:
     os.set_blocking(wakeup_w, False)
     signal.set_wakeup_fd(wakeup_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd hears about children
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, lambda signum, _frame: _quit(address, 128 + signum))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the pool that owns us closes us
     launchers: dict[int, socket.socket] = {}  # kernel pid -> its launcher's connection
     try:
         while True:
             readable, _, _ = select.select([server.fileno(), parent_fd, wakeup_r], [], [])
             if parent_fd in readable:
-                return
+                _quit(address, 0)
             if wakeup_r in readable:
                 os.read(wakeup_r, 512)
                 _reap(launchers)
@@ -113,8 +113,16 @@ def template(address: str, parent: int, modules: Sequence[str]) -> None:
             pass
 
 
-def _stop(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
+def _quit(address: str, code: int) -> None:
+    """End the template at once: Python's own shutdown of what it imported (pandas, matplotlib) took ~1 s,
+    which the pool closing it waited for at the end of every single pack; the kernels it forked watch their
+    launchers, not the template, and it holds no file but its socket."""
+    try:
+        os.unlink(address)
+    except OSError:
+        pass
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _reap(launchers: dict[int, socket.socket]) -> None:

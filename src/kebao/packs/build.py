@@ -27,6 +27,7 @@ the workers, each as its decided pack, which the worker, the kernel and the site
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 import hashlib
 import shutil
 import time
@@ -226,7 +227,7 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
     ``printer``, an executor, when given: :func:`kebao.packs.export.pdf_printer`), publish."""
     from ..notebooks.run import execute_notebook
     from .bundle import content_date, publish_pack
-    from .files import PackBuild, stray_files, write_pack
+    from .files import PackBuild, stray_files, write_early, write_pack
 
     started = time.perf_counter() if started is None else started
     request, ctx = decided.request, decided.ctx
@@ -240,14 +241,30 @@ def build_decided(decided: DecidedPack, *, kernel: Any, started: float | None = 
 
         work = folder / ".work"  # the notebook's files: kept under _failed if the build fails, never published
         work.mkdir()
-        runs = ensure_runs(ctx.catalog, ctx.cases, Path(request.out), f"{__version__}+{engine_digest()}", work,
-                           kernel=kernel, timeout=request.timeout, cwd=Path(request.root))
-        shown = replace(ctx, case_runs=runs)
-        parameters = {**decided.parameters, "decided": str(save_decided(shown, work / "decided.pickle").resolve())}
-        nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
-                              cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
         date = content_date(Path(request.root), [*decided.inputs.values(), request.notebook_path])
-        write_pack(PackBuild(ctx, nb, folder, record, date, printer))
+        # The files from the decided pack alone are written while the notebook runs, when this process only
+        # waits for the kernel: by the printer (idle until the trainer guide's PDF), or by a thread here (a
+        # batch worker). A failed notebook waits for them, so nothing is written afterwards.
+        writer = futures.ThreadPoolExecutor(1, "kebao-early-files") if printer is None else None
+        if writer is not None:
+            early = writer.submit(write_early, ctx, folder, date)
+        else:
+            early = printer.submit(write_early, ctx.portable(), folder, date)
+        try:
+            runs = ensure_runs(ctx.catalog, ctx.cases, Path(request.out), f"{__version__}+{engine_digest()}",
+                               work, kernel=kernel, timeout=request.timeout, cwd=Path(request.root))
+            shown = replace(ctx, case_runs=runs)
+            parameters = {**decided.parameters,
+                          "decided": str(save_decided(shown, work / "decided.pickle").resolve())}
+            nb = execute_notebook(request.notebook_path, work / "course_pack.ipynb", parameters,
+                                  cwd=Path(request.root), timeout=request.timeout, kernel=kernel)
+            written = early.result()
+        finally:
+            early.cancel()
+            futures.wait([early])
+            if writer is not None:
+                writer.shutdown()
+        write_pack(PackBuild(ctx, nb, folder, record, date, printer), early=written)
         shutil.rmtree(work)
         stray = stray_files(folder, ctx.address)
         if stray:

@@ -21,7 +21,10 @@ check`` checks that they do (:func:`downloads`).
 Writers run in the process that builds the pack, after its notebook has run:
 they read the decided pack (``build.ctx``) and the executed notebook (its HTML
 body for the handbook and the trainer guide, its figures). The manifest and the
-zip come last because they cover the files before them.
+zip come last because they cover the files before them. Rows marked ``early``
+read the decided pack alone: a pack built alone writes them in its PDF printer
+process while the notebook runs (:func:`write_early`), the rest after it, each
+file as it would be written in order.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from __future__ import annotations
 import base64
 import concurrent.futures as cf
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -54,7 +57,7 @@ class PackBuild:
     """What the writers of one pack read: the decided pack, its executed notebook and its record."""
 
     ctx: PackContext
-    notebook: NotebookNode
+    notebook: NotebookNode | None  # None while it runs: only the early rows may be written (write_early)
     folder: Path
     record: dict[str, Any]  # manifest fields: parameters, inputs (name -> path), cache_key, key_parts, repository
     date: dt.datetime = writers.FIXED_TIME  # when the content last changed (bundle.content_date): files carry it
@@ -97,7 +100,14 @@ class PackBuild:
     @cached_property
     def body(self) -> export.Body:
         """The notebook's outputs as HTML, trainer-only outputs marked (one conversion for both editions)."""
-        return export.render_body(self.notebook)
+        return export.render_body(self.executed)
+
+    @property
+    def executed(self) -> NotebookNode:
+        if self.notebook is None:
+            raise PackError("a pack file that needs the executed notebook was written before it ran",
+                            "only rows marked early in kebao.packs.files.PACK_FILES are written while it runs")
+        return self.notebook
 
     def page(self, edition: str) -> str:
         """The self-contained HTML page of one edition (made once, for its HTML and its PDF).
@@ -131,6 +141,8 @@ class PackFile:
     required: bool = True  # a pack without it is refused
     download: str = ""  # labels key of its download on the programme page; "" = only in the zip
     key: str = ""  # what other code calls it (name_of); default: the name
+    early: bool = False  # reads only the decided pack: may be written while the notebook runs (write_early)
+    ahead: bool = False  # with a printer, its writer runs before the others' (it hands its work to the printer)
 
     def file_name(self, address: PackAddress) -> str:
         return self.name.format(programme=address.programme, cohort=address.cohort)
@@ -147,6 +159,8 @@ def _edition_html(edition: str) -> Writer:
 
 def _edition_pdf(edition: str) -> Writer:
     def write(build: PackBuild, path: Path) -> None:
+        if path in build._printing:  # started ahead (PackFile.ahead)
+            return
         if build.printer is not None and edition == "trainer":  # the longer one, while this process goes on
             build._printing[path] = build.printer.submit(export.write_pdf, build.page(edition), path)
         else:
@@ -192,7 +206,7 @@ def _credits_csv(build: PackBuild, path: Path) -> None:
 def _figure(name: str, required: bool) -> Writer:
     """The PNG the notebook showed as figure ``name`` (see page.figure_metadata), byte for byte."""
     def write(build: PackBuild, path: Path) -> None:
-        png = figure_png(build.notebook, name)
+        png = figure_png(build.executed, name)
         if png is None:
             if required:
                 raise PackError(f"the pack notebook showed no figure '{name}', which every pack has",
@@ -234,16 +248,16 @@ PACK_FILES: tuple[PackFile, ...] = (
              key="handbook.pdf"),
     PackFile(_PACK + "培训师指南.html", _edition_html("trainer"), "trainer", key="trainer-guide.html"),
     PackFile(_PACK + "培训师指南.pdf", _edition_pdf("trainer"), "trainer", download="download_trainer_guide_pdf",
-             key="trainer-guide.pdf"),
+             key="trainer-guide.pdf", ahead=True),
     PackFile(_PACK + "课表.ics", _timetable_ics, "participant", download="download_timetable_ics",
-             key="timetable.ics"),
+             key="timetable.ics", early=True),
     PackFile(_PACK + "课表.xlsx", _timetable_xlsx, "participant", download="download_timetable_xlsx",
-             key="timetable.xlsx"),
-    PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv"),
-    PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx"),
-    PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx"),
-    PackFile(_PACK + "满意度测评.xlsx", _survey_xlsx, "office", key="survey.xlsx"),
-    PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv"),
+             key="timetable.xlsx", early=True),
+    PackFile(_PACK + "课表.csv", _timetable_csv, "office", key="timetable.csv", early=True),
+    PackFile(_PACK + "签到表.xlsx", _attendance_xlsx, "office", key="attendance.xlsx", early=True),
+    PackFile(_PACK + "评分表.xlsx", _assessment_xlsx, "trainer", key="assessment.xlsx", early=True),
+    PackFile(_PACK + "满意度测评.xlsx", _survey_xlsx, "office", key="survey.xlsx", early=True),
+    PackFile(_PACK + "学分记录.csv", _credits_csv, "office", key="credits.csv", early=True),
     PackFile("figures/hours-per-strand.png", _figure("hours-per-strand", required=True), "trainer"),
     PackFile("figures/timetable.png", _figure("timetable", required=False), "participant", required=False),
     PackFile("figures/outcome-coverage.png", _figure("outcome-coverage", required=False), "trainer",
@@ -272,16 +286,37 @@ def downloads(address: PackAddress) -> list[tuple[str, str]]:
     return sorted(rows, key=lambda item: item[0] != address.zip_name)
 
 
-def write_pack(build: PackBuild) -> list[Path]:
-    """Run every writer in order into ``build.folder``; PackError for a missing required file or a stray one."""
+def write_early(ctx: PackContext, folder: Path, date: dt.datetime = writers.FIXED_TIME) -> list[str]:
+    """Write the rows marked ``early`` (they read only the decided pack) into ``folder``, in order; their names.
+
+    A pack built alone runs this in its PDF printer process while the notebook runs (kebao.packs.build);
+    :func:`write_pack` then writes the other rows and checks these as its own.
+    """
+    build = PackBuild(ctx, None, folder, {}, date)
+    done = []
+    for name, row in table(ctx.address):
+        if row.early:
+            row.write(build, folder / name)
+            done.append(name)
+    return done
+
+
+def write_pack(build: PackBuild, early: Sequence[str] = ()) -> list[Path]:
+    """Run every writer in order into ``build.folder`` (but those of the files ``early`` names, written already by
+    :func:`write_early`); PackError for a missing required file or a stray one."""
     written = []
     rows = table(build.ctx.address)
     try:
+        if build.printer is not None:  # the trainer guide's PDF starts there while the handbook's prints here
+            for name, row in rows:
+                if row.ahead and name not in early:
+                    row.write(build, build.folder / name)
         for name, row in rows:
             path = build.folder / name
             if row.write in (_manifest, _zip):  # they cover the files before them: all written by now
                 build.wait()
-            row.write(build, path)
+            if name not in early:
+                row.write(build, path)
             if path in build._printing:
                 written.append(path)  # checked when printed (the manifest and the zip need it)
             elif path.is_file():
