@@ -68,7 +68,7 @@ def plain_pack(root: Path, programme: str, out: Path) -> None:
         parts.append(md.render(text))
         notes.append(md.render(note or ""))
     for reading in page.case_readings(ctx):  # the case runs are kebao's cached work: not redone here
-        parts += [md.render(part) for kind, part in reading.parts if kind == "markdown"]
+        parts += [md.render(part) if kind == "markdown" else shown_output(part) for kind, part in reading.parts]
         notes.append(md.render(reading.notes or ""))
     parts += [md.render(text) for text, _ in frontmatter.appendix(ctx)]
     for stem, body in (("handbook", parts), ("trainer-guide", parts + notes)):
@@ -77,6 +77,18 @@ def plain_pack(root: Path, programme: str, out: Path) -> None:
                                 ctx.language, ctx.large_print)
         (out / f"{stem}.html").write_text(html, encoding="utf-8")
         write_pdf(html, out / f"{stem}.pdf")
+
+
+def shown_output(bundle: dict) -> str:
+    """A case output as the pack prints it: its chart, its HTML table, or its text."""
+    import html
+
+    data = bundle.get("data", {})
+    if "image/png" in data:
+        return f'<img src="data:image/png;base64,{data["image/png"]}">'
+    if "text/html" in data:
+        return "".join(data["text/html"])
+    return f"<pre>{html.escape(''.join(data.get('text/plain', '')))}</pre>"
 
 
 def timed(command: list[str]) -> float:
