@@ -25,11 +25,8 @@ elapsed time of the whole run and one line saying whether packs per second grew 
 and on dask; "grew" means at least 1.10x).
 
 Default N is 10 (the first 10 example programmes, one cohort each), so that the 3N = 30 builds, the cases
-run once and the clusters' start fit in 10 minutes on this 2-core machine when it is quiet. The estimate: on
-the quiet machine (docs/speed.md, "The table on a quiet machine") 16 packs on 2 local workers took 128 s, about
-16 CPU s a pack, and one pack alone 16 s; so ~13 s a pack for 1 worker, ~8 s a pack for 2 workers, plus
-~20 s of cases and ~15 s of cluster start: N = 10 about 5.5 minutes, N = 16 about 8.5 minutes, too close
-to the budget. Under load every figure grows with the load: under a load average of 10-16 (six builds
+run once and the clusters' start fit in 10 minutes on this 2-core machine when it is quiet: measured quiet
+after issue 18's second round, the whole run took 3.7 minutes (docs/speed.md, "Scale"). Under load every figure grows with the load: under a load average of 10-16 (six builds
 sharing the machine) N = 8 took 21.7 minutes. N = 50, 100 and 200 are for quiet or bigger machines.
 """
 
