@@ -26,8 +26,9 @@ and on dask; "grew" means at least 1.10x).
 
 Default N is 10 (the first 10 example programmes, one cohort each), so that the 3N = 30 builds, the cases
 run once and the clusters' start fit in 10 minutes on this 2-core machine when it is quiet: measured quiet
-after issue 18's second round, the whole run took 3.7 minutes (docs/speed.md, "Scale"). Under load every figure grows with the load: under a load average of 10-16 (six builds
-sharing the machine) N = 8 took 21.7 minutes. N = 50, 100 and 200 are for quiet or bigger machines.
+after issue 18's second round, the whole run took 3.7 minutes (docs/speed.md, "Scale"). Under load every
+figure grows with the load: under a load average of 10-16 (six builds sharing the machine) N = 8 took
+21.7 minutes. N = 50, 100 and 200 are for quiet or bigger machines.
 """
 
 from __future__ import annotations
