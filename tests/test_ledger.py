@@ -189,6 +189,7 @@ def test_certificates_for_completing_learners_same_bytes_and_codes_again(databas
     pdfs = sorted(out.glob("*.pdf"))
     assert [p.name[:4] for p in pdfs] == ["001-", "003-"]  # 测试乙 did not complete
     first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temporary file is left
     page = pdf_text(pdfs[1])
     certificate_code = pdfs[1].stem[4:]
     for shown in ("结 业 证 书", "欧阳测试", "新疆生产建设兵团第十四师", "65 学时", "4.06 学分", certificate_code,

@@ -193,11 +193,17 @@ def _running(header: str, large_print: bool) -> str:
             "@page :first { @top-right { content: none; } @bottom-center { content: none; } }\n")
 
 
-def write_pdf(page: str, path: Path) -> Path:
-    """Print an HTML page to PDF with weasyprint (fonts subset and embedded)."""
+def pdf_bytes(page: str) -> bytes:
+    """An HTML page printed to PDF with weasyprint (fonts subset and embedded)."""
     import weasyprint
 
-    weasyprint.HTML(string=page).write_pdf(path)
+    pdf: bytes = weasyprint.HTML(string=page).write_pdf()
+    return pdf
+
+
+def write_pdf(page: str, path: Path) -> Path:
+    """Print an HTML page to a PDF file (see :func:`pdf_bytes`)."""
+    path.write_bytes(pdf_bytes(page))
     return path
 
 

@@ -3,7 +3,7 @@
 A certificate (:func:`certificate_page`) is one A4 landscape page: 结业证书, the learner's name, the
 programme, its dates, 学时 and 学分 earned, the issuing institution (the programme's ``organiser``), the
 verification code and a QR code (segno, inline SVG) that encodes the verification address with the code.
-weasyprint prints it with the packs' fonts (``packs.export.write_pdf``); the same data give the same bytes,
+weasyprint prints it with the packs' fonts (``packs.export.pdf_bytes``); the same data give the same bytes,
 because nothing in the page depends on the time it is printed (the date is the cohort's last day).
 
 The verification list (:func:`verification_rows`) shows only what a reader of a certificate can already see

@@ -40,7 +40,7 @@ def write_certificates(database: Database, course: Course, completing: Sequence[
                        verify_url: str = "", progress: Callable[[int], object] = lambda _n: None) -> Written:
     """A PDF per learner of ``completing`` under ``out``, and ``verification.csv`` / ``verification.html``."""
     from ..atomic import write_atomic
-    from ..packs.export import write_pdf
+    from ..packs.export import pdf_bytes
     from ..system import require_pack_tools
 
     if not course.issuer:
@@ -58,12 +58,7 @@ def write_certificates(database: Database, course: Course, completing: Sequence[
         code = issued[led.marks.learner].code
         path = out / f"{led.marks.number:03d}-{code}.pdf"
         page = certificate_page(course, led, code, verify_address(base, code))
-        temporary = out / f".{path.name}.printing"
-        try:
-            write_pdf(page, temporary)
-            write_atomic(path, temporary.read_bytes())
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomic(path, pdf_bytes(page))
         pdfs.append(path)
         progress(1)
     rows = verification_rows(course, completing, {learner: i.code for learner, i in issued.items()})
