@@ -69,7 +69,7 @@ def site_folders(edition: SiteEdition) -> SiteFolders:
 NOTEBOOK_TIMEOUT = 600.0  # wall-clock seconds one notebook (pack, case, check run) may take
 JOBS = 2  # packs, notebooks and cases run at once
 # Sphinx processes of `kebao book`: reading and writing in 2 processes gave the same site, byte for byte, and
-# took 64 s instead of 82 s on 2 CPUs (docs/speed.md); one process on a machine with one CPU.
+# on a quiet 2-CPU machine took 31-34 s where one process took 36-42 s (docs/speed.md); one on a 1-CPU machine.
 SITE_JOBS = 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
