@@ -85,12 +85,15 @@ def plain_batch(folder: Path, programmes: list[str], out: Path, workers: int) ->
 
 def plan_ms(folder: Path) -> tuple[float, float]:
     """compose + schedule in this process, in ms (benchmarks/plan.py): the median programme's and the slowest
-    programme's median of 20 runs."""
+    programme's median of 20 runs, over the programmes that can be planned."""
     sys.path.insert(0, str(BENCHMARKS))
     import plan  # type: ignore[import-not-found]
 
     catalog, _ = plan.load(folder)
-    medians = [float(plan.measure(catalog, programme, 20)[4]) for programme in sorted(catalog.programmes)]
+    rows = [plan.measure(catalog, programme, 20) for programme in sorted(catalog.programmes)]
+    medians = [float(row[4]) for row in rows if row[4] != "-"]  # "-": the programme cannot be planned
+    if not medians:
+        sys.exit("no programme of the catalogue can be planned: see benchmarks/plan.py")
     return statistics.median(medians), max(medians)
 
 
